@@ -1,0 +1,163 @@
+"""Command line: ``initviz [PROJECT.json]``, ``initviz stats``, ``initviz render``.
+
+A bad project file gives exit status 2 and one line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+
+from initviz.errors import ProjectError
+
+EXIT_BAD_INPUT = 2
+CSV_FIELDS = [
+    ("weight", ("mean", "std")),
+    ("bias", ("mean", "std")),
+    ("preactivation", ("mean", "std")),
+    ("activation", ("mean", "std", "saturated_fraction", "dead_fraction")),
+    ("grad_activation", ("mean", "std")),
+    ("grad_preactivation", ("mean", "std")),
+    ("grad_weight", ("mean", "std")),
+    ("theory", ("preactivation_var", "grad_preactivation_var")),
+]
+
+
+def _json_safe(value):
+    """NaN and inf as null, so the output stays valid JSON for every reader."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def stats_csv(stats: dict) -> str:
+    """One row per layer: layer, fan_in, fan_out, then quantity_field columns."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["layer", "fan_in", "fan_out"] + [f"{q}_{f}" for q, fields in CSV_FIELDS for f in fields]
+    )
+    for rec in stats["layers"]:
+        writer.writerow(
+            [rec["layer"], rec["fan_in"], rec["fan_out"]]
+            + [repr(float(rec[q][f])) for q, fields in CSV_FIELDS for f in fields]
+        )
+    return out.getvalue()
+
+
+def stats_table(stats: dict, project) -> str:
+    """A table a person reads in a terminal, theory next to measurement."""
+    lines = [
+        f"{project.name}: {project.scheme} init, {project.activation}, widths {project.widths}, "
+        f"batch {project.batch_size}, seed {project.seed}",
+        f"loss {stats['loss']:.4g}",
+        "",
+        f"{'layer':>5} {'fan_in':>6} {'fan_out':>7} {'W std':>9} {'z std':>9} {'z theory':>9} "
+        f"{'a mean':>9} {'a std':>9} {'sat %':>6} {'dead %':>6} {'dL/dz std':>10} {'theory':>10} "
+        f"{'dL/dW std':>10}",
+    ]
+    for rec in stats["layers"]:
+        th = rec["theory"]
+        lines.append(
+            f"{rec['layer']:>5} {rec['fan_in']:>6} {rec['fan_out']:>7} "
+            f"{rec['weight']['std']:>9.3g} {rec['preactivation']['std']:>9.3g} "
+            f"{math.sqrt(th['preactivation_var']):>9.3g} "
+            f"{rec['activation']['mean']:>9.3g} {rec['activation']['std']:>9.3g} "
+            f"{100 * rec['activation']['saturated_fraction']:>6.1f} "
+            f"{100 * rec['activation']['dead_fraction']:>6.1f} "
+            f"{rec['grad_preactivation']['std']:>10.3g} {math.sqrt(th['grad_preactivation_var']):>10.3g} "
+            f"{rec['grad_weight']['std']:>10.3g}"
+        )
+    bad = sum(rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory")
+    if bad:
+        lines.append(f"\nwarning: {bad} values are inf or NaN: the init is too large for this depth")
+    return "\n".join(lines) + "\n"
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size must look like 1600x900, got {text!r}") from None
+    if not (100 <= width <= 10000 and 100 <= height <= 10000):
+        raise argparse.ArgumentTypeError(f"--size must be between 100x100 and 10000x10000, got {text}")
+    return width, height
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="initviz",
+        description="See what weight initialisation does to a deep network, layer by layer.",
+        epilog="Without a command, initviz opens the window (on PROJECT.json, or a default lesson).",
+    )
+    sub = parser.add_subparsers(dest="command")
+    stats = sub.add_parser("stats", help="per-layer statistics to stdout")
+    stats.add_argument("project", help="an initviz project (.json)")
+    form = stats.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="one JSON object")
+    form.add_argument("--csv", action="store_true", help="one CSV row per layer")
+    render = sub.add_parser("render", help="draw the dashboard headless to PNG or SVG")
+    render.add_argument("project", help="an initviz project (.json)")
+    render.add_argument("-o", "--output", required=True, help="OUT.png or OUT.svg")
+    render.add_argument("--size", type=_parse_size, default=(1600, 1000), help="WxH in pixels")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"initviz: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _run_stats(args) -> int:
+    from initviz.core.network import simulate
+    from initviz.project import Project
+
+    project = Project.load(args.project)
+    stats = simulate(project).stats()
+    if args.json:
+        sys.stdout.write(json.dumps(_json_safe(stats), indent=2) + "\n")
+    elif args.csv:
+        sys.stdout.write(stats_csv(stats))
+    else:
+        sys.stdout.write(stats_table(stats, project))
+    return 0
+
+
+def _run_render(args) -> int:
+    from initviz.project import Project
+
+    if not args.output.lower().endswith((".png", ".svg")):
+        return _fail(f"-o must end in .png or .svg, got {args.output!r}")
+    project = Project.load(args.project)
+    from initviz.gui.render import render_project
+
+    render_project(project, args.output, size=args.size)
+    return 0
+
+
+def _run_window(path: str | None) -> int:
+    from initviz.gui.app import run_app
+
+    return run_app(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0] not in ("stats", "render") and not argv[0].startswith("-")):
+        if len(argv) > 1:
+            return _fail("give at most one project file to open")
+        return _run_window(argv[0] if argv else None)
+    args = _parser().parse_args(argv)
+    try:
+        return _run_stats(args) if args.command == "stats" else _run_render(args)
+    except ProjectError as error:
+        return _fail(str(error))
+    except MemoryError:
+        return _fail("not enough memory for this project; lower data.batch_size or the widths")

@@ -1,0 +1,1 @@
+"""The NumPy engine of initviz. Nothing here imports Qt."""

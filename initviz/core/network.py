@@ -1,0 +1,163 @@
+"""One forward and backward pass of a multilayer perceptron at initialisation.
+
+Layer l (1..L) maps a_{l-1} (B, fan_in) to z_l = a_{l-1} @ W_l + b_l and
+a_l = φ(z_l); the output layer L is linear. Backprop: dL/dz_l = dL/da_l · φ'(z_l),
+dL/dW_l = a_{l-1}ᵀ · dL/dz_l, dL/da_{l-1} = dL/dz_l · W_lᵀ.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from initviz.core import schemes
+from initviz.core.activations import Activation, resolve_activation
+from initviz.core.data import make_batch
+from initviz.core.losses import LOSSES
+
+
+@dataclass
+class Layer:
+    """Everything about layer ``index`` (1-based) after one forward and backward pass."""
+
+    index: int
+    weight: np.ndarray
+    bias: np.ndarray
+    preactivation: np.ndarray
+    activation: np.ndarray
+    grad_activation: np.ndarray
+    grad_preactivation: np.ndarray
+    grad_weight: np.ndarray
+    grad_bias: np.ndarray
+
+    @property
+    def fan_in(self) -> int:
+        return self.weight.shape[0]
+
+    @property
+    def fan_out(self) -> int:
+        return self.weight.shape[1]
+
+
+@dataclass
+class Simulation:
+    """The result of ``simulate``: the batch, the loss and every layer (sim.layers[0] is layer 1)."""
+
+    project: object
+    inputs: np.ndarray
+    labels: np.ndarray
+    loss: float
+    layers: list[Layer] = field(default_factory=list)
+
+    def stats(self, bins: int = 40) -> dict:
+        """Per-layer statistics: the records of ``initviz stats --json``."""
+        from initviz.core.stats import simulation_stats
+
+        return simulation_stats(self, bins=bins)
+
+
+def layer_contexts(project) -> list[schemes.LayerContext]:
+    activation = resolve_activation(project.activation)
+    widths = project.widths
+    return [
+        schemes.LayerContext(widths[i], widths[i + 1], activation, project.activation_params)
+        for i in range(len(widths) - 1)
+    ]
+
+
+def weight_rng(seed: int) -> np.random.Generator:
+    """The weights' random stream; the data has its own (see data.make_batch)."""
+    return np.random.default_rng([seed, 0])
+
+
+def init_parameters(project, inputs: np.ndarray, dtype=np.float32):
+    """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015)."""
+    rng = weight_rng(project.seed)
+    scheme = schemes.resolve_scheme(project.scheme)
+    bias_scheme = schemes.resolve_scheme(project.bias_scheme)
+    params = scheme.resolve(project.scheme_params)
+    bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
+    weights, biases = [], []
+    for ctx in layer_contexts(project):
+        weights.append(schemes.sample(scheme, params, ctx, rng, dtype))
+        biases.append(schemes.sample(bias_scheme, bias_params, ctx, rng, dtype, bias=True))
+    if scheme.data_dependent:
+        _lsuv_rescale(project, weights, biases, inputs, params)
+    return weights, biases
+
+
+def _lsuv_rescale(project, weights, biases, inputs, params) -> None:
+    activation = resolve_activation(project.activation)
+    act_params = activation.resolve(project.activation_params)
+    a = inputs
+    last = len(weights) - 1
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        for _ in range(int(params["max_iter"])):
+            var = float(np.var(a @ w + b))
+            if not np.isfinite(var) or var <= 0 or abs(var - 1.0) < params["tol"]:
+                break
+            w *= 1.0 / np.sqrt(var)
+        z = a @ w + b
+        a = z if i == last else activation.forward(z, **act_params)
+
+
+def forward(weights, biases, inputs, activation: Activation, act_params: dict):
+    """Pre-activations and activations of every layer; the last layer is linear."""
+    zs, acts = [], []
+    a = inputs
+    last = len(weights) - 1
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        z = a @ w
+        z += b
+        a = z if i == last else activation.forward(z, **act_params)
+        zs.append(z)
+        acts.append(a)
+    return zs, acts
+
+
+def backward(weights, inputs, zs, acts, grad_output, activation: Activation, act_params: dict):
+    """Gradients (dL/da, dL/dz, dL/dW, dL/db) of every layer, from dL/dz_L."""
+    depth = len(weights)
+    grads = [None] * depth
+    grad_z = grad_output
+    grad_a = grad_output
+    for i in range(depth - 1, -1, -1):
+        if i != depth - 1:
+            grad_z = grad_a * activation.derivative(zs[i], acts[i], **act_params)
+        a_prev = inputs if i == 0 else acts[i - 1]
+        grad_w = a_prev.T @ grad_z
+        grad_b = grad_z.sum(axis=0)
+        grads[i] = (grad_a, grad_z, grad_w, grad_b)
+        if i:
+            grad_a = grad_z @ weights[i].T
+    return grads
+
+
+def run(project, weights, biases, inputs, labels) -> tuple[float, list[Layer]]:
+    """Forward, loss and backward for given parameters: shared by simulate and the Trainer."""
+    activation = resolve_activation(project.activation)
+    act_params = activation.resolve(project.activation_params)
+    with np.errstate(all="ignore"):  # overflow is counted and shown per layer, not warned about
+        zs, acts = forward(weights, biases, inputs, activation, act_params)
+        loss, grad_output = LOSSES[project.loss](zs[-1], labels)
+        grads = backward(weights, inputs, zs, acts, grad_output, activation, act_params)
+    layers = [
+        Layer(i + 1, weights[i], biases[i], zs[i], acts[i], *grads[i]) for i in range(len(weights))
+    ]
+    return loss, layers
+
+
+def simulate(project, dtype=np.float32) -> Simulation:
+    """Initialise ``project``'s network and run one forward and backward pass on its batch.
+
+    Deterministic: the same project and seed give the same numbers.
+    """
+    snapshot = project.copy()
+    widths = snapshot.widths
+    inputs, labels = make_batch(
+        snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype
+    )
+    with np.errstate(all="ignore"):
+        weights, biases = init_parameters(snapshot, inputs, dtype)
+    loss, layers = run(snapshot, weights, biases, inputs, labels)
+    return Simulation(snapshot, inputs, labels, loss, layers)

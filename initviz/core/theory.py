@@ -1,0 +1,82 @@
+"""What the variance-propagation theory predicts, layer by layer.
+
+Forward (Glorot & Bengio 2010; He et al. 2015; Poole et al. 2016):
+    q_l = fan_in_l · E[W_l²] · E[a_{l-1}²] + E[b_l²],  E[a_l²] = E_{z~N(0,q_l)}[φ(z)²].
+Backward: Var(dL/dz_l) = E[φ'(z_l)²] · fan_out_{l+1}... written per layer as
+    r_l = E_{z~N(0,q_l)}[φ'(z)²] · fan_out_{l+1}·E[W_{l+1}²] · r_{l+1},
+started at the measured variance of dL/dz_L. Gaussian expectations use
+Gauss–Hermite quadrature. The theory assumes zero-mean, independent weights.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from initviz.core.activations import Activation
+
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(160)  # even: no node on the kink at 0 (ReLU, SELU)
+_WEIGHTS = _WEIGHTS / math.sqrt(2.0 * math.pi)
+
+
+def gaussian_expectation(func, variance: float) -> float:
+    """E[func(z)] for z ~ N(0, variance), by Gauss–Hermite quadrature."""
+    if not math.isfinite(variance):
+        return math.inf
+    z = math.sqrt(max(variance, 0.0)) * _NODES
+    with np.errstate(all="ignore"):
+        return float(np.dot(_WEIGHTS, func(z)))
+
+
+def second_moment(activation: Activation, params: dict, variance: float) -> float:
+    """E[φ(z)²] for z ~ N(0, variance)."""
+    return gaussian_expectation(lambda z: activation.forward(z, **params) ** 2, variance)
+
+
+def slope_moment(activation: Activation, params: dict, variance: float) -> float:
+    """E[φ'(z)²] for z ~ N(0, variance)."""
+
+    def slope_sq(z):
+        return activation.derivative(z, activation.forward(z, **params), **params) ** 2
+
+    return gaussian_expectation(slope_sq, variance)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    preactivation_var: list[float]
+    """q_l, the predicted Var(z_l) for l = 1..L."""
+    grad_preactivation_var: list[float]
+    """r_l, the predicted Var(dL/dz_l) for l = 1..L, anchored at the measured r_L."""
+
+
+def predict(
+    widths: list[int],
+    weight_second_moments: list[float],
+    bias_second_moments: list[float],
+    activation: Activation,
+    params: dict,
+    input_second_moment: float,
+    output_grad_var: float,
+) -> Prediction:
+    depth = len(widths) - 1
+    pre = []
+    a_sq = input_second_moment
+    for l in range(depth):
+        q = widths[l] * weight_second_moments[l] * a_sq + bias_second_moments[l]
+        pre.append(q)
+        a_sq = q if l == depth - 1 else second_moment(activation, params, q)
+    grad = [0.0] * depth
+    grad[-1] = output_grad_var
+    for l in range(depth - 2, -1, -1):
+        fan_out_next = widths[l + 2]
+        grad[l] = slope_moment(activation, params, pre[l]) * fan_out_next * (
+            weight_second_moments[l + 1] * grad[l + 1]
+        )
+    return Prediction(pre, grad)
+
+
+def chi1(activation: Activation, params: dict, weight_var: float, q: float) -> float:
+    """χ₁ = σ_w²·E[φ'(z)²] (Poole et al. 2016): > 1 chaotic, < 1 ordered."""
+    return weight_var * slope_moment(activation, params, q)

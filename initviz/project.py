@@ -1,0 +1,298 @@
+"""The Project: one serialisable description of a network, its init, data and view.
+
+A Project is the single source of truth. It is validated as a whole whenever it
+changes, so a Project that exists is always usable; every problem raises
+``ProjectError`` with the field path and the fix. Unknown keys are kept, so files
+written by a newer minor release survive a round trip.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from initviz.core.activations import resolve_activation
+from initviz.core.data import resolve_source
+from initviz.core.losses import LOSSES
+from initviz.core.schemes import check_params, resolve_scheme
+from initviz.errors import ProjectError
+
+FORMAT = "initviz-project"
+VERSION = 1
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_WIDTH = 16384
+MAX_DEPTH = 200
+MAX_BATCH = 65536
+OPTIMIZERS = ("sgd", "adam")
+
+DEFAULTS: dict[str, Any] = {
+    "format": FORMAT,
+    "version": VERSION,
+    "name": "Untitled",
+    "notes": "",
+    "network": {"widths": [784, 256, 256, 256, 10], "activation": "relu", "activation_params": {}},
+    "init": {"scheme": "xavier_normal", "params": {}, "bias": {"scheme": "zeros", "params": {}}},
+    "data": {"source": "gaussian", "batch_size": 512, "seed": 0},
+    "loss": "cross_entropy",
+    "training": {"optimizer": "sgd", "learning_rate": 0.1, "momentum": 0.0},
+    "view": {},
+}
+
+
+def _merge_defaults(given: dict, defaults: dict) -> dict:
+    """Defaults overlaid with ``given``, recursively; keys only ``given`` has are kept."""
+    merged = copy.deepcopy(given)
+    for key, default in defaults.items():
+        if key not in merged:
+            merged[key] = copy.deepcopy(default)
+        elif isinstance(default, dict) and default and isinstance(merged[key], dict):
+            merged[key] = _merge_defaults(merged[key], default)
+    return merged
+
+
+def _expect(value, kind, path: str, what: str):
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ProjectError(f"{path} must be {what}, got {value!r}")
+    return value
+
+
+def _integer(value, path: str, low: int, high: int) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ProjectError(f"{path} must be an integer from {low} to {high}, got {value!r}")
+    return value
+
+
+def _number(value, path: str, low: float, high: float, *, open_low=False) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and (low < value if open_low else low <= value) and value <= high
+    if not ok:
+        bracket = "(" if open_low else "["
+        raise ProjectError(f"{path} must be a number in {bracket}{low:g}, {high:g}], got {value!r}")
+    return float(value)
+
+
+def _validate_network(net: dict) -> None:
+    widths = _expect(net["widths"], list, "network.widths", "a list of layer widths")
+    if not 2 <= len(widths) <= MAX_DEPTH + 1:
+        raise ProjectError(
+            f"network.widths must list 2 to {MAX_DEPTH + 1} widths (inputs, hidden..., outputs), "
+            f"got {len(widths)}"
+        )
+    for i, width in enumerate(widths):
+        if isinstance(width, bool) or not isinstance(width, (int, float)) or width != int(width) or width < 1:
+            raise ProjectError(f"network.widths[{i}] must be a positive integer, got {width!r}")
+        if width > MAX_WIDTH:
+            raise ProjectError(f"network.widths[{i}] must be at most {MAX_WIDTH}, got {width!r}")
+        widths[i] = int(width)
+    activation = resolve_activation(net["activation"])
+    net["activation"] = activation.name
+    net["activation_params"] = activation.resolve(net["activation_params"])
+
+
+def _validate_init(init: dict) -> None:
+    scheme = resolve_scheme(init["scheme"])
+    init["scheme"] = scheme.name
+    init["params"] = scheme.resolve(init["params"])
+    check_params(scheme, init["params"], "init.params")
+    bias = _expect(init["bias"], dict, "init.bias", 'an object like {"scheme": "zeros"}')
+    bias.setdefault("scheme", "zeros")
+    bias.setdefault("params", {})
+    bias_scheme = resolve_scheme(bias["scheme"], "init.bias.scheme")
+    if bias_scheme.data_dependent:
+        raise ProjectError(f"init.bias.scheme {bias_scheme.name} works on weights only; use zeros")
+    bias["scheme"] = bias_scheme.name
+    bias["params"] = bias_scheme.resolve(bias["params"], "init.bias.params")
+    check_params(bias_scheme, bias["params"], "init.bias.params")
+
+
+def _validate_data(data: dict, widths: list[int]) -> None:
+    source = resolve_source(data["source"])
+    data["source"] = source.name
+    data["batch_size"] = _integer(data["batch_size"], "data.batch_size", 1, MAX_BATCH)
+    data["seed"] = _integer(data["seed"], "data.seed", 0, 2**32 - 1)
+    source.check_widths(widths[0], widths[-1])
+
+
+def _validate_training(training: dict) -> None:
+    if training["optimizer"] not in OPTIMIZERS:
+        raise ProjectError(
+            f"training.optimizer must be one of {', '.join(OPTIMIZERS)}, got {training['optimizer']!r}"
+        )
+    training["learning_rate"] = _number(training["learning_rate"], "training.learning_rate", 0, 100, open_low=True)
+    training["momentum"] = _number(training["momentum"], "training.momentum", 0, 0.999)
+
+
+def validate(raw: Any) -> dict:
+    """Return the canonical form of a project dict (defaults filled, names canonical)."""
+    _expect(raw, dict, "the project", "a JSON object")
+    if raw.get("format", FORMAT) != FORMAT:
+        raise ProjectError(f"format must be {FORMAT!r}: this is not an initviz project, got {raw.get('format')!r}")
+    version = raw.get("version", VERSION)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ProjectError(f"version must be a positive integer, got {version!r}")
+    if version > VERSION:
+        raise ProjectError(
+            f"version {version} is newer than this initviz understands ({VERSION}); "
+            "update initviz to open this file"
+        )
+    for section in ("network", "init", "data", "training", "view"):
+        if section in raw:
+            _expect(raw[section], dict, section, "a JSON object")
+    data = _merge_defaults(raw, DEFAULTS)
+    data["version"] = VERSION
+    _expect(data["name"], str, "name", "text")
+    _expect(data["notes"], str, "notes", "text")
+    _validate_network(data["network"])
+    _validate_init(data["init"])
+    _validate_data(data["data"], data["network"]["widths"])
+    if data["loss"] not in LOSSES:
+        raise ProjectError(f"loss must be one of {', '.join(LOSSES)}, got {data['loss']!r}")
+    _validate_training(data["training"])
+    return data
+
+
+def _reject_constant(token: str):
+    raise ProjectError(f"{token} is not a number JSON allows; write a finite number instead")
+
+
+def parse_json(text: str, where: str = "the file") -> Any:
+    """``json.loads`` that refuses NaN/Infinity and reports where a syntax error is."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ProjectError(
+            f"{where} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise ProjectError(f"{where} is nested too deeply to be an initviz project") from None
+
+
+class Project:
+    """A validated project. Edit it through ``set``; read it through properties or ``get``."""
+
+    def __init__(self, data: dict | None = None):
+        self._data = validate({} if data is None else data)
+
+    # --- construction and files ---------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Project:
+        return cls(data)
+
+    def to_dict(self) -> dict:
+        return copy.deepcopy(self._data)
+
+    def copy(self) -> Project:
+        """An independent snapshot: what the compute worker gets."""
+        clone = Project.__new__(Project)
+        clone._data = copy.deepcopy(self._data)
+        return clone
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Project:
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ProjectError(
+                    f"{path.name} is {size / 1e6:.1f} MB; an initviz project is a few kB, "
+                    "so this is not one"
+                )
+            raw = path.read_bytes()
+        except OSError as error:
+            raise ProjectError(f"cannot read {path}: {error.strerror or error}") from None
+        if not raw.strip():
+            raise ProjectError(f"{path.name} is empty; open an initviz project (.json)")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ProjectError(f"{path.name} is not text; open an initviz project (.json)") from None
+        try:
+            return cls(parse_json(text, path.name))
+        except ProjectError as error:
+            raise ProjectError(f"{path.name}: {error}") from None
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write atomically: a temporary file in the same folder, flushed, then renamed."""
+        write_text_atomic(Path(path), json.dumps(self._data, indent=2, ensure_ascii=False) + "\n")
+
+    # --- editing --------------------------------------------------------------------------
+
+    def get(self, path: str) -> Any:
+        node: Any = self._data
+        for key in path.split("."):
+            node = node[key]
+        return copy.deepcopy(node)
+
+    def set(self, path: str, value: Any) -> None:
+        """Set a dotted field (``network.widths``); the project is unchanged if the result is invalid."""
+        candidate = copy.deepcopy(self._data)
+        *parents, last = path.split(".")
+        node = candidate
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = copy.deepcopy(value)
+        self._data = validate(candidate)
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Several ``set`` at once, validated together (e.g. a scheme and its params)."""
+        candidate = copy.deepcopy(self._data)
+        for path, value in changes.items():
+            *parents, last = path.split(".")
+            node = candidate
+            for key in parents:
+                node = node.setdefault(key, {})
+            node[last] = copy.deepcopy(value)
+        self._data = validate(candidate)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Project) and self._data == other._data
+
+    def __repr__(self) -> str:
+        net = self._data["network"]
+        return f"Project({self.name!r}, widths={net['widths']}, {net['activation']}, {self.scheme})"
+
+    # --- read access ------------------------------------------------------------------------
+
+    name = property(lambda self: self._data["name"])
+    notes = property(lambda self: self._data["notes"])
+    widths = property(lambda self: list(self._data["network"]["widths"]))
+    depth = property(lambda self: len(self._data["network"]["widths"]) - 1)
+    activation = property(lambda self: self._data["network"]["activation"])
+    activation_params = property(lambda self: dict(self._data["network"]["activation_params"]))
+    scheme = property(lambda self: self._data["init"]["scheme"])
+    scheme_params = property(lambda self: dict(self._data["init"]["params"]))
+    bias_scheme = property(lambda self: self._data["init"]["bias"]["scheme"])
+    bias_params = property(lambda self: dict(self._data["init"]["bias"]["params"]))
+    source = property(lambda self: self._data["data"]["source"])
+    batch_size = property(lambda self: self._data["data"]["batch_size"])
+    seed = property(lambda self: self._data["data"]["seed"])
+    loss = property(lambda self: self._data["loss"])
+    training = property(lambda self: dict(self._data["training"]))
+    view = property(lambda self: copy.deepcopy(self._data["view"]))
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash or a full disk never leaves it half written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise ProjectError(f"cannot write in {folder}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise ProjectError(f"cannot save {path}: {error.strerror or error}; the old file is unchanged") from None
