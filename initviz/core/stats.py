@@ -107,6 +107,8 @@ def theory_prediction(sim) -> theory.Prediction:
     w_moments, b_moments = [], []
     for layer in sim.layers:
         ctx = schemes.LayerContext(layer.fan_in, layer.fan_out, activation, act_params)
+        if scheme.moments(ctx, params)[0] != 0:
+            return theory.not_applicable(len(sim.layers))
         if scheme.data_dependent:
             w_moments.append(float(np.mean(np.square(layer.weight, dtype=np.float64))))
         else:

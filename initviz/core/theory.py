@@ -51,6 +51,11 @@ class Prediction:
     """r_l, the predicted Var(dL/dz_l) for l = 1..L, anchored at the measured r_L."""
 
 
+def not_applicable(depth: int) -> Prediction:
+    """No prediction (NaN): weights with a non-zero mean correlate every unit, beyond this theory."""
+    return Prediction([math.nan] * depth, [math.nan] * depth)
+
+
 def predict(
     widths: list[int],
     weight_second_moments: list[float],

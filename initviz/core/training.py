@@ -1,0 +1,199 @@
+"""Training the project's network on its data, step by step.
+
+The Trainer reuses ``network.run`` (forward, loss, backward) and only adds the
+optimiser, the data split and the history. Each step is the matrix products of
+one forward and backward pass on a minibatch plus an element-wise update.
+
+The simulation returned by ``step`` is the forward and backward pass at the
+*current* parameters on the *next* minibatch: its gradients are exactly the ones
+the next step applies, so showing it costs nothing extra. Parameters are
+replaced, never updated in place, so a returned simulation never changes after
+it is handed to a plot.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from initviz.core import network
+from initviz.core.activations import resolve_activation
+from initviz.core.data import make_batch, resolve_source
+from initviz.core.losses import LOSSES
+from initviz.core.optimizers import make_optimizer
+from initviz.core.stats import distinct_units
+
+TRAIN_SIZE = 1024
+TEST_SIZE = 512
+EVAL_EVERY = 10
+"""The test set is evaluated every this many steps (and on demand with ``evaluate``)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A fixed train set and a held-out test set, split from one draw of the source."""
+
+    train_inputs: np.ndarray
+    train_labels: np.ndarray
+    test_inputs: np.ndarray
+    test_labels: np.ndarray
+
+
+def make_dataset(project, dtype=np.float32) -> Dataset:
+    """``max(1024, batch_size)`` training and 512 test points, split deterministically by the seed.
+
+    Gaussian and uniform sources give a fixed random data set with random labels:
+    the network can only memorise it, so their test accuracy stays at chance.
+    """
+    widths = project.widths
+    n_train = max(TRAIN_SIZE, project.batch_size)
+    inputs, labels = make_batch(
+        project.source, n_train + TEST_SIZE, widths[0], widths[-1], project.seed, dtype
+    )
+    order = np.random.default_rng([project.seed, 2]).permutation(len(labels))
+    train, test = order[:n_train], order[n_train:]
+    return Dataset(inputs[train], labels[train], inputs[test], labels[test])
+
+
+class MinibatchSampler:
+    """Epochs of shuffled minibatches without replacement; the remainder of an epoch is dropped."""
+
+    def __init__(self, size: int, batch_size: int, seed: int):
+        self.size = size
+        self.batch_size = min(batch_size, size)
+        self.rng = np.random.default_rng([seed, 3])
+        self.order = np.arange(size)
+        self.cursor = size  # start a fresh epoch on the first draw
+
+    def next(self) -> np.ndarray:
+        if self.cursor + self.batch_size > self.size:
+            self.order = self.rng.permutation(self.size)
+            self.cursor = 0
+        indices = self.order[self.cursor : self.cursor + self.batch_size]
+        self.cursor += self.batch_size
+        return indices
+
+
+def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def update_ratio(old: np.ndarray, new: np.ndarray) -> float:
+    """‖ΔW‖/‖W‖ (Frobenius, W before the step): about 1e-3 is healthy (Karpathy, CS231n)."""
+    norm = float(np.linalg.norm(old))
+    step = float(np.linalg.norm(new - old))
+    if norm == 0.0:
+        return 0.0 if step == 0.0 else math.inf
+    return step / norm
+
+
+def distinct_neurons(simulation) -> list[int]:
+    """Distinct units per hidden layer (incoming weights and bias): stays 1 after zero/constant init."""
+    return [
+        distinct_units(np.vstack([layer.weight, layer.bias[None, :]]))
+        for layer in simulation.layers[:-1]
+    ]
+
+
+class Trainer:
+    """Trains ``project``'s network: ``step(n)``, ``history``, ``evaluate``, ``predict``, ``reset``.
+
+    Deterministic: the same project and seed give the same history.
+    """
+
+    def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY):
+        self.project = project.copy()
+        self.dtype = dtype
+        self.eval_every = eval_every
+        self.data = make_dataset(self.project, dtype)
+        resolve_source(self.project.source)
+        activation = resolve_activation(self.project.activation)
+        self._activation = activation
+        self._act_params = activation.resolve(self.project.activation_params)
+        self.reset()
+
+    def reset(self) -> network.Simulation:
+        """Back to the initial parameters and an empty history; returns the step-0 simulation."""
+        self.sampler = MinibatchSampler(len(self.data.train_labels), self.project.batch_size, self.project.seed)
+        first = self.sampler.next()
+        inputs = self.data.train_inputs[first]
+        with np.errstate(all="ignore"):
+            self.weights, self.biases = network.init_parameters(self.project, inputs, self.dtype)
+        self.optimizer = make_optimizer(self.project.training, self.weights, self.biases)
+        self.history: list[dict] = []
+        self._simulation = self._run(first)
+        return self._simulation
+
+    @property
+    def steps(self) -> int:
+        return len(self.history)
+
+    @property
+    def simulation(self) -> network.Simulation:
+        """The forward and backward pass at the current parameters (on the next minibatch)."""
+        return self._simulation
+
+    def step(self, n: int = 1) -> network.Simulation:
+        """Take ``n`` optimiser steps and return the simulation after them."""
+        for _ in range(int(n)):
+            self._step_once()
+        return self._simulation
+
+    def _run(self, indices: np.ndarray) -> network.Simulation:
+        inputs = self.data.train_inputs[indices]
+        labels = self.data.train_labels[indices]
+        loss, layers = network.run(self.project, self.weights, self.biases, inputs, labels)
+        return network.Simulation(self.project, inputs, labels, loss, layers)
+
+    def _step_once(self) -> None:
+        sim = self._simulation
+        grads_w = [layer.grad_weight for layer in sim.layers]
+        grads_b = [layer.grad_bias for layer in sim.layers]
+        with np.errstate(all="ignore"):
+            new_w, new_b = self.optimizer.step(self.weights, self.biases, grads_w, grads_b)
+            ratios = [update_ratio(old, new) for old, new in zip(self.weights, new_w)]
+        self.weights, self.biases = new_w, new_b
+        record = {
+            "step": len(self.history) + 1,
+            "loss": float(sim.loss),
+            "accuracy": accuracy(sim.layers[-1].preactivation, sim.labels),
+            "update_ratio": ratios,
+        }
+        self.history.append(record)
+        if self.eval_every and record["step"] % self.eval_every == 0:
+            record.update(self.evaluate())
+        self._simulation = self._run(self.sampler.next())
+
+    def logits(self, points: np.ndarray) -> np.ndarray:
+        """The output layer's pre-activations z_L for ``points`` (forward pass only)."""
+        points = np.asarray(points, dtype=self.dtype)
+        with np.errstate(all="ignore"):
+            zs, _ = network.forward(self.weights, self.biases, points, self._activation, self._act_params)
+        return zs[-1]
+
+    def predict(self, points: np.ndarray) -> np.ndarray:
+        """Class probabilities softmax(z_L), shape (len(points), nL): for the decision boundary.
+
+        With the mse loss the outputs are not trained as logits; their softmax is
+        then only a score whose largest entry is the predicted class.
+        """
+        with np.errstate(all="ignore"):
+            return softmax(self.logits(points).astype(np.float64))
+
+    def evaluate(self) -> dict:
+        """Loss and accuracy on the held-out test set, at the current parameters."""
+        logits = self.logits(self.data.test_inputs)
+        with np.errstate(all="ignore"):
+            loss, _ = LOSSES[self.project.loss](logits, self.data.test_labels)
+        return {"test_loss": float(loss), "test_accuracy": accuracy(logits, self.data.test_labels)}
+
+    def distinct_neurons(self) -> list[int]:
+        """Distinct units per hidden layer at the current parameters."""
+        return distinct_neurons(self._simulation)

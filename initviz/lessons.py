@@ -1,0 +1,41 @@
+"""Ready-made projects for teaching, shipped in ``resources/lessons``.
+
+Found next to the source tree when run from a checkout, or as package data
+(``initviz.resources``) when installed with pip.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from initviz.project import Project
+
+DEFAULT_LESSON = "05_xavier_tanh"
+"""The lesson the window opens on when no file is given."""
+
+
+def lessons_dir() -> Path:
+    checkout = Path(__file__).resolve().parent.parent / "resources" / "lessons"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(importlib_resources.files("initviz.resources") / "lessons"))
+
+
+@dataclass(frozen=True)
+class Lesson:
+    key: str
+    """File stem, e.g. ``01_zero_init_symmetry``; the number orders the menu."""
+    path: Path
+    title: str
+
+
+def list_lessons() -> list[Lesson]:
+    lessons = []
+    for path in sorted(lessons_dir().glob("*.json")):
+        lessons.append(Lesson(path.stem, path, Project.load(path).name))
+    return lessons
+
+
+def load_lesson(key: str = DEFAULT_LESSON) -> Project:
+    return Project.load(lessons_dir() / f"{key}.json")
