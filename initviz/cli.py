@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import os
 import sys
 
 from initviz.errors import ProjectError
@@ -52,6 +53,11 @@ def stats_csv(stats: dict) -> str:
     return out.getvalue()
 
 
+def _num(value: float, width: int) -> str:
+    """A number for the table; 'n/a' where there is none (theory for non-zero-mean weights)."""
+    return f"{value:>{width}.3g}" if math.isfinite(value) else f"{'n/a':>{width}}"
+
+
 def stats_table(stats: dict, project) -> str:
     """A table a person reads in a terminal, theory next to measurement."""
     lines = [
@@ -68,11 +74,11 @@ def stats_table(stats: dict, project) -> str:
         lines.append(
             f"{rec['layer']:>5} {rec['fan_in']:>6} {rec['fan_out']:>7} "
             f"{rec['weight']['std']:>9.3g} {rec['preactivation']['std']:>9.3g} "
-            f"{math.sqrt(th['preactivation_var']):>9.3g} "
+            f"{_num(math.sqrt(th['preactivation_var']), 9)} "
             f"{rec['activation']['mean']:>9.3g} {rec['activation']['std']:>9.3g} "
             f"{100 * rec['activation']['saturated_fraction']:>6.1f} "
             f"{100 * rec['activation']['dead_fraction']:>6.1f} "
-            f"{rec['grad_preactivation']['std']:>10.3g} {math.sqrt(th['grad_preactivation_var']):>10.3g} "
+            f"{rec['grad_preactivation']['std']:>10.3g} {_num(math.sqrt(th['grad_preactivation_var']), 10)} "
             f"{rec['grad_weight']['std']:>10.3g}"
         )
     bad = sum(rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory")
@@ -111,7 +117,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"initviz: {message}", file=sys.stderr)
+    """One line on stderr (newlines flattened, huge numbers shortened), exit status 2."""
+    from initviz.safe_io import shorten_message
+
+    print(f"initviz: {shorten_message(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
@@ -148,6 +157,14 @@ def _run_window(path: str | None) -> int:
     return run_app(path)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at devnull so the flush at exit cannot raise again (Python docs, SIGPIPE)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or (argv[0] not in ("stats", "render") and not argv[0].startswith("-")):
@@ -161,3 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error))
     except MemoryError:
         return _fail("not enough memory for this project; lower data.batch_size or the widths")
+    except BrokenPipeError:  # `initviz stats x.json | head`: the reader left, nothing to report
+        _silence_stdout()
+        return 1
+    except KeyboardInterrupt:
+        print("initviz: interrupted", file=sys.stderr)
+        return 130

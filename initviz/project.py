@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from initviz.core.activations import resolve_activation
@@ -19,6 +18,7 @@ from initviz.core.data import resolve_source
 from initviz.core.losses import LOSSES
 from initviz.core.schemes import check_params, resolve_scheme
 from initviz.errors import ProjectError
+from initviz.safe_io import display_name, read_bounded, shorten_message, write_text_atomic
 
 FORMAT = "initviz-project"
 VERSION = 1
@@ -84,7 +84,8 @@ def _validate_network(net: dict) -> None:
             f"got {len(widths)}"
         )
     for i, width in enumerate(widths):
-        if isinstance(width, bool) or not isinstance(width, (int, float)) or width != int(width) or width < 1:
+        whole = isinstance(width, int) or (isinstance(width, float) and width.is_integer())
+        if isinstance(width, bool) or not whole or width < 1:
             raise ProjectError(f"network.widths[{i}] must be a positive integer, got {width!r}")
         if width > MAX_WIDTH:
             raise ProjectError(f"network.widths[{i}] must be at most {MAX_WIDTH}, got {width!r}")
@@ -121,17 +122,90 @@ def _validate_data(data: dict, widths: list[int]) -> None:
 def _validate_training(training: dict) -> None:
     if training["optimizer"] not in OPTIMIZERS:
         raise ProjectError(
-            f"training.optimizer must be one of {', '.join(OPTIMIZERS)}, got {training['optimizer']!r}"
+            f"training.optimizer must be one of {', '.join(OPTIMIZERS)}, "
+            f"got {training['optimizer']!r}"
         )
-    training["learning_rate"] = _number(training["learning_rate"], "training.learning_rate", 0, 100, open_low=True)
+    training["learning_rate"] = _number(
+        training["learning_rate"], "training.learning_rate", 0, 100, open_low=True
+    )
     training["momentum"] = _number(training["momentum"], "training.momentum", 0, 0.999)
+
+
+def _check_text(text: str, path: str) -> None:
+    """Lone UTF-16 surrogates (JSON's "\\ud800") cannot be saved as UTF-8: refuse them up front."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ProjectError(
+            f"{path} holds a broken character (a lone surrogate, U+{ord(text[error.start]):04X}) "
+            f"at position {error.start}; retype that text"
+        ) from None
+
+
+def _children(path: str, node: Any) -> list[tuple[str, Any]]:
+    if isinstance(node, dict):
+        return [(field_path(path, key), item) for key, item in node.items()]
+    if isinstance(node, list):
+        return [(f"{path}[{i}]", item) for i, item in enumerate(node)]
+    return []
+
+
+def _first_nonfinite(text: str) -> str | None:
+    """The field path of the first NaN/Infinity in ``text``, to say where it is."""
+    try:
+        stack = [("", json.loads(text))]
+    except (ValueError, RecursionError):
+        return None
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return path or "the project"
+        stack.extend(reversed(_children(path, node)))
+    return None
+
+
+def field_path(parent: str, key: str) -> str:
+    """``parent.key``, or ``parent["odd key"]`` so a message stays on one line."""
+    if key.isidentifier():
+        return f"{parent}.{key}" if parent else key
+    return f"{parent}[{json.dumps(key)}]"
+
+
+def _check_json(value: Any, path: str) -> None:
+    """Refuse what a JSON file cannot hold (NaN, objects, non-text keys), naming where it is."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ProjectError(f"{path} must be a finite number, got {value!r}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ProjectError(f"{path or 'the project'} has a key that is not text: {key!r}")
+            _check_text(key, f"{path or 'the project'} key {key!r}")
+            _check_json(item, field_path(path, key))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_json(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        _check_text(value, path)
+    elif value is not None and not isinstance(value, (int, float)):
+        raise ProjectError(f"{path} must be text, a number, true/false, null, a list or an object, "
+                           f"got {type(value).__name__}")
 
 
 def validate(raw: Any) -> dict:
     """Return the canonical form of a project dict (defaults filled, names canonical)."""
+    try:
+        return _validate(raw)
+    except RecursionError:
+        raise ProjectError("the project is nested too deeply to be an initviz project") from None
+
+
+def _validate(raw: Any) -> dict:
     _expect(raw, dict, "the project", "a JSON object")
+    _check_json(raw, "")
     if raw.get("format", FORMAT) != FORMAT:
-        raise ProjectError(f"format must be {FORMAT!r}: this is not an initviz project, got {raw.get('format')!r}")
+        raise ProjectError(
+            f"format must be {FORMAT!r}: this is not an initviz project, got {raw.get('format')!r}"
+        )
     version = raw.get("version", VERSION)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ProjectError(f"version must be a positive integer, got {version!r}")
@@ -150,14 +224,20 @@ def validate(raw: Any) -> dict:
     _validate_network(data["network"])
     _validate_init(data["init"])
     _validate_data(data["data"], data["network"]["widths"])
-    if data["loss"] not in LOSSES:
+    if not isinstance(data["loss"], str) or data["loss"] not in LOSSES:
         raise ProjectError(f"loss must be one of {', '.join(LOSSES)}, got {data['loss']!r}")
     _validate_training(data["training"])
     return data
 
 
+class _NonFiniteToken(ProjectError):
+    def __init__(self, token: str):
+        super().__init__(f"{token} is not a number JSON allows; write a finite number instead")
+        self.token = token
+
+
 def _reject_constant(token: str):
-    raise ProjectError(f"{token} is not a number JSON allows; write a finite number instead")
+    raise _NonFiniteToken(token)
 
 
 def parse_json(text: str, where: str = "the file") -> Any:
@@ -166,10 +246,20 @@ def parse_json(text: str, where: str = "the file") -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise ProjectError(
-            f"{where} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            f"{where} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; "
+            "correct it in a text editor or open another file"
         ) from None
     except RecursionError:
         raise ProjectError(f"{where} is nested too deeply to be an initviz project") from None
+    except _NonFiniteToken as error:  # NaN or Infinity: say which field holds it
+        field = _first_nonfinite(text)
+        if field is None:
+            raise ProjectError(f"{where}: {error}") from None
+        raise ProjectError(
+            f"{where}: {field} is {error.token}, which JSON does not allow; write a finite number"
+        ) from None
+    except ValueError:  # Python refuses integers of more than 4300 digits
+        raise ProjectError(f"{where} holds a number with too many digits to read") from None
 
 
 class Project:
@@ -182,6 +272,8 @@ class Project:
 
     @classmethod
     def from_dict(cls, data: Any) -> Project:
+        if data is None:  # Project() is the default project; a file holding null is no project
+            raise ProjectError("the project must be a JSON object, got null")
         return cls(data)
 
     def to_dict(self) -> dict:
@@ -195,31 +287,34 @@ class Project:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Project:
-        path = Path(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ProjectError(
-                    f"{path.name} is {size / 1e6:.1f} MB; an initviz project is a few kB, "
-                    "so this is not one"
-                )
-            raw = path.read_bytes()
-        except OSError as error:
-            raise ProjectError(f"cannot read {path}: {error.strerror or error}") from None
+        """Read, parse and validate ``path``; any problem is a ``ProjectError`` naming the file."""
+        name = display_name(path)
+        raw = read_bounded(path, MAX_FILE_BYTES)  # regular files only, size-capped
         if not raw.strip():
-            raise ProjectError(f"{path.name} is empty; open an initviz project (.json)")
+            raise ProjectError(f"{name} is empty; open an initviz project (.json)")
         try:
             text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ProjectError(f"{path.name} is not text; open an initviz project (.json)") from None
+        except UnicodeDecodeError as error:
+            raise ProjectError(
+                f"{name} is not UTF-8 text (binary data at byte {error.start}); "
+                "open an initviz project (.json)"
+            ) from None
         try:
-            return cls(parse_json(text, path.name))
+            data = parse_json(text, name)  # its messages already name the file
         except ProjectError as error:
-            raise ProjectError(f"{path.name}: {error}") from None
+            raise ProjectError(shorten_message(str(error))) from None
+        try:
+            return cls.from_dict(data)
+        except ProjectError as error:
+            raise ProjectError(shorten_message(f"{name}: {error}")) from None
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write atomically: a temporary file in the same folder, flushed, then renamed."""
-        write_text_atomic(Path(path), json.dumps(self._data, indent=2, ensure_ascii=False) + "\n")
+        """Write atomically, the previous version kept as FILE.bak (see initviz.safe_io).
+
+        A failed save raises ``ProjectError`` saying what to do, and leaves the old file as it was.
+        """
+        text = json.dumps(self._data, indent=2, ensure_ascii=False) + "\n"
+        write_text_atomic(path, text, backup=True)
 
     # --- editing --------------------------------------------------------------------------
 
@@ -230,14 +325,8 @@ class Project:
         return copy.deepcopy(node)
 
     def set(self, path: str, value: Any) -> None:
-        """Set a dotted field (``network.widths``); the project is unchanged if the result is invalid."""
-        candidate = copy.deepcopy(self._data)
-        *parents, last = path.split(".")
-        node = candidate
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = copy.deepcopy(value)
-        self._data = validate(candidate)
+        """Set a dotted field (``network.widths``); unchanged if the result would be invalid."""
+        self.update({path: value})
 
     def update(self, changes: dict[str, Any]) -> None:
         """Several ``set`` at once, validated together (e.g. a scheme and its params)."""
@@ -245,9 +334,12 @@ class Project:
         for path, value in changes.items():
             *parents, last = path.split(".")
             node = candidate
-            for key in parents:
+            for depth, key in enumerate(parents):
                 node = node.setdefault(key, {})
-            node[last] = copy.deepcopy(value)
+                if not isinstance(node, dict):
+                    section = ".".join(parents[: depth + 1])
+                    raise ProjectError(f"cannot set {path}: {section} is not an object")
+            node[last] = value
         self._data = validate(candidate)
 
     def __eq__(self, other) -> bool:
@@ -276,23 +368,3 @@ class Project:
     training = property(lambda self: dict(self._data["training"]))
     view = property(lambda self: copy.deepcopy(self._data["view"]))
 
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash or a full disk never leaves it half written."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise ProjectError(f"cannot write in {folder}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as error:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise ProjectError(f"cannot save {path}: {error.strerror or error}; the old file is unchanged") from None

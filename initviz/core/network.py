@@ -14,6 +14,7 @@ from initviz.core import schemes
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.data import make_batch
 from initviz.core.losses import LOSSES
+from initviz.core.memory import check_fits
 
 
 @dataclass
@@ -150,9 +151,11 @@ def run(project, weights, biases, inputs, labels) -> tuple[float, list[Layer]]:
 def simulate(project, dtype=np.float32) -> Simulation:
     """Initialise ``project``'s network and run one forward and backward pass on its batch.
 
-    Deterministic: the same project and seed give the same numbers.
+    Deterministic: the same project and seed give the same numbers. Raises ProjectError,
+    before allocating anything, when the arrays would not fit in memory (core.memory).
     """
     snapshot = project.copy()
+    check_fits(snapshot)
     widths = snapshot.widths
     inputs, labels = make_batch(
         snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype

@@ -37,7 +37,7 @@ class Param:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProjectError(f"{path} must be a number, got {value!r}")
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):  # ints are finite, however large
             raise ProjectError(f"{path} must be a finite number, got {value!r}")
         if self.integer and value != int(value):
             raise ProjectError(f"{path} must be a whole number, got {value!r}")
@@ -59,7 +59,9 @@ def resolve_params(
     for name in given:
         if name not in known:
             allowed = ", ".join(known) or "none"
-            raise ProjectError(f"{path}.{name} is not a parameter here (allowed: {allowed})")
+            plain = isinstance(name, str) and name.isidentifier()
+            where = f"{path}.{name}" if plain else f"{path}[{name!r}]"  # stays on one line
+            raise ProjectError(f"{where} is not a parameter here (allowed: {allowed})")
     return {
         p.name: p.validate(given[p.name], f"{path}.{p.name}") if p.name in given else p.default
         for p in params

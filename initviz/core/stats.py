@@ -70,7 +70,8 @@ def histogram(values: np.ndarray, bins: int = 40, limits: tuple[float, float] | 
     that histograms of several layers share an axis.
     """
     sample = subsample(values)
-    low, high = limits if limits is not None else value_range(sample)
+    usable = limits is not None and all(map(math.isfinite, limits)) and limits[1] > limits[0]
+    low, high = limits if usable else value_range(sample)  # NaN or empty limits: the data's own
     counts, edges = np.histogram(sample, bins=bins, range=(low, high))
     return {"edges": edges, "counts": counts, "sample_size": int(sample.size), "total": int(values.size)}
 

@@ -21,7 +21,6 @@ from initviz.core import network
 from initviz.core.activations import resolve_activation
 from initviz.core.data import make_batch, resolve_source
 from initviz.core.losses import LOSSES
-from initviz.core.optimizers import make_optimizer
 from initviz.core.stats import distinct_units
 
 TRAIN_SIZE = 1024
@@ -94,8 +93,71 @@ def update_ratio(old: np.ndarray, new: np.ndarray) -> float:
     return step / norm
 
 
+class SGD:
+    """SGD with momentum as PyTorch: v ← μ·v + g, θ ← θ − lr·v (plain SGD when μ = 0)."""
+
+    def __init__(self, learning_rate: float, momentum: float, params: list[np.ndarray]):
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.velocity = [np.zeros_like(p) for p in params]
+
+    def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        out = []
+        for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            if self.momentum:
+                self.velocity[i] = self.momentum * self.velocity[i] + grad
+                grad = self.velocity[i]
+            out.append((param - self.learning_rate * grad).astype(param.dtype, copy=False))
+        return out
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015), β₁ = 0.9, β₂ = 0.999, ε = 1e-8, with bias correction."""
+
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+
+    def __init__(self, learning_rate: float, params: list[np.ndarray]):
+        self.learning_rate = learning_rate
+        self.first = [np.zeros_like(p) for p in params]
+        self.second = [np.zeros_like(p) for p in params]
+        self.count = 0
+
+    def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
+        self.count += 1
+        correction = math.sqrt(1 - self.beta2**self.count) / (1 - self.beta1**self.count)
+        scale = self.learning_rate * correction
+        out = []
+        for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            self.first[i] = self.beta1 * self.first[i] + (1 - self.beta1) * grad
+            self.second[i] = self.beta2 * self.second[i] + (1 - self.beta2) * grad * grad
+            step = scale * self.first[i] / (np.sqrt(self.second[i]) + self.eps)
+            out.append((param - step).astype(param.dtype, copy=False))
+        return out
+
+
+class Optimizer:
+    """One optimiser over all weights and biases, built from the project's "training" section."""
+
+    def __init__(self, training: dict, weights: list[np.ndarray], biases: list[np.ndarray]):
+        params = list(weights) + list(biases)
+        rate = float(training["learning_rate"])
+        if training["optimizer"] == "adam":
+            self.rule = Adam(rate, params)
+        else:
+            self.rule = SGD(rate, float(training.get("momentum", 0.0)), params)
+        self.depth = len(weights)
+
+    def step(self, weights, biases, grads_w, grads_b):
+        """New (weights, biases): fresh arrays, so earlier simulations keep theirs."""
+        new = self.rule.update(list(weights) + list(biases), list(grads_w) + list(grads_b))
+        return new[: self.depth], new[self.depth :]
+
+
 def distinct_neurons(simulation) -> list[int]:
-    """Distinct units per hidden layer (incoming weights and bias): stays 1 after zero/constant init."""
+    """Distinct units per hidden layer (by incoming weights and bias).
+
+    Zero and constant init give every unit of a layer the same gradient, so this stays 1.
+    """
     return [
         distinct_units(np.vstack([layer.weight, layer.bias[None, :]]))
         for layer in simulation.layers[:-1]
@@ -121,12 +183,14 @@ class Trainer:
 
     def reset(self) -> network.Simulation:
         """Back to the initial parameters and an empty history; returns the step-0 simulation."""
-        self.sampler = MinibatchSampler(len(self.data.train_labels), self.project.batch_size, self.project.seed)
+        project = self.project
+        size = len(self.data.train_labels)
+        self.sampler = MinibatchSampler(size, project.batch_size, project.seed)
         first = self.sampler.next()
         inputs = self.data.train_inputs[first]
         with np.errstate(all="ignore"):
             self.weights, self.biases = network.init_parameters(self.project, inputs, self.dtype)
-        self.optimizer = make_optimizer(self.project.training, self.weights, self.biases)
+        self.optimizer = Optimizer(self.project.training, self.weights, self.biases)
         self.history: list[dict] = []
         self._simulation = self._run(first)
         return self._simulation
@@ -158,7 +222,7 @@ class Trainer:
         grads_b = [layer.grad_bias for layer in sim.layers]
         with np.errstate(all="ignore"):
             new_w, new_b = self.optimizer.step(self.weights, self.biases, grads_w, grads_b)
-            ratios = [update_ratio(old, new) for old, new in zip(self.weights, new_w)]
+            ratios = [update_ratio(old, new) for old, new in zip(self.weights, new_w, strict=True)]
         self.weights, self.biases = new_w, new_b
         record = {
             "step": len(self.history) + 1,
@@ -175,7 +239,9 @@ class Trainer:
         """The output layer's pre-activations z_L for ``points`` (forward pass only)."""
         points = np.asarray(points, dtype=self.dtype)
         with np.errstate(all="ignore"):
-            zs, _ = network.forward(self.weights, self.biases, points, self._activation, self._act_params)
+            zs, _ = network.forward(
+                self.weights, self.biases, points, self._activation, self._act_params
+            )
         return zs[-1]
 
     def predict(self, points: np.ndarray) -> np.ndarray:

@@ -1,0 +1,24 @@
+"""The desktop app (PySide6 + pyqtgraph): the only part of initviz that imports Qt.
+
+``from initviz.gui import MainWindow`` loads Qt on first use; importing this
+package alone creates no QApplication and imports nothing heavy.
+"""
+from __future__ import annotations
+
+__all__ = ["MainWindow", "render_project", "run_app"]
+
+
+def __getattr__(name):
+    if name == "MainWindow":
+        from initviz.gui.main_window import MainWindow
+
+        return MainWindow
+    if name == "render_project":
+        from initviz.gui.render import render_project
+
+        return render_project
+    if name == "run_app":
+        from initviz.gui.app import run_app
+
+        return run_app
+    raise AttributeError(f"module 'initviz.gui' has no attribute {name!r}")

@@ -1,0 +1,83 @@
+"""Full updates per second of the real window on its default lesson, offscreen.
+
+A full update: the seed spin box changes, the window's worker simulates, the plots draw
+the result, and ``MainWindow.resultsUpdated`` fires (DESIGN §6). Closed loop: the next
+change is made only when the previous result has been drawn, so the rate is the
+inverse of the latency a user dragging the control sees, debounce included.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+WARM_UP = 3
+UPDATES = 20
+TIMEOUT_MS = 60_000
+
+
+class ResultWatcher:
+    """Remembers the seed of the newest simulation the window has drawn."""
+
+    def __init__(self, window):
+        from PySide6.QtCore import QEventLoop
+
+        self.drawn_seed = None
+        self.loop = QEventLoop()
+        window.resultsUpdated.connect(self.on_result)
+
+    def on_result(self, sim) -> None:
+        self.drawn_seed = getattr(getattr(sim, "project", None), "seed", None)
+        self.loop.quit()
+
+    def wait_for(self, seed: int) -> bool:
+        """Spin the event loop until a simulation of ``seed`` has been drawn (or time is up)."""
+        from PySide6.QtCore import QTimer
+
+        deadline = time.perf_counter() + TIMEOUT_MS / 1000
+        while self.drawn_seed != seed and time.perf_counter() < deadline:
+            QTimer.singleShot(TIMEOUT_MS, self.loop.quit)
+            self.loop.exec()
+        return self.drawn_seed == seed
+
+
+def updates_per_second() -> tuple[dict | None, str]:
+    """({"rate", "latency"}, note) or (None, why it was skipped)."""
+    try:
+        from PySide6.QtWidgets import QApplication, QSpinBox
+
+        from initviz.gui import MainWindow
+    except ImportError as error:
+        return None, f"skipped: the GUI is not importable yet ({error})"
+    QApplication.instance() or QApplication([])
+    try:
+        window = MainWindow()
+    except Exception as error:  # the GUI is being built; never let it stop the bench
+        return None, f"skipped: MainWindow() failed ({type(error).__name__}: {error})"
+    try:
+        return _measure(window, window.findChild(QSpinBox, "seedSpin"))
+    finally:
+        window.close()
+        window.deleteLater()
+
+
+def _measure(window, seed_spin) -> tuple[dict | None, str]:
+    if seed_spin is None:
+        return None, "skipped: the window has no QSpinBox named seedSpin"
+    watcher = ResultWatcher(window)
+    window.resize(1600, 1000)
+    window.show()
+    seed = window.project.seed
+    watcher.wait_for(seed)  # the first drawing of the default lesson
+    latencies = []
+    for i in range(WARM_UP + UPDATES):
+        seed = seed + 1 if seed < seed_spin.maximum() else 0
+        start = time.perf_counter()
+        seed_spin.setValue(seed)
+        if not watcher.wait_for(seed):
+            return None, f"skipped: no resultsUpdated for seed {seed} within {TIMEOUT_MS} ms"
+        if i >= WARM_UP:
+            latencies.append(time.perf_counter() - start)
+    rate = len(latencies) / sum(latencies)
+    note = f"{window.project.name!r}, widths {window.project.widths}, batch {window.project.batch_size}"
+    return {"rate": rate, "latency": float(np.median(latencies))}, note

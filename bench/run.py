@@ -1,0 +1,121 @@
+"""`make bench`: how close initviz gets to the matrix products it cannot avoid (issue 6).
+
+Prints, measured in this one run: the ratio of simulate() and of simulate() + statistics
+to the bare float32 matrix products at three sizes, the peak memory at the largest, the
+GUI's full updates per second, and the redraw time of a layer grid in pyqtgraph against
+matplotlib. Every time is the median of several repeats after a warm-up.
+
+    .venv/bin/python bench/run.py            # everything, about two minutes on 2 cores
+    .venv/bin/python bench/run.py --quick    # sizes S and M only, no GUI parts
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import environment  # noqa: E402
+import memory  # noqa: E402
+import workloads  # noqa: E402
+from initviz.core.stats import HISTOGRAM_SAMPLE  # noqa: E402
+
+TARGETS = {"simulate": 1.3, "simulate+stats": 1.5}
+MEMORY_TARGET_GIB = 1.5
+UPDATES_TARGET = 30.0
+REDRAW_TARGET = 10.0
+GIB = 1024**3
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def print_sizes(sizes) -> None:
+    print(f"\n{'size':<38}{'floor ms':>10}{'simulate':>20}{'sim+stats':>20}")
+    for size in sizes:
+        times = workloads.time_size(size)
+        floor = times["floor"]
+        cells = []
+        for name in ("simulate", "simulate+stats"):
+            ratio = times[name] / floor
+            cells.append(f"{times[name] * 1e3:8.1f} {ratio:5.2f}x {verdict(ratio <= TARGETS[name]):>6}")
+        print(f"{size.label:<38}{floor * 1e3:10.1f}" + "".join(f"{c:>20}" for c in cells), flush=True)
+    print(f"targets: simulate <= {TARGETS['simulate']}x, simulate + statistics <= "
+          f"{TARGETS['simulate+stats']}x the floor (ms and ratio shown)")
+
+
+def print_memory(size_name: str) -> None:
+    peaks = memory.measure_in_subprocess(size_name)
+    peak = peaks["peak_rss"] / GIB
+    print(f"\npeak memory at {size_name}, simulate + statistics in a fresh process:")
+    print(f"  peak RSS (getrusage ru_maxrss) {peak:.2f} GiB  {verdict(peak < MEMORY_TARGET_GIB)}"
+          f" (target < {MEMORY_TARGET_GIB} GiB; {peaks['start_rss'] / GIB:.2f} GiB before simulating)")
+    print(f"  tracemalloc peak of traced allocations {peaks['traced_peak'] / GIB:.2f} GiB")
+
+
+def print_gui() -> None:
+    import gui_rate
+
+    result, note = gui_rate.updates_per_second()
+    print("\nGUI full updates per second (default lesson, offscreen, seed changes one after another):")
+    if result is None:
+        print(f"  {note}")
+        return
+    rate = result["rate"]
+    print(f"  {rate:.1f} updates/s, median latency {result['latency'] * 1e3:.1f} ms  "
+          f"{verdict(rate >= UPDATES_TARGET)} (target >= {UPDATES_TARGET:g}); {note}")
+
+
+def print_redraw() -> None:
+    import redraw
+
+    times = redraw.redraw_times()
+    ratio = times["matplotlib"] / times["pyqtgraph"]
+    print("\nredraw of a 10 x 5 grid of histograms (in-place update + full render, 1500 x 1000 px):")
+    print(f"  pyqtgraph {times['pyqtgraph'] * 1e3:.1f} ms, matplotlib (Agg) "
+          f"{times['matplotlib'] * 1e3:.1f} ms: pyqtgraph {ratio:.1f}x faster  "
+          f"{verdict(ratio >= REDRAW_TARGET)} (target >= {REDRAW_TARGET:g}x)")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sizes S and M only, no GUI parts")
+    parser.add_argument("--peak-memory", metavar="SIZE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.peak_memory:
+        print(json.dumps(memory.measure_here(args.peak_memory)))
+        return 0
+    started = time.perf_counter()
+    print("initviz bench (issue 6)")
+    for line in environment.describe():
+        print("  " + line)
+    print(f"  histograms count an evenly strided sample of at most {HISTOGRAM_SAMPLE} values")
+    print("  network: Project() defaults (xavier_normal, relu, cross_entropy, gaussian data),"
+          " every layer square")
+    print(f"  load average at start {load_average()} (other busy processes make the ratios noisy)")
+    sizes = workloads.SIZES[:2] if args.quick else workloads.SIZES
+    if not args.quick:  # first, while this process is small: a child inherits ru_maxrss at fork
+        print_memory(sizes[-1].name)
+    print_sizes(sizes)
+    if not args.quick:
+        print_gui()
+        print_redraw()
+    print(f"\nbench took {time.perf_counter() - started:.0f} s; load average at end {load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

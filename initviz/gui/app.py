@@ -1,0 +1,54 @@
+"""``initviz [PROJECT.json]``: the window, on that project or on the default lesson."""
+from __future__ import annotations
+
+import sys
+
+from initviz.errors import ProjectError
+
+EXIT_BAD_INPUT = 2
+
+
+def ensure_application(argv=None):
+    """The QApplication, created once (offscreen when there is no display to draw on)."""
+    import os
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith(
+        "linux"
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        app = QtWidgets.QApplication(argv if argv is not None else [sys.argv[0]])
+        app.setApplicationName("initviz")
+        app.setOrganizationName("initviz")
+    return app
+
+
+def run_app(path: str | None = None) -> int:
+    """Open the window and run the event loop; a bad file is refused before any window opens."""
+    from initviz.project import Project
+
+    project = None
+    if path is not None:
+        try:
+            project = Project.load(path)
+        except ProjectError as error:
+            print(f"initviz: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    app = ensure_application()
+    from initviz.gui import theme
+    from initviz.gui.main_window import MainWindow
+
+    theme.apply_to_application(app, theme.NORMAL)
+    window = MainWindow(project)
+    if path is not None:
+        from pathlib import Path
+
+        from initviz.gui.file_actions import remember_file
+
+        window.replace_project(project, path=Path(path))
+        remember_file(path)
+    window.show()
+    return app.exec()

@@ -1,0 +1,84 @@
+"""Std against depth, forward and backward, measured (solid) and predicted (dashed).
+
+The theory is variance propagation (initviz.core.theory): q_l for the
+pre-activations, r_l for ∂L/∂z, anchored at the measured output gradient. A
+good initialisation keeps both curves flat; a bad one makes them straight
+lines on this log axis (exponential growth or decay with depth).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from initviz.gui import theme as th
+
+CURVES = (
+    ("forward", "z, measured", th.FORWARD_COLOUR, QtCore.Qt.SolidLine),
+    ("forward_theory", "z, theory", th.FORWARD_COLOUR, QtCore.Qt.DashLine),
+    ("backward", "∂L/∂z, measured", th.BACKWARD_COLOUR, QtCore.Qt.SolidLine),
+    ("backward_theory", "∂L/∂z, theory", th.BACKWARD_COLOUR, QtCore.Qt.DashLine),
+)
+
+
+def positive_or_nan(values: np.ndarray) -> np.ndarray:
+    """A log axis cannot show 0 or inf: such points are left out (the line breaks there)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.isfinite(values) & (values > 0), values, np.nan)
+
+
+class DepthSummaryPlot(pg.PlotWidget):
+    def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
+        super().__init__(parent)
+        self.plot_item = self.getPlotItem()
+        self.plot_item.setLogMode(x=False, y=True)
+        self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        self.plot_item.hideButtons()
+        self.plot_item.setMouseEnabled(False, False)
+        self.curves = {}
+        for key, _, _, _ in CURVES:
+            self.curves[key] = self.plot_item.plot(connect="finite")
+        self.legend = None
+        self.apply_theme(theme)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        self.setBackground(theme.background)
+        for key, _, hex_code, style in CURVES:
+            measured = style == QtCore.Qt.SolidLine
+            pen = pg.mkPen(th.colour(hex_code), width=theme.line_width * (1.3 if measured else 1.0),
+                           style=style)
+            self.curves[key].setPen(pen)
+            if measured:
+                self.curves[key].setSymbol("o")
+                self.curves[key].setSymbolSize(theme.font_pt * 0.6)
+                self.curves[key].setSymbolBrush(th.colour(hex_code))
+                self.curves[key].setSymbolPen(None)
+        for name in ("left", "bottom"):
+            th.style_axis(self.plot_item.getAxis(name), theme)
+        self.plot_item.setLabel("bottom", "layer")
+        self.plot_item.setLabel("left", "std (log axis)")
+        self.plot_item.setTitle(
+            "Std against depth", color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt", bold=True,
+        )
+        self._build_legend(theme)
+
+    def _build_legend(self, theme: th.Theme) -> None:
+        """Below the plot, two columns (measured | theory): never on top of a curve."""
+        if self.legend is not None:
+            self.plot_item.layout.removeItem(self.legend)
+            self.legend.scene() and self.legend.scene().removeItem(self.legend)
+        self.legend = pg.LegendItem(
+            colCount=2, labelTextColor=theme.foreground, labelTextSize=f"{theme.font_pt * 0.9:.1f}pt",
+            frame=False,
+        )
+        for key, name, _, _ in CURVES:
+            self.legend.addItem(self.curves[key], name)
+        self.plot_item.layout.addItem(self.legend, 4, 1)
+
+    def show_data(self, data) -> None:
+        depth = data.depth
+        for key, _, _, _ in CURVES:
+            self.curves[key].setData(depth["layer"], positive_or_nan(depth[key]))
+        self.plot_item.setXRange(0.5, max(len(depth["layer"]), 1) + 0.5, padding=0)
+        self.plot_item.enableAutoRange(axis="y")

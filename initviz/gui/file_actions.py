@@ -1,0 +1,137 @@
+"""File menu behaviour: new, open, save, save as, recent files, unsaved-change prompts.
+
+Recent files live in QSettings (organisation "initviz"); tests point QSettings
+at a temporary folder with ``QSettings.setPath``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from initviz.errors import ProjectError
+
+MAX_RECENT = 8
+FILTER = "initviz projects (*.json);;All files (*)"
+
+
+def settings() -> QtCore.QSettings:
+    return QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "initviz", "initviz")
+
+
+def recent_files() -> list[str]:
+    value = settings().value("recentFiles", [])
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in (value or [])]
+
+
+def remember_file(path: str) -> None:
+    path = str(Path(path).resolve())
+    files = [path] + [f for f in recent_files() if f != path]
+    settings().setValue("recentFiles", files[:MAX_RECENT])
+
+
+class FileActions(QtCore.QObject):
+    """The File menu of a MainWindow; all prompts go through QMessageBox/QFileDialog statics."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.path: Path | None = None
+        self._clean: dict = window.project.to_dict()
+        self.recent_menu = QtWidgets.QMenu("Open &recent", window)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+
+    # --- state ----------------------------------------------------------------------------
+
+    def is_dirty(self) -> bool:
+        return self.window.project.to_dict() != self._clean
+
+    def mark_clean(self, path=None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._clean = self.window.project.to_dict()
+
+    # --- menu -------------------------------------------------------------------------------
+
+    def build_menu(self, menu: QtWidgets.QMenu) -> None:
+        window = self.window
+        menu.addAction("&New", self.new, QtGui.QKeySequence.New)
+        menu.addAction("&Open…", self.open, QtGui.QKeySequence.Open)
+        menu.addMenu(self.recent_menu)
+        menu.addSeparator()
+        menu.addAction("&Save", self.save, QtGui.QKeySequence.Save)
+        menu.addAction("Save &as…", self.save_as, QtGui.QKeySequence("Ctrl+Shift+S"))
+        menu.addSeparator()
+        menu.addAction("&Quit", window.close, QtGui.QKeySequence("Ctrl+Q"))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files()
+        for path in files:
+            self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_path(p)).setToolTip(path)
+        if not files:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def confirm_discard(self) -> bool:
+        """True when it is fine to replace the project: saved, discarded, or nothing to lose."""
+        if not self.is_dirty():
+            return True
+        answer = QtWidgets.QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"“{self.window.project.name}” has unsaved changes. Save them first?",
+            QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel,
+            QtWidgets.QMessageBox.Save,
+        )
+        if answer == QtWidgets.QMessageBox.Save:
+            return self.save()
+        return answer == QtWidgets.QMessageBox.Discard
+
+    def new(self) -> None:
+        from initviz.project import Project
+
+        if self.confirm_discard():
+            self.window.replace_project(Project(), path=None)
+
+    def open(self) -> None:
+        if not self.confirm_discard():
+            return
+        start = str(self.path.parent) if self.path else ""
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open project", start, FILTER)
+        if path:
+            self.open_path(path, confirmed=True)
+
+    def open_path(self, path, confirmed: bool = False) -> bool:
+        """Open ``path``, telling the user in a dialog when it is not a usable project."""
+        if not confirmed and not self.confirm_discard():
+            return False
+        try:
+            self.window.load_project(path)
+        except ProjectError as error:
+            QtWidgets.QMessageBox.critical(self.window, "Cannot open project", str(error))
+            return False
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._save_to(self.path)
+
+    def save_as(self) -> bool:
+        suggestion = str(self.path) if self.path else f"{self.window.project.name}.json"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save project", suggestion, FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.window.save_project(path)
+        except ProjectError as error:
+            QtWidgets.QMessageBox.critical(self.window, "Cannot save project", str(error))
+            return False
+        return True

@@ -1,0 +1,73 @@
+"""Heat-map view: layer × value, colour = share of values, for a hundred layers on one screen.
+
+Each column is one quantity on its shared value range; row l is layer l's
+histogram. Colours are log10 of the fraction per bin, so a distribution that
+shrinks to a spike and one that spreads out are both visible.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from initviz.gui import theme as th
+from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
+
+LOG_LEVELS = (-4.0, 0.0)
+"""Colour scale: from 1 in 10,000 values per bin (dark) to all of them (bright)."""
+
+
+class LayerHeatmap(pg.GraphicsLayoutWidget):
+    """Five images (one per quantity) with a shared colour bar."""
+
+    def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
+        super().__init__(parent)
+        self.plots, self.images = [], []
+        colormap = pg.colormap.get(th.HEATMAP_COLORMAP)
+        for column, quantity in enumerate(COLUMNS):
+            plot = self.addPlot(row=0, col=column)
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(False, False)
+            plot.invertY(True)
+            image = pg.ImageItem(axisOrder="row-major")
+            image.setColorMap(colormap)
+            image.setLevels(LOG_LEVELS)
+            plot.addItem(image)
+            self.plots.append(plot)
+            self.images.append(image)
+        self.colour_bar = pg.ColorBarItem(
+            values=LOG_LEVELS, colorMap=colormap, interactive=False, width=14,
+            label="log10 share of values per bin",
+        )
+        self.colour_bar.setImageItem(self.images, insert_in=None)
+        self.addItem(self.colour_bar, row=0, col=len(COLUMNS))
+        self._ranges = {}
+        self.apply_theme(theme)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        self.setBackground(theme.background)
+        for plot, quantity in zip(self.plots, COLUMNS):
+            plot.setTitle(
+                COLUMN_TITLES[quantity], color=th.QUANTITY_COLOURS[quantity],
+                size=f"{theme.font_pt * 1.1:.1f}pt", bold=True,
+            )
+            for name in ("left", "bottom"):
+                th.style_axis(plot.getAxis(name), theme)
+            plot.getAxis("left").setLabel("layer")
+        th.style_axis(self.colour_bar.axis, theme)
+
+    def show_data(self, data) -> None:
+        depth = data.depth_count
+        for plot, image, quantity in zip(self.plots, self.images, COLUMNS):
+            with np.errstate(divide="ignore"):
+                density = np.log10(data.heat[quantity])
+            image.setImage(np.maximum(density, LOG_LEVELS[0] - 1), autoLevels=False)
+            low, high = data.limits[quantity]
+            rect = QtCore.QRectF(low, 0.5, high - low, depth)
+            image.setRect(rect)
+            key = (low, high, depth)
+            if self._ranges.get(quantity) != key:
+                plot.setRange(xRange=(low, high), yRange=(0.5, depth + 0.5), padding=0)
+                self._ranges[quantity] = key

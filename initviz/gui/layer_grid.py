@@ -1,0 +1,227 @@
+"""The layer grid: one row per shown layer, one histogram per quantity.
+
+Rows are display slots, created once and reused: a deeper network creates only
+the missing rows, a shallower one hides the extra rows. Drawing is spread over
+event-loop turns (a few rows per turn) so dragging a control never freezes the
+window, even with a hundred histograms on screen.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from initviz.gui import theme as th
+from initviz.gui.histogram_cell import Caption, HistogramCell
+from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
+
+DRAW_BUDGET_S = 0.018
+"""Work per event-loop turn while drawing; keeps every stall well under 100 ms."""
+
+
+def row_height(theme: th.Theme) -> int:
+    return theme.row_height
+
+
+class LayerRow(pg.GraphicsWidget):
+    """A label ("layer 3, 256→256") and one HistogramCell per column."""
+
+    def __init__(self, theme: th.Theme):
+        super().__init__()
+        layout = QtWidgets.QGraphicsGridLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setHorizontalSpacing(4)
+        self.label = Caption(justify="right")
+        layout.addItem(self.label, 0, 0)
+        self.cells = [HistogramCell(q, theme) for q in COLUMNS]
+        for column, cell in enumerate(self.cells, start=1):
+            layout.addItem(cell, 0, column)
+            layout.setColumnStretchFactor(column, 1)
+        self.setLayout(layout)
+        self._label_html = ""
+        self.apply_theme(theme)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        width = 6.5 * theme.font_pt
+        self.label.set_fixed_width(width)
+        self.setPreferredHeight(row_height(theme))
+        self.setMaximumHeight(row_height(theme))
+        self.setMinimumHeight(row_height(theme))
+        for cell in self.cells:
+            cell.apply_theme(theme)
+        self._label_html = ""
+
+    def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool) -> None:
+        role = "output" if output else f"layer {layer}"
+        html = f"<b>{role}</b><br>{fan_in}→{fan_out}"
+        if html != self._label_html:
+            self.label.setText(html, size=f"{self.theme.font_pt:.1f}pt", color=self.theme.foreground)
+            self._label_html = html
+
+
+class LayerHistogramGrid(QtWidgets.QWidget):
+    """Histograms of every shown layer, with column titles that stay put while scrolling."""
+
+    drawn = QtCore.Signal()
+    """The last ``show_data`` is fully on screen."""
+    exportRequested = QtCore.Signal(object)
+    """A HistogramCell the user asked to export (context menu)."""
+
+    def __init__(self, theme: th.Theme = th.NORMAL, parent=None, scrolling: bool = True):
+        super().__init__(parent)
+        self.theme = theme
+        self.scrolling = scrolling
+        self.rows: list[LayerRow] = []
+        self.selected_cell: HistogramCell | None = None
+        self._placed = 0
+        self._job = None
+        self._timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self._draw_some)
+        self.header = QtWidgets.QWidget()
+        header_layout = QtWidgets.QHBoxLayout(self.header)
+        self._titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
+        for column, title in enumerate(self._titles):
+            title.setAlignment(QtCore.Qt.AlignCenter)
+            header_layout.addWidget(title, 1 if column else 0)
+        self.view = pg.GraphicsView(background=theme.background)
+        self.container = QtWidgets.QGraphicsWidget()
+        self.rows_layout = QtWidgets.QGraphicsLinearLayout(QtCore.Qt.Vertical)
+        self.rows_layout.setContentsMargins(4, 4, 4, 4)
+        self.rows_layout.setSpacing(6)
+        self.container.setLayout(self.rows_layout)
+        self.view.setCentralItem(self.container)
+        self.view.scene().sigMouseClicked.connect(self._clicked)
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setVerticalScrollBarPolicy(
+            QtCore.Qt.ScrollBarAlwaysOn if scrolling else QtCore.Qt.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        self.scroll.setWidget(self.view)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.scroll, 1)
+        self.apply_theme(theme)
+
+    # --- theme ------------------------------------------------------------------------
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        for row in self.rows:
+            row.apply_theme(theme)
+        scrollbar = self.scroll.verticalScrollBar().sizeHint().width() if self.scrolling else 0
+        self.header.layout().setContentsMargins(4, 2, 4 + scrollbar, 2)
+        self.header.layout().setSpacing(4)
+        self._titles[0].setFixedWidth(int(6.5 * theme.font_pt))
+        for label, quantity in zip(self._titles[1:], COLUMNS):
+            label.setText(
+                f"<span style='font-size:{theme.font_pt * 1.1:.1f}pt; font-weight:bold; "
+                f"color:{th.QUANTITY_COLOURS[quantity]}'>{COLUMN_TITLES[quantity]}</span>")
+        self._resize_view()
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def show_data(self, data, settings) -> None:
+        """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` when done."""
+        layers = settings.visible_layers(data.depth_count)
+        peaks = {q: max(float(np.max(c.shared.fractions)) for c in data.cells[q]) for q in COLUMNS}
+        self._job = {"data": data, "settings": settings, "layers": layers, "next": 0, "peaks": peaks}
+        self._place_rows(len(layers))
+        self._timer.start()
+
+    @property
+    def drawing(self) -> bool:
+        return self._job is not None
+
+    def cancel(self) -> None:
+        self._job = None
+        self._timer.stop()
+
+    def visible_row_count(self) -> int:
+        return self._placed
+
+    def _draw_some(self) -> None:
+        job = self._job
+        if job is None:
+            return
+        deadline = time.perf_counter() + DRAW_BUDGET_S
+        while job["next"] < len(job["layers"]):
+            self._draw_row(job["next"], job)
+            job["next"] += 1
+            if time.perf_counter() > deadline:
+                self._timer.start()
+                return
+        self._job = None
+        self.drawn.emit()
+
+    def _draw_row(self, slot: int, job) -> None:
+        if slot >= len(self.rows):
+            self._append_row()
+        row = self.rows[slot]
+        data, settings = job["data"], job["settings"]
+        index = job["layers"][slot] - 1
+        layer = data.simulation.layers[index]
+        row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1)
+        for cell_view, quantity in zip(row.cells, COLUMNS):
+            cell = data.cells[quantity][index]
+            if settings.shared_axes:
+                x_range, y_top = data.limits[quantity], job["peaks"][quantity]
+            else:
+                x_range = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
+                y_top = float(np.max(cell.own.fractions))
+            cell_view.set_histogram(cell, settings.shared_axes, settings.log_counts, x_range, y_top)
+
+    def _append_row(self) -> None:
+        row = LayerRow(self.theme)
+        self.rows.append(row)
+        self.rows_layout.addItem(row)
+        self._placed += 1
+
+    def _place_rows(self, count: int) -> None:
+        """Keep the first ``count`` rows in the layout (as far as they exist), hide the others."""
+        while self._placed > count:
+            self._placed -= 1
+            row = self.rows[self._placed]
+            self.rows_layout.removeItem(row)
+            row.hide()
+        while self._placed < min(count, len(self.rows)):
+            row = self.rows[self._placed]
+            self.rows_layout.addItem(row)
+            row.show()
+            self._placed += 1
+        self._target_rows = count
+        self._resize_view()
+
+    def _resize_view(self) -> None:
+        count = getattr(self, "_target_rows", 0)
+        height = count * (row_height(self.theme) + 6) + 8
+        self.view.setMinimumHeight(height)
+        self.view.setMaximumHeight(max(height, 1))
+
+    # --- selection and export -------------------------------------------------------------
+
+    def cells(self) -> list[HistogramCell]:
+        return [cell for row in self.rows[: self._placed] for cell in row.cells]
+
+    def _clicked(self, event) -> None:
+        cell = self._cell_at(event.scenePos())
+        if cell is None:
+            return
+        self.selected_cell = cell
+        if event.button() == QtCore.Qt.RightButton:
+            menu = QtWidgets.QMenu(self)
+            menu.addAction("Export this plot…", lambda: self.exportRequested.emit(cell))
+            menu.popup(QtGui.QCursor.pos())
+            event.accept()
+
+    def _cell_at(self, scene_pos) -> HistogramCell | None:
+        for item in self.view.scene().items(scene_pos):
+            while item is not None:
+                if isinstance(item, HistogramCell):
+                    return item
+                item = item.parentItem()
+        return None

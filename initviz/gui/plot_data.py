@@ -1,0 +1,156 @@
+"""Everything the plots draw, computed from a Simulation off the GUI thread.
+
+NumPy only (no Qt): the compute worker calls ``prepare`` so that the GUI thread
+only hands finished arrays to pyqtgraph. Histograms are stored as the fraction
+of values per bin, so layers of different sizes share one y axis honestly.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from initviz.core import schemes, stats
+from initviz.core.activations import resolve_activation
+
+COLUMNS = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
+"""The layer grid's columns, left to right."""
+COLUMN_TITLES = {
+    "weight": "weights W",
+    "preactivation": "pre-activations z",
+    "activation": "activations a = φ(z)",
+    "grad_activation": "gradients ∂L/∂a",
+    "grad_weight": "gradients ∂L/∂W",
+}
+BINS = 48
+
+
+@dataclass
+class Histogram:
+    edges: np.ndarray
+    fractions: np.ndarray
+    """Share of the sampled values in each bin (sums to 1 over the bins)."""
+    sample_size: int
+    total: int
+
+    @property
+    def subsampled(self) -> bool:
+        return self.sample_size < self.total
+
+
+@dataclass
+class Cell:
+    """One histogram of the grid: a quantity of a layer, on shared and on its own limits."""
+
+    shared: Histogram
+    own: Histogram
+    mean: float
+    std: float
+    nonfinite: int
+    saturated: float = 0.0
+    dead: float = 0.0
+
+
+@dataclass
+class FormulaRow:
+    layer: int
+    fan_in: int
+    fan_out: int
+    std: float
+    limit: float | None
+    text: str
+
+
+@dataclass
+class PlotData:
+    """A Simulation plus everything drawn from it."""
+
+    simulation: object
+    stats: dict
+    cells: dict[str, list[Cell]]
+    limits: dict[str, tuple[float, float]]
+    """Shared x range of each column, over all layers."""
+    heat: dict[str, np.ndarray]
+    """(layers, bins) fractions on the shared limits: the heat-map image of each column."""
+    depth: dict[str, np.ndarray]
+    formula: list[FormulaRow] = field(default_factory=list)
+    compute_ms: float = 0.0
+
+    @property
+    def depth_count(self) -> int:
+        return len(self.simulation.layers)
+
+
+def _histogram(sample: np.ndarray, total: int, limits: tuple[float, float]) -> Histogram:
+    counts, edges = np.histogram(sample, bins=BINS, range=limits)
+    fractions = counts / max(sample.size, 1)
+    return Histogram(edges, fractions, int(sample.size), int(total))
+
+
+def _column(values_per_layer: list[np.ndarray], records: list[dict]):
+    samples = [stats.subsample(v) for v in values_per_layer]
+    own_limits = [stats.value_range(s) for s in samples]
+    low = min(lim[0] for lim in own_limits)
+    high = max(lim[1] for lim in own_limits)
+    shared = (low, high)
+    cells = []
+    for values, sample, own, record in zip(values_per_layer, samples, own_limits, records):
+        cells.append(Cell(
+            shared=_histogram(sample, values.size, shared),
+            own=_histogram(sample, values.size, own),
+            mean=record["mean"], std=record["std"], nonfinite=record["nonfinite"],
+        ))
+    return cells, shared
+
+
+def _formula_rows(project) -> list[FormulaRow]:
+    scheme = schemes.resolve_scheme(project.scheme)
+    params = scheme.resolve(project.scheme_params)
+    activation = resolve_activation(project.activation)
+    widths = project.widths
+    rows = []
+    for i in range(len(widths) - 1):
+        ctx = schemes.LayerContext(widths[i], widths[i + 1], activation, project.activation_params)
+        try:
+            _, std = scheme.moments(ctx, params)
+            limit = scheme.bound(ctx, params) if scheme.bound is not None else None
+            text = scheme.describe(ctx, params)
+        except (ValueError, ZeroDivisionError, ArithmeticError) as error:
+            std, limit, text = math.nan, None, str(error)
+        rows.append(FormulaRow(i + 1, widths[i], widths[i + 1], std, limit, text))
+    return rows
+
+
+def _depth_curves(records: list[dict]) -> dict[str, np.ndarray]:
+    """Measured and predicted std of z (forward) and of ∂L/∂z (backward), per layer."""
+
+    def column(getter):
+        return np.array([getter(r) for r in records], dtype=np.float64)
+
+    with np.errstate(invalid="ignore"):
+        return {
+            "layer": column(lambda r: r["layer"]),
+            "forward": column(lambda r: r["preactivation"]["std"]),
+            "forward_theory": np.sqrt(column(lambda r: r["theory"]["preactivation_var"])),
+            "backward": column(lambda r: r["grad_preactivation"]["std"]),
+            "backward_theory": np.sqrt(column(lambda r: r["theory"]["grad_preactivation_var"])),
+        }
+
+
+def prepare(simulation) -> PlotData:
+    """Statistics, histograms (shared and own limits), heat maps and depth curves."""
+    record = simulation.stats()
+    layers = record["layers"]
+    cells, limits, heat = {}, {}, {}
+    for quantity in COLUMNS:
+        values = [getattr(layer, quantity) for layer in simulation.layers]
+        cells[quantity], limits[quantity] = _column(values, [r[quantity] for r in layers])
+        heat[quantity] = np.stack([c.shared.fractions for c in cells[quantity]])
+    for cell, r in zip(cells["activation"], layers):
+        cell.saturated = r["activation"]["saturated_fraction"]
+        cell.dead = r["activation"]["dead_fraction"]
+    return PlotData(
+        simulation, record, cells, limits, heat, _depth_curves(layers),
+        formula=_formula_rows(simulation.project),
+    )

@@ -1,0 +1,71 @@
+"""What a centre view (Training, Compare, Theory) needs from the main window, and nothing more.
+
+A view reads ``link.project``, listens to ``link.changed`` and edits through
+``link.edit``. With a MainWindow the link forwards to it (so edits are validated,
+undoable and saved with the project); without one (scripts, tests) it holds its
+own Project.
+"""
+from __future__ import annotations
+
+import json
+
+from PySide6 import QtCore
+
+from initviz.errors import ProjectError
+from initviz.gui import theme as th
+from initviz.gui.view_settings import ViewSettings
+
+
+class ProjectLink(QtCore.QObject):
+    changed = QtCore.Signal()
+    """The project changed (any field)."""
+    message = QtCore.Signal(str)
+
+    def __init__(self, window=None, project=None, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self._project = None if window is not None else project.copy()
+        if window is not None:
+            window.projectChanged.connect(self.changed)
+
+    @property
+    def project(self):
+        return self.window.project if self.window is not None else self._project
+
+    @property
+    def theme(self) -> th.Theme:
+        return getattr(self.window, "theme", th.NORMAL)
+
+    @property
+    def settings(self) -> ViewSettings:
+        return ViewSettings.from_view(self.project.view)
+
+    def edit(self, changes: dict) -> bool:
+        """Dotted-path changes, validated together; False (and a message) when refused."""
+        if self.window is not None:
+            return self.window.apply_edit(changes)
+        try:
+            self._project.update(changes)
+        except ProjectError as error:
+            self.message.emit(str(error))
+            return False
+        self.changed.emit()
+        return True
+
+    def set_project(self, project) -> None:
+        if self.window is not None:
+            self.window.set_project(project)
+            return
+        self._project = project.copy()
+        self.changed.emit()
+
+    def show_message(self, text: str) -> None:
+        if self.window is not None and hasattr(self.window, "show_message"):
+            self.window.show_message(text)
+        self.message.emit(text)
+
+
+def sections_key(project, sections) -> str:
+    """A string that changes exactly when one of ``sections`` of the project changes."""
+    data = project.to_dict()
+    return json.dumps({k: data.get(k) for k in sections}, sort_keys=True)

@@ -1,0 +1,199 @@
+"""The training curves: loss, accuracy, update:data ratio per layer, and the decision boundary.
+
+Plot items are created once and updated with ``setData`` / ``setImage``. The
+update ratio ‖ΔW‖/‖W‖ is drawn on a log axis with the 1e-3 rule of thumb
+(Karpathy, CS231n): far below it a layer barely learns, far above it the
+steps are too large.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from initviz.gui import theme as th
+from initviz.gui.training_worker import CLASS_COLOURS
+
+RATIO_REFERENCE = 1e-3
+TRAIN_COLOUR = th.OKABE_ITO["sky_blue"]
+TEST_COLOUR = th.OKABE_ITO["blue"]
+
+
+def layer_colours(depth: int) -> list:
+    """Layer 1 dark to layer L light, in the heat map's colour map (readable in grey too)."""
+    colormap = pg.colormap.get(th.HEATMAP_COLORMAP)
+    return [colormap.map(0.05 + 0.8 * i / max(depth - 1, 1), mode="qcolor") for i in range(depth)]
+
+
+class History:
+    """The curves' numbers as growing arrays (appending is cheaper than rebuilding lists)."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
+        self.step, self.loss, self.accuracy = [], [], []
+        self.test_step, self.test_loss, self.test_accuracy = [], [], []
+        self.ratio: list[list[float]] = []
+
+    def extend(self, records: list[dict]) -> None:
+        for record in records:
+            self.step.append(record["step"])
+            self.loss.append(record["loss"])
+            self.accuracy.append(record["accuracy"])
+            self.ratio.append(record["update_ratio"])
+            if "test_loss" in record:
+                self.test_step.append(record["step"])
+                self.test_loss.append(record["test_loss"])
+                self.test_accuracy.append(record["test_accuracy"])
+
+    def __len__(self) -> int:
+        return len(self.step)
+
+
+def _finite(values) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+class TrainingCurves(pg.GraphicsLayoutWidget):
+    """Four plots in a 2 × 2 grid: loss | accuracy, update ratio | decision boundary."""
+
+    def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
+        super().__init__(parent)
+        self.loss_plot = self.addPlot(row=0, col=0)
+        self.accuracy_plot = self.addPlot(row=0, col=1)
+        self.ratio_plot = self.addPlot(row=1, col=0)
+        self.boundary_plot = self.addPlot(row=1, col=1)
+        for plot in self.plots:
+            plot.hideButtons()
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+        self.train_loss = self.loss_plot.plot(name="train (minibatch)")
+        self.test_loss = self.loss_plot.plot(name="test", symbol="o")
+        self.train_accuracy = self.accuracy_plot.plot(name="train (minibatch)")
+        self.test_accuracy = self.accuracy_plot.plot(name="test", symbol="o")
+        for curve in (self.train_loss, self.train_accuracy):
+            curve.setDownsampling(auto=True, method="mean")
+            curve.setClipToView(True)
+        self.accuracy_plot.setYRange(0, 1.02, padding=0)
+        self.ratio_plot.setLogMode(x=False, y=True)
+        self.reference = pg.InfiniteLine(
+            pos=np.log10(RATIO_REFERENCE), angle=0, movable=False,
+            label="1e-3", labelOpts={"position": 0.03, "anchors": [(0, 1), (0, 1)]},
+        )
+        self.ratio_plot.addItem(self.reference)
+        self.ratio_curves: list = []
+        self.ratio_legend = None
+        self.boundary_image = pg.ImageItem(axisOrder="row-major")
+        self.boundary_plot.addItem(self.boundary_image)
+        self.points = pg.ScatterPlotItem(pxMode=True)
+        self.boundary_plot.addItem(self.points)
+        self.boundary_plot.setAspectLocked(True)
+        self.boundary_plot.setMouseEnabled(False, False)
+        self.no_boundary = pg.TextItem(
+            "decision boundary: for the 2-D data sets\n(spiral, moons, circles, xor, blobs)",
+            anchor=(0.5, 0.5), color="#555555")
+        self.boundary_plot.addItem(self.no_boundary)
+        self.apply_theme(theme)
+
+    @property
+    def plots(self):
+        return (self.loss_plot, self.accuracy_plot, self.ratio_plot, self.boundary_plot)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        self.setBackground(theme.background)
+        titles = ("Loss", "Accuracy", "Update ratio ‖ΔW‖/‖W‖ per layer", "Decision boundary")
+        for plot, title in zip(self.plots, titles, strict=True):
+            plot.setTitle(title, color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+            for name in ("left", "bottom"):
+                th.style_axis(plot.getAxis(name), theme)
+        for plot in (self.loss_plot, self.accuracy_plot, self.ratio_plot):
+            plot.setLabel("bottom", "step")
+        self.loss_plot.setLabel("left", "loss")
+        self.accuracy_plot.setLabel("left", "fraction correct")
+        self.ratio_plot.setLabel("left", "‖ΔW‖/‖W‖ (log axis)")
+        width = theme.line_width
+        self.train_loss.setPen(pg.mkPen(TRAIN_COLOUR, width=width * 0.8))
+        self.train_accuracy.setPen(pg.mkPen(TRAIN_COLOUR, width=width * 0.8))
+        for curve in (self.test_loss, self.test_accuracy):
+            curve.setPen(pg.mkPen(TEST_COLOUR, width=width * 1.4))
+            curve.setSymbolBrush(TEST_COLOUR)
+            curve.setSymbolPen(None)
+            curve.setSymbolSize(theme.font_pt * 0.6)
+        self.reference.setPen(pg.mkPen(theme.foreground, width=width, style=QtCore.Qt.DashLine))
+        self.reference.label.setColor(theme.foreground)
+        self.reference.label.setFont(th.plot_font(theme, 0.9))
+        self.no_boundary.setFont(th.plot_font(theme))
+        for plot in (self.loss_plot, self.accuracy_plot):
+            self._legend(plot, theme)
+        if self.ratio_curves:
+            self._ratio_legend(theme)
+
+    def _legend(self, plot, theme: th.Theme) -> None:
+        if plot.legend is None:
+            plot.addLegend(offset=(-10, 10), labelTextColor=theme.foreground,
+                           labelTextSize=f"{theme.font_pt * 0.9:.1f}pt", brush=(255, 255, 255, 200))
+            for curve in plot.listDataItems():
+                plot.legend.addItem(curve, curve.name())
+
+    # --- data ----------------------------------------------------------------------------
+
+    def set_depth(self, depth: int) -> None:
+        """One update-ratio curve per layer (created once per depth)."""
+        if len(self.ratio_curves) == depth:
+            return
+        for curve in self.ratio_curves:
+            self.ratio_plot.removeItem(curve)
+        colours = layer_colours(depth)
+        self.ratio_curves = []
+        for i in range(depth):
+            curve = self.ratio_plot.plot(pen=pg.mkPen(colours[i], width=self.theme.line_width))
+            curve.setDownsampling(auto=True, method="mean")
+            curve.setClipToView(True)
+            self.ratio_curves.append(curve)
+        self._ratio_legend(self.theme)
+
+    def _ratio_legend(self, theme: th.Theme) -> None:
+        if self.ratio_legend is not None:
+            self.ratio_legend.scene() and self.ratio_legend.scene().removeItem(self.ratio_legend)
+        depth = len(self.ratio_curves)
+        shown = range(depth) if depth <= 6 else (0, depth // 2, depth - 1)
+        self.ratio_legend = pg.LegendItem(
+            offset=(-10, -10), colCount=1 if depth <= 3 else 2, labelTextColor=theme.foreground,
+            labelTextSize=f"{theme.font_pt * 0.85:.1f}pt", brush=(255, 255, 255, 200))
+        self.ratio_legend.setParentItem(self.ratio_plot.vb)
+        for i in shown:
+            self.ratio_legend.addItem(self.ratio_curves[i], f"layer {i + 1}")
+
+    def show_history(self, history: History) -> None:
+        steps = np.asarray(history.step, dtype=np.float64)
+        self.train_loss.setData(steps, _finite(history.loss), connect="finite")
+        self.train_accuracy.setData(steps, _finite(history.accuracy), connect="finite")
+        self.test_loss.setData(np.asarray(history.test_step, float), _finite(history.test_loss))
+        self.test_accuracy.setData(np.asarray(history.test_step, float), _finite(history.test_accuracy))
+        ratios = np.asarray(history.ratio, dtype=np.float64).reshape(len(history), -1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.where(np.isfinite(ratios) & (ratios > 0), ratios, np.nan)
+        for i, curve in enumerate(self.ratio_curves):
+            curve.setData(steps, ratios[:, i] if ratios.shape[1] > i else [], connect="finite")
+
+    def show_boundary(self, image, extent, points=None, labels=None) -> None:
+        has_image = image is not None
+        self.no_boundary.setVisible(not has_image)
+        self.boundary_image.setVisible(has_image)
+        self.points.setVisible(has_image)
+        if not has_image:
+            self.no_boundary.setPos(0.5, 0.5)
+            self.boundary_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            return
+        self.boundary_image.setImage(image, autoLevels=False, levels=(0, 255))
+        x0, x1, y0, y1 = extent
+        self.boundary_image.setRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        if points is not None:
+            brushes = [pg.mkBrush(CLASS_COLOURS[int(k) % len(CLASS_COLOURS)]) for k in labels]
+            self.points.setData(
+                pos=points, brush=brushes, size=self.theme.font_pt * 0.7,
+                pen=pg.mkPen("#000000", width=0.6))
+            self.boundary_plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)

@@ -1,0 +1,208 @@
+"""The Trainer in its own thread: k steps per request, a finished frame per answer.
+
+The GUI thread only draws. A frame carries the new history records, the
+histograms of the simulation after the steps (``plot_data.prepare``, as the
+Layers view), the decision-boundary image for 2-D data sets and the symmetry
+readout, all computed here. Requests carry a generation number: after a reset
+(new project, Reset button) answers to older requests are dropped.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6 import QtCore
+
+from initviz.core.data import resolve_source
+from initviz.core.training import Trainer
+from initviz.gui import plot_data
+from initviz.gui import theme as th
+from initviz.gui.worker import describe_failure
+
+BOUNDARY_RESOLUTION = 120
+"""Pixels per side of the decision-boundary image."""
+CLASS_COLOURS = [th.OKABE_ITO[k] for k in (
+    "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")]
+BACKGROUND_TINT = 0.45
+"""Share of the class colour in the boundary image; the rest is white, so the points stand out."""
+
+
+@dataclass
+class TrainingFrame:
+    generation: int
+    step: int
+    records: list[dict]
+    """History records added since the previous frame."""
+    plot_data: object
+    distinct: list[int]
+    widths: list[int]
+    boundary: np.ndarray | None = None
+    """(res, res, 3) uint8 RGB of the class probabilities on the grid, or None (not 2-D data)."""
+    extent: tuple[float, float, float, float] | None = None
+    """(x_min, x_max, y_min, y_max) of the boundary image."""
+    points: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    """The training points and labels: sent with the first frame after a reset only."""
+    compute_ms: float = 0.0
+    reset: bool = False
+    extras: dict = field(default_factory=dict)
+
+
+def class_rgb(n_classes: int) -> np.ndarray:
+    rgb = [[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLOURS]
+    return np.array([rgb[k % len(rgb)] for k in range(n_classes)], dtype=np.float64)
+
+
+def boundary_extent(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = pad * (high - low)
+    return (float(low[0] - margin[0]), float(high[0] + margin[0]),
+            float(low[1] - margin[1]), float(high[1] + margin[1]))
+
+
+def boundary_image(trainer: Trainer, extent, resolution: int = BOUNDARY_RESOLUTION) -> np.ndarray:
+    """Class probabilities on a grid, blended into class colours: (res_y, res_x, 3) uint8.
+
+    Confident regions take their class colour, undecided ones a grey mixture, so
+    the decision boundary is where the colour changes.
+    """
+    x = np.linspace(extent[0], extent[1], resolution)
+    y = np.linspace(extent[2], extent[3], resolution)
+    grid = np.stack(np.meshgrid(x, y), axis=-1).reshape(-1, 2)
+    probabilities = trainer.predict(grid)
+    probabilities = np.nan_to_num(probabilities, nan=1.0 / probabilities.shape[1])
+    blended = probabilities @ class_rgb(probabilities.shape[1])
+    image = BACKGROUND_TINT * blended + (1 - BACKGROUND_TINT) * 255.0
+    return image.reshape(resolution, resolution, 3).astype(np.uint8)
+
+
+class TrainingWorker(QtCore.QObject):
+    """Owns the Trainer; lives in a QThread and never touches a widget."""
+
+    frameReady = QtCore.Signal(object)
+    failed = QtCore.Signal(int, str)
+
+    def __init__(self):
+        super().__init__()
+        self.trainer = None
+        self.generation = -1
+        self.two_d = False
+        self.extent = None
+        self._sent = 0
+
+    @QtCore.Slot(int, object)
+    def reset(self, generation: int, snapshot) -> None:
+        self.generation = generation
+        self.trainer = None
+        try:
+            started = time.perf_counter()
+            self.trainer = Trainer(snapshot)
+            self.two_d = resolve_source(snapshot.source).two_d
+            data = self.trainer.data
+            self.extent = boundary_extent(data.train_inputs) if self.two_d else None
+            self._sent = 0
+            frame = self._frame(started)
+        except (Exception, MemoryError) as error:  # noqa: BLE001 - shown in the view
+            self.failed.emit(generation, describe_failure(error))
+            return
+        frame.reset = True
+        if self.two_d:
+            frame.points, frame.labels = data.train_inputs, data.train_labels
+        self.frameReady.emit(frame)
+
+    @QtCore.Slot(int, int)
+    def advance(self, generation: int, steps: int) -> None:
+        if generation != self.generation:
+            return
+        if self.trainer is None:
+            self.failed.emit(generation, "nothing to train: the project could not be set up")
+            return
+        try:
+            started = time.perf_counter()
+            self.trainer.step(steps)
+            frame = self._frame(started)
+        except (Exception, MemoryError) as error:  # noqa: BLE001
+            self.failed.emit(generation, describe_failure(error))
+            return
+        self.frameReady.emit(frame)
+
+    def _frame(self, started: float) -> TrainingFrame:
+        trainer = self.trainer
+        sim = trainer.simulation
+        records = trainer.history[self._sent:]
+        self._sent = len(trainer.history)
+        frame = TrainingFrame(
+            self.generation, trainer.steps, [dict(r) for r in records], plot_data.prepare(sim),
+            trainer.distinct_neurons(), trainer.project.widths,
+        )
+        if self.two_d:
+            frame.boundary = boundary_image(trainer, self.extent)
+            frame.extent = self.extent
+        frame.compute_ms = (time.perf_counter() - started) * 1000.0
+        return frame
+
+
+class TrainingController(QtCore.QObject):
+    """GUI side: one request in flight at a time; frames of older generations are dropped."""
+
+    frameReady = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+    _reset = QtCore.Signal(int, object)
+    _advance = QtCore.Signal(int, int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.generation = 0
+        self.in_flight = False
+        self._thread = None
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = QtCore.QThread()
+        self._thread.setObjectName("initviz-training")
+        self._worker = TrainingWorker()
+        self._worker.moveToThread(self._thread)
+        self._reset.connect(self._worker.reset)
+        self._advance.connect(self._worker.advance)
+        self._worker.frameReady.connect(self._on_frame)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+
+    def reset(self, project) -> None:
+        self._ensure_thread()
+        self.generation += 1
+        self.in_flight = True
+        self._reset.emit(self.generation, project.copy())
+
+    def advance(self, steps: int) -> bool:
+        """Ask for ``steps`` more steps; False while a request is still running."""
+        if self.in_flight or self._thread is None:
+            return False
+        self.in_flight = True
+        self._advance.emit(self.generation, int(steps))
+        return True
+
+    def shutdown(self) -> None:
+        if self._thread is not None:
+            self._reset.disconnect(self._worker.reset)
+            self._advance.disconnect(self._worker.advance)
+            self._thread.quit()
+            self._thread.wait()
+            self._thread = None
+        self.in_flight = False
+
+    @QtCore.Slot(object)
+    def _on_frame(self, frame: TrainingFrame) -> None:
+        if frame.generation != self.generation:
+            return
+        self.in_flight = False
+        self.frameReady.emit(frame)
+
+    @QtCore.Slot(int, str)
+    def _on_failed(self, generation: int, message: str) -> None:
+        if generation != self.generation:
+            return
+        self.in_flight = False
+        self.failed.emit(message)
