@@ -56,7 +56,8 @@ def blas_threads_and_core() -> tuple[str, str]:
         return "unknown (no OpenBLAS found)", "unknown"
     threads = _openblas_call(
         library,
-        ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"),
+        ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+         "openblas_get_num_threads"),
         ctypes.c_int,
     )
     core = _openblas_call(
@@ -71,7 +72,8 @@ def blas_threads_and_core() -> tuple[str, str]:
 def describe() -> list[str]:
     threads, core = blas_threads_and_core()
     lines = [
-        f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} logical CPUs",
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"{os.cpu_count()} logical CPUs",
         f"BLAS: {blas_name()}, {threads} threads, core type {core}",
     ]
     set_vars = [f"{name}={os.environ[name]}" for name in BLAS_VARIABLES if name in os.environ]

@@ -79,5 +79,6 @@ def _measure(window, seed_spin) -> tuple[dict | None, str]:
         if i >= WARM_UP:
             latencies.append(time.perf_counter() - start)
     rate = len(latencies) / sum(latencies)
-    note = f"{window.project.name!r}, widths {window.project.widths}, batch {window.project.batch_size}"
+    project = window.project
+    note = f"{project.name!r}, widths {project.widths}, batch {project.batch_size}"
     return {"rate": rate, "latency": float(np.median(latencies))}, note

@@ -57,7 +57,9 @@ class MatmulFloor:
         rng = np.random.default_rng(0)
         shape_w, shape_a = (size.width, size.width), (size.batch, size.width)
         scale = np.float32(1.0 / np.sqrt(size.width))
-        self.weights = [rng.standard_normal(shape_w, dtype=np.float32) * scale for _ in range(size.depth)]
+        self.weights = [
+            rng.standard_normal(shape_w, dtype=np.float32) * scale for _ in range(size.depth)
+        ]
         self.grad_weights = [np.empty(shape_w, np.float32) for _ in range(size.depth)]
         self.acts = [rng.standard_normal(shape_a, dtype=np.float32)]
         self.acts += [np.empty(shape_a, np.float32) for _ in range(size.depth)]
@@ -75,7 +77,9 @@ class MatmulFloor:
 
 def grid_histograms(sim, bins: int = 40) -> list[dict]:
     """The layer grid's histograms: per layer, the five GRID_QUANTITIES."""
-    return [histogram(getattr(layer, name), bins) for layer in sim.layers for name in GRID_QUANTITIES]
+    return [
+        histogram(getattr(layer, name), bins) for layer in sim.layers for name in GRID_QUANTITIES
+    ]
 
 
 def simulate_and_statistics(project) -> None:

@@ -109,7 +109,8 @@ def forward(weights, biases, inputs, activation: Activation, act_params: dict):
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases)):
         z = a @ w
-        z += b
+        if b.any():  # a zero bias (the default) would only cost a pass over z
+            z += b
         a = z if i == last else activation.forward(z, **act_params)
         zs.append(z)
         acts.append(a)
@@ -124,7 +125,8 @@ def backward(weights, inputs, zs, acts, grad_output, activation: Activation, act
     grad_a = grad_output
     for i in range(depth - 1, -1, -1):
         if i != depth - 1:
-            grad_z = grad_a * activation.derivative(zs[i], acts[i], **act_params)
+            slope = activation.derivative(zs[i], acts[i], **act_params)
+            grad_z = _chain(grad_a, slope, zs[i], acts[i])
         a_prev = inputs if i == 0 else acts[i - 1]
         grad_w = a_prev.T @ grad_z
         grad_b = grad_z.sum(axis=0)
@@ -132,6 +134,22 @@ def backward(weights, inputs, zs, acts, grad_output, activation: Activation, act
         if i:
             grad_a = grad_z @ weights[i].T
     return grads
+
+
+def _chain(grad_a: np.ndarray, slope: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """dL/dz = dL/da · φ'(z), written into ``slope`` when that is a fresh array of its own.
+
+    Same numbers as ``grad_a * slope``; reusing the derivative's buffer saves a (B, n)
+    allocation per layer. A derivative that returns z, a or a view is left untouched.
+    """
+    reusable = (
+        slope is not z and slope is not a and isinstance(slope, np.ndarray)
+        and slope.flags.owndata and slope.flags.writeable
+        and slope.shape == grad_a.shape and slope.dtype == grad_a.dtype
+    )
+    if not reusable:
+        return grad_a * slope
+    return np.multiply(slope, grad_a, out=slope)
 
 
 def run(project, weights, biases, inputs, labels) -> tuple[float, list[Layer]]:

@@ -51,4 +51,9 @@ def run_app(path: str | None = None) -> int:
         window.replace_project(project, path=Path(path))
         remember_file(path)
     window.show()
-    return app.exec()
+    from initviz.gui.autosave import install_autosave
+
+    autosave = install_autosave(window)  # offers back the unsaved work a crash left behind
+    status = app.exec()
+    autosave.clean_exit()
+    return status

@@ -67,6 +67,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_widgets()
         self.files = FileActions(self)
         self.menus = build_menus(self)
+        self.teaching_views = self._add_teaching_views()
         self.setAcceptDrops(True)
         self.resize(1500, 950)
         self._show_project()
@@ -99,6 +100,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timing_label = QtWidgets.QLabel()
         self.timing_label.setObjectName("timingLabel")
         self.statusBar().addPermanentWidget(self.timing_label)
+
+    def _add_teaching_views(self) -> list:
+        """Training, Compare and Theory tabs; each computes in its own thread, only when shown."""
+        from initviz.gui.compare_view import CompareView
+        from initviz.gui.theory_view import TheoryView
+        from initviz.gui.training_view import TrainingView
+
+        views = [(TrainingView(self), "Training"), (CompareView(self), "Compare"),
+                 (TheoryView(self), "Theory")]
+        for view, title in views:
+            self.add_view(view, title)
+        return [view for view, _ in views]
 
     def _dock(self, title: str, widget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self)
@@ -254,11 +267,20 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def set_presentation_mode(self, on: bool) -> None:
         """Full screen, larger fonts, thicker lines: for a projector."""
+        if on == self.presentation_mode:
+            return
         self.presentation_mode = on
         self.theme = th.PRESENTATION if on else th.NORMAL
         app = QtWidgets.QApplication.instance()
-        th.apply_to_application(app, self.theme)
+        if on:
+            self._normal_look = (app.font(), app.palette())
+            th.apply_to_application(app, self.theme)
+        else:
+            app.setFont(self._normal_look[0])
+            app.setPalette(self._normal_look[1])
         self.dashboard.apply_theme(self.theme)
+        for view in self.teaching_views:
+            view.apply_theme(self.theme)
         if on:
             self.showFullScreen()
         else:
@@ -281,5 +303,7 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self.dashboard.grid.cancel()
+        for view in self.teaching_views:
+            view.shutdown()
         self.compute.shutdown()
         event.accept()

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from initviz.gui import theme as th
+from initviz.gui.layer_grid import LayerHistogramGrid
 from initviz.gui.training_worker import CLASS_COLOURS
 
 RATIO_REFERENCE = 1e-3
@@ -89,12 +90,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.boundary_plot.addItem(self.boundary_image)
         self.points = pg.ScatterPlotItem(pxMode=True)
         self.boundary_plot.addItem(self.points)
-        self.boundary_plot.setAspectLocked(True)
         self.boundary_plot.setMouseEnabled(False, False)
-        self.no_boundary = pg.TextItem(
-            "decision boundary: for the 2-D data sets\n(spiral, moons, circles, xor, blobs)",
-            anchor=(0.5, 0.5), color="#555555")
-        self.boundary_plot.addItem(self.no_boundary)
+        self._boundary_shown = True
         self.apply_theme(theme)
 
     @property
@@ -106,9 +103,11 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.setBackground(theme.background)
         titles = ("Loss", "Accuracy", "Update ratio ‖ΔW‖/‖W‖ per layer", "Decision boundary")
         for plot, title in zip(self.plots, titles, strict=True):
-            plot.setTitle(title, color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+            size = f"{theme.font_pt * 1.1:.1f}pt"
+            plot.setTitle(title, color=theme.foreground, size=size, bold=True)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
+                plot.getAxis(name).enableAutoSIPrefix(False)  # no '(x0.001)' on a projector
         for plot in (self.loss_plot, self.accuracy_plot, self.ratio_plot):
             plot.setLabel("bottom", "step")
         self.loss_plot.setLabel("left", "loss")
@@ -125,7 +124,6 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.reference.setPen(pg.mkPen(theme.foreground, width=width, style=QtCore.Qt.DashLine))
         self.reference.label.setColor(theme.foreground)
         self.reference.label.setFont(th.plot_font(theme, 0.9))
-        self.no_boundary.setFont(th.plot_font(theme))
         for plot in (self.loss_plot, self.accuracy_plot):
             self._legend(plot, theme)
         if self.ratio_curves:
@@ -161,7 +159,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         depth = len(self.ratio_curves)
         shown = range(depth) if depth <= 6 else (0, depth // 2, depth - 1)
         self.ratio_legend = pg.LegendItem(
-            offset=(-10, -10), colCount=1 if depth <= 3 else 2, labelTextColor=theme.foreground,
+            offset=(-10, 10), colCount=1 if depth <= 3 else 2, labelTextColor=theme.foreground,
             labelTextSize=f"{theme.font_pt * 0.85:.1f}pt", brush=(255, 255, 255, 200))
         self.ratio_legend.setParentItem(self.ratio_plot.vb)
         for i in shown:
@@ -172,21 +170,19 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.train_loss.setData(steps, _finite(history.loss), connect="finite")
         self.train_accuracy.setData(steps, _finite(history.accuracy), connect="finite")
         self.test_loss.setData(np.asarray(history.test_step, float), _finite(history.test_loss))
-        self.test_accuracy.setData(np.asarray(history.test_step, float), _finite(history.test_accuracy))
-        ratios = np.asarray(history.ratio, dtype=np.float64).reshape(len(history), -1)
+        test_steps = np.asarray(history.test_step, float)
+        self.test_accuracy.setData(test_steps, _finite(history.test_accuracy))
+        depth = len(self.ratio_curves)
+        ratios = np.asarray(history.ratio, dtype=np.float64).reshape(len(history), depth)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios = np.where(np.isfinite(ratios) & (ratios > 0), ratios, np.nan)
         for i, curve in enumerate(self.ratio_curves):
             curve.setData(steps, ratios[:, i] if ratios.shape[1] > i else [], connect="finite")
 
     def show_boundary(self, image, extent, points=None, labels=None) -> None:
-        has_image = image is not None
-        self.no_boundary.setVisible(not has_image)
-        self.boundary_image.setVisible(has_image)
-        self.points.setVisible(has_image)
-        if not has_image:
-            self.no_boundary.setPos(0.5, 0.5)
-            self.boundary_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        """The class-probability image and the training points; hidden when the data is not 2-D."""
+        self._set_boundary_visible(image is not None)
+        if image is None:
             return
         self.boundary_image.setImage(image, autoLevels=False, levels=(0, 255))
         x0, x1, y0, y1 = extent
@@ -197,3 +193,45 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                 pos=points, brush=brushes, size=self.theme.font_pt * 0.7,
                 pen=pg.mkPen("#000000", width=0.6))
             self.boundary_plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _set_boundary_visible(self, on: bool) -> None:
+        """Without a 2-D data set the update-ratio plot takes the whole second row."""
+        if on == self._boundary_shown:
+            return
+        self.ci.removeItem(self.ratio_plot)
+        if self._boundary_shown:
+            self.ci.removeItem(self.boundary_plot)
+        if on:
+            self.ci.addItem(self.ratio_plot, row=1, col=0)
+            self.ci.addItem(self.boundary_plot, row=1, col=1)
+        else:
+            self.ci.addItem(self.ratio_plot, row=1, col=0, colspan=2)
+        self._boundary_shown = on
+
+
+class FixedAxesGrid(LayerHistogramGrid):
+    """The layer grid with the y tops given from outside.
+
+    The training view keeps them steady between frames, the compare view makes
+    two grids share them, so equal heights mean equal fractions.
+    """
+
+    def show_data(self, data, settings, peaks: dict | None = None) -> None:
+        super().show_data(data, settings)
+        if peaks is not None and self._job is not None:
+            self._job["peaks"] = dict(peaks)
+
+
+def column_peaks(data) -> dict:
+    """The tallest bar of each column over all layers (what the grid scales its y axis to)."""
+    return {q: max(float(np.max(c.shared.fractions)) for c in data.cells[q]) for q in data.cells}
+
+
+def sticky_peaks(old: dict | None, new: dict, shrink_below: float = 0.5) -> dict:
+    """Keep each y top while the bars fit and are not much lower; else jump, with 10 % headroom."""
+    if not old:
+        return {q: 1.1 * v for q, v in new.items()}
+    return {
+        q: old[q] if q in old and shrink_below * old[q] <= v <= old[q] else 1.1 * v
+        for q, v in new.items()
+    }

@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6 import QtCore
 
+from initviz.core import stats
 from initviz.core.data import resolve_source
 from initviz.core.training import Trainer
 from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.worker import describe_failure
 
-BOUNDARY_RESOLUTION = 120
+BOUNDARY_RESOLUTION = 100
 """Pixels per side of the decision-boundary image."""
-CLASS_COLOURS = [th.OKABE_ITO[k] for k in (
-    "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")]
+CLASS_ORDER = (
+    "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")
+CLASS_COLOURS = [th.OKABE_ITO[k] for k in CLASS_ORDER]
 BACKGROUND_TINT = 0.45
 """Share of the class colour in the boundary image; the rest is white, so the points stand out."""
 
@@ -77,6 +79,33 @@ def boundary_image(trainer: Trainer, extent, resolution: int = BOUNDARY_RESOLUTI
     return image.reshape(resolution, resolution, 3).astype(np.uint8)
 
 
+def sticky_limits(old, new, headroom: float = 0.25, shrink_below: float = 0.3):
+    """Histogram axes that stay put while training: widen when the data leaves them, with
+    headroom; narrow only when the data has shrunk to under ``shrink_below`` of the width."""
+    if old is None:
+        return new
+    low, high = new
+    width = max(high - low, 1e-12)
+    if low >= old[0] and high <= old[1] and width >= shrink_below * (old[1] - old[0]):
+        return old
+    return (low - headroom * width, high + headroom * width)
+
+
+def rebin(data, limits: dict) -> None:
+    """Re-draw the shared-axis histograms of ``data`` (PlotData) on ``limits``, in place."""
+    for quantity, (low, high) in limits.items():
+        if tuple(data.limits[quantity]) == tuple(limits[quantity]):
+            continue
+        for cell, layer in zip(data.cells[quantity], data.simulation.layers, strict=True):
+            values = getattr(layer, quantity)
+            sample = stats.subsample(values)
+            counts, edges = np.histogram(sample, bins=plot_data.BINS, range=(low, high))
+            cell.shared = plot_data.Histogram(
+                edges, counts / max(sample.size, 1), int(sample.size), int(values.size))
+        data.limits[quantity] = (low, high)
+        data.heat[quantity] = np.stack([c.shared.fractions for c in data.cells[quantity]])
+
+
 class TrainingWorker(QtCore.QObject):
     """Owns the Trainer; lives in a QThread and never touches a widget."""
 
@@ -89,6 +118,7 @@ class TrainingWorker(QtCore.QObject):
         self.generation = -1
         self.two_d = False
         self.extent = None
+        self.limits = {}
         self._sent = 0
 
     @QtCore.Slot(int, object)
@@ -102,6 +132,7 @@ class TrainingWorker(QtCore.QObject):
             data = self.trainer.data
             self.extent = boundary_extent(data.train_inputs) if self.two_d else None
             self._sent = 0
+            self.limits = {}
             frame = self._frame(started)
         except (Exception, MemoryError) as error:  # noqa: BLE001 - shown in the view
             self.failed.emit(generation, describe_failure(error))
@@ -132,8 +163,11 @@ class TrainingWorker(QtCore.QObject):
         sim = trainer.simulation
         records = trainer.history[self._sent:]
         self._sent = len(trainer.history)
+        data = plot_data.prepare(sim)
+        self.limits = {q: sticky_limits(self.limits.get(q), data.limits[q]) for q in data.limits}
+        rebin(data, self.limits)
         frame = TrainingFrame(
-            self.generation, trainer.steps, [dict(r) for r in records], plot_data.prepare(sim),
+            self.generation, trainer.steps, [dict(r) for r in records], data,
             trainer.distinct_neurons(), trainer.project.widths,
         )
         if self.two_d:

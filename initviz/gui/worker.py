@@ -8,6 +8,7 @@ request is dropped, so a slow old result never overwrites a newer setting.
 """
 from __future__ import annotations
 
+import functools
 import time
 
 from PySide6 import QtCore
@@ -34,6 +35,13 @@ def describe_failure(error: BaseException) -> str:
     if isinstance(error, ProjectError):
         return str(error)
     return f"computation failed ({type(error).__name__}: {error})"
+
+
+def _stop_thread(thread: QtCore.QThread) -> None:
+    """Also run when the controller is destroyed without ``shutdown``: Qt aborts on a running QThread."""
+    if thread.isRunning():
+        thread.quit()
+        thread.wait()
 
 
 class ComputeWorker(QtCore.QObject):
@@ -76,6 +84,10 @@ class ComputeController(QtCore.QObject):
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._thread.start()
+        self.destroyed.connect(functools.partial(_stop_thread, self._thread))
+        app = QtCore.QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
     @property
     def busy(self) -> bool:
@@ -92,9 +104,7 @@ class ComputeController(QtCore.QObject):
         """Stop the thread, waiting for a running computation (numpy cannot be interrupted)."""
         self._timer.stop()
         self._pending = None
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
+        _stop_thread(self._thread)
 
     def _dispatch(self) -> None:
         if self._running or self._pending is None:

@@ -1,0 +1,99 @@
+"""Autosave in the window: unsaved work is written a moment after each change, and offered back
+after a crash. The files and the rules live in ``initviz.autosave_store`` (no Qt); this is the
+timer, the question to the user and the restore.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from initviz.autosave_store import AutosaveStore, Recovery, data_dir
+from initviz.errors import ProjectError
+from initviz.project import Project
+
+AUTOSAVE_DELAY_MS = 2000
+"""Write this long after the last change: a drag of a spin box is one write, not fifty."""
+
+
+def default_store() -> AutosaveStore:
+    """The store in QStandardPaths.AppDataLocation (INITVIZ_DATA_DIR overrides it)."""
+    location = QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.AppDataLocation)
+    return AutosaveStore(data_dir(location or None))
+
+
+class AutosaveController(QtCore.QObject):
+    """Keeps a MainWindow's unsaved project in the store; ``clean_exit`` when the app closes."""
+
+    def __init__(self, window, store: AutosaveStore | None = None,
+                 delay_ms: int = AUTOSAVE_DELAY_MS):
+        super().__init__(window)
+        self.window = window
+        self.store = store if store is not None else default_store()
+        self._last_error = None
+        self.timer = QtCore.QTimer(self, singleShot=True, interval=delay_ms)
+        self.timer.timeout.connect(self.autosave_now)
+        window.projectChanged.connect(self.timer.start)
+
+    def autosave_now(self) -> None:
+        """Save the project if it has unsaved changes, else forget the autosave."""
+        files = self.window.files
+        try:
+            if files.is_dirty():
+                self.store.save(self.window.project, files.path)
+            else:
+                self.store.discard()
+        except ProjectError as error:
+            message = f"Autosave failed: {error}"
+            if message != self._last_error:  # say it once, not after every edit
+                self.window.show_message(message)
+            self._last_error = message
+            return
+        self._last_error = None
+
+    def offer_restore(self) -> bool:
+        """After a crash, ask whether to restore the unsaved work; True when it was restored."""
+        recovery = self.store.pending()
+        if recovery is None:
+            return False
+        when = time.strftime("%d %b %Y %H:%M", time.localtime(recovery.saved_at))
+        origin = f" ({recovery.source.name})" if recovery.source else ""
+        answer = QtWidgets.QMessageBox.question(
+            self.window, "Restore unsaved work?",
+            f"initviz did not close normally. Restore the unsaved changes to "
+            f"“{recovery.project.name}”{origin} from {when}?",
+            QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, QtWidgets.QMessageBox.Yes,
+        )
+        if answer != QtWidgets.QMessageBox.Yes:
+            self.store.discard()
+            return False
+        self._restore(recovery)
+        return True
+
+    def _restore(self, recovery: Recovery) -> None:
+        """Back on the file it came from, with the changes on top: unsaved, as they were."""
+        source = recovery.source
+        if source is not None and Path(source).is_file():
+            try:
+                self.window.replace_project(Project.load(source), path=source)
+            except ProjectError:
+                source = None
+        self.window.set_project(recovery.project)
+        self.window.show_message(f"Restored unsaved work on “{recovery.project.name}”")
+
+    def clean_exit(self) -> None:
+        """The app is closing normally (the user saved or discarded): nothing to offer next time."""
+        self.timer.stop()
+        try:
+            self.store.mark_clean_exit()
+        except ProjectError:
+            pass  # a read-only profile: the next start may ask once too often, nothing is lost
+
+
+def install_autosave(window, store: AutosaveStore | None = None) -> AutosaveController:
+    """Attach autosave to ``window`` and offer to restore what a crash left behind."""
+    controller = AutosaveController(window, store)
+    window.autosave = controller
+    controller.offer_restore()
+    return controller

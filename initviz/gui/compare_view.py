@@ -1,0 +1,384 @@
+"""The Compare view: project A (the window's) and B (A with another scheme or activation,
+or a project file) side by side, on the same seed and batch and on the same axes.
+
+B is saved inside A's project file as ``view.compare``: a partial project merged
+over A, e.g. ``{"init": {"scheme": "he_normal"}}`` (a new scheme or activation
+without params takes its defaults). A B loaded from a file stores its network,
+init and loss sections there, plus ``"file"``: its name. B always keeps A's data
+(seed, batch size, source), so both see the same batch.
+Both are simulated in a background thread; every histogram of A and B is binned
+on the union of their ranges and drawn to the same height scale, so equal
+shapes mean equal distributions.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from initviz.core.activations import ACTIVATIONS
+from initviz.core.network import simulate
+from initviz.core.schemes import SCHEMES
+from initviz.errors import ProjectError
+from initviz.gui import plot_data
+from initviz.gui import theme as th
+from initviz.gui.background import BackgroundTask
+from initviz.gui.depth_plot import positive_or_nan
+from initviz.gui.project_link import ProjectLink, sections_key
+from initviz.gui.training_plots import FixedAxesGrid, column_peaks
+from initviz.gui.training_worker import rebin
+from initviz.project import Project
+
+COMPUTED = ("network", "init", "data", "loss")
+SIDES = ("A", "B")
+SIDE_STYLE = {"A": (QtCore.Qt.SolidLine, "o"), "B": (QtCore.Qt.DashLine, "s")}
+
+
+def compare_spec(project) -> dict:
+    spec = project.view.get("compare")
+    return spec if isinstance(spec, dict) else {}
+
+
+B_SECTIONS = ("network", "init", "loss")
+"""What B may change; the data (seed, batch) is always A's."""
+RESET_PARAMS = (("init", "scheme", "params"), ("network", "activation", "activation_params"))
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        nested = isinstance(value, dict) and isinstance(out.get(key), dict)
+        if nested and not key.endswith("params"):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def project_b(project_a: Project) -> Project:
+    """A with ``view.compare`` merged over it; raises ProjectError when the result is invalid."""
+    spec = compare_spec(project_a)
+    data = project_a.to_dict()
+    data["view"] = {}
+    for section in B_SECTIONS:
+        override = spec.get(section)
+        if section == "loss" and isinstance(override, str):
+            data["loss"] = override
+        elif isinstance(override, dict):
+            data[section] = _merge(data[section], override)
+    for section, name, params in RESET_PARAMS:
+        override = spec.get(section)
+        if isinstance(override, dict) and name in override and params not in override:
+            data[section][params] = {}
+    bias = (spec.get("init") or {}).get("bias") if isinstance(spec.get("init"), dict) else None
+    if isinstance(bias, dict) and "scheme" in bias and "params" not in bias:
+        data["init"]["bias"]["params"] = {}
+    return Project(data)
+
+
+def compact_widths(widths: list[int]) -> str:
+    """[256, 256, 256, 10] -> '256→256×2→10': runs of equal hidden widths are counted."""
+    runs: list[list[int]] = []
+    for width in widths[1:-1]:
+        if runs and runs[-1][0] == width:
+            runs[-1][1] += 1
+        else:
+            runs.append([width, 1])
+    hidden = [f"{w}×{n}" if n > 1 else str(w) for w, n in runs]
+    return "→".join([str(widths[0]), *hidden, str(widths[-1])])
+
+
+def describe(project) -> str:
+    scheme = SCHEMES[project.scheme].title
+    activation = ACTIVATIONS[project.activation].title
+    return f"{scheme} + {activation}, {compact_widths(project.widths)}"
+
+
+def compute_pair(projects):
+    """Both simulations, histograms on shared ranges (runs in the background thread)."""
+    datas = [plot_data.prepare(simulate(p)) for p in projects]
+    limits = {}
+    for q in plot_data.COLUMNS:
+        lows, highs = zip(*(d.limits[q] for d in datas), strict=True)
+        limits[q] = (min(lows), max(highs))
+    for data in datas:
+        rebin(data, limits)
+    return datas
+
+
+class CompareControls(QtWidgets.QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.scheme_combo = QtWidgets.QComboBox()
+        self.scheme_combo.setObjectName("compareSchemeCombo")
+        for name, scheme in SCHEMES.items():
+            self.scheme_combo.addItem(scheme.title, name)
+        self.activation_combo = QtWidgets.QComboBox()
+        self.activation_combo.setObjectName("compareActivationCombo")
+        for name, activation in ACTIVATIONS.items():
+            self.activation_combo.addItem(activation.title, name)
+        self.load_button = QtWidgets.QPushButton("Load B from file…")
+        self.load_button.setObjectName("compareLoadButton")
+        self.same_button = QtWidgets.QPushButton("B = A")
+        self.same_button.setToolTip("Forget B's differences (B becomes a copy of A)")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(QtWidgets.QLabel("<b>B</b> = A with init"))
+        layout.addWidget(self.scheme_combo)
+        layout.addWidget(QtWidgets.QLabel("and activation"))
+        layout.addWidget(self.activation_combo)
+        layout.addWidget(self.load_button)
+        layout.addWidget(self.same_button)
+        layout.addStretch(1)
+
+    def show_project(self, b: Project) -> None:
+        for combo, name in ((self.scheme_combo, b.scheme), (self.activation_combo, b.activation)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(name))
+            combo.blockSignals(False)
+
+
+class CompareDepthPlot(pg.PlotWidget):
+    """Std of z (forward) and of ∂L/∂z (backward) against depth: A solid, B dashed."""
+
+    def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
+        super().__init__(parent)
+        item = self.getPlotItem()
+        item.setLogMode(x=False, y=True)
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.hideButtons()
+        item.setMouseEnabled(False, False)
+        self.curves = {}
+        for side in SIDES:
+            for key in ("forward", "backward"):
+                self.curves[side, key] = item.plot(connect="finite")
+        self.legend = None
+        self.apply_theme(theme)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        item = self.getPlotItem()
+        self.setBackground(theme.background)
+        for (side, key), curve in self.curves.items():
+            colour = th.FORWARD_COLOUR if key == "forward" else th.BACKWARD_COLOUR
+            style, symbol = SIDE_STYLE[side]
+            curve.setPen(pg.mkPen(colour, width=theme.line_width * 1.3, style=style))
+            curve.setSymbol(symbol)
+            curve.setSymbolBrush(colour if side == "A" else theme.background)
+            curve.setSymbolPen(pg.mkPen(colour, width=1.5))
+            curve.setSymbolSize(theme.font_pt * 0.8)
+        for name in ("left", "bottom"):
+            th.style_axis(item.getAxis(name), theme)
+        item.setLabel("bottom", "layer")
+        item.setLabel("left", "standard deviation (log axis)")
+        item.setTitle("Std against depth: A solid, B dashed", color=theme.foreground,
+                      size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+        if self.legend is not None:
+            item.layout.removeItem(self.legend)
+            self.legend.scene() and self.legend.scene().removeItem(self.legend)
+        self.legend = pg.LegendItem(colCount=4, labelTextColor=theme.foreground,
+                                    labelTextSize=f"{theme.font_pt * 0.9:.1f}pt")
+        for (side, key), curve in self.curves.items():
+            self.legend.addItem(curve, f"{side}: {'z' if key == 'forward' else '∂L/∂z'}")
+        item.layout.addItem(self.legend, 4, 1)
+
+    def show_data(self, datas) -> None:
+        depth = 1
+        for side, data in zip(SIDES, datas, strict=True):
+            for key in ("forward", "backward"):
+                values = positive_or_nan(data.depth[key])
+                self.curves[side, key].setData(data.depth["layer"], values)
+            depth = max(depth, data.depth_count)
+        self.getPlotItem().setXRange(0.5, depth + 0.5, padding=0)
+
+
+class CompareView(QtWidgets.QWidget):
+    """A and B side by side; give it the MainWindow, or a Project for scripts and tests."""
+
+    compared = QtCore.Signal(object)
+    """[PlotData A, PlotData B], once both grids show them."""
+
+    def __init__(self, window=None, project=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.link = ProjectLink(window, project, self)
+        self.theme = self.link.theme
+        self.datas = None
+        self.b = None
+        self._key = None
+        self._settings = None
+        self._drawing = 0
+        self.task = BackgroundTask(compute_pair, "initviz-compare", self)
+        self.task.resultReady.connect(self._show)
+        self.task.failed.connect(self._failed)
+        self._build()
+        self._stale = True
+        self.link.changed.connect(self._project_changed)
+        self._project_changed()
+
+    def _build(self) -> None:
+        self.controls = CompareControls()
+        self.controls.scheme_combo.currentIndexChanged.connect(self._scheme_chosen)
+        self.controls.activation_combo.currentIndexChanged.connect(self._activation_chosen)
+        self.controls.load_button.clicked.connect(self._load_dialog)
+        self.controls.same_button.clicked.connect(lambda: self.set_compare({}))
+        self.message = QtWidgets.QLabel()
+        self.message.setObjectName("compareMessage")
+        self.depth_plot = CompareDepthPlot(self.theme)
+        self.titles, self.grids = {}, {}
+        columns = QtWidgets.QHBoxLayout()
+        for side in SIDES:
+            box = QtWidgets.QVBoxLayout()
+            self.titles[side] = QtWidgets.QLabel()
+            self.titles[side].setObjectName(f"compareTitle{side}")
+            self.titles[side].setWordWrap(True)
+            self.grids[side] = FixedAxesGrid(self.theme)
+            self.grids[side].drawn.connect(self._grid_drawn)
+            box.addWidget(self.titles[side])
+            box.addWidget(self.grids[side], 1)
+            columns.addLayout(box, 1)
+        bars = [self.grids[s].scroll.verticalScrollBar() for s in SIDES]
+        bars[0].valueChanged.connect(bars[1].setValue)  # the two grids scroll together
+        bars[1].valueChanged.connect(bars[0].setValue)
+        lower = QtWidgets.QWidget()
+        lower.setLayout(columns)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        splitter.addWidget(self.depth_plot)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+
+    # --- B ----------------------------------------------------------------------------------
+
+    def set_compare(self, spec: dict) -> bool:
+        """Store B's differences from A in the project's ``view.compare`` (saved with it)."""
+        try:
+            project_b(_with_compare(self.link.project, spec))
+        except ProjectError as error:
+            self._failed(f"B: {error}")
+            if self.b is not None:
+                self.controls.show_project(self.b)
+            return False
+        view = self.link.project.view
+        view["compare"] = spec
+        return self.link.edit({"view": view})
+
+    def set_b(self, section: str, **values) -> bool:
+        """B = A with ``values`` in ``section`` (e.g. ``set_b("init", scheme="he_normal")``)."""
+        spec = copy.deepcopy(compare_spec(self.link.project))
+        spec.pop("file", None) if values else None
+        part = spec.get(section) if isinstance(spec.get(section), dict) else {}
+        part.update(values)
+        spec[section] = part
+        return self.set_compare(spec)
+
+    def _scheme_chosen(self, _index) -> None:
+        self.set_b("init", scheme=self.controls.scheme_combo.currentData())
+
+    def _activation_chosen(self, _index) -> None:
+        self.set_b("network", activation=self.controls.activation_combo.currentData())
+
+    def load_b(self, path) -> None:
+        """B from a project file (raises ProjectError for a bad file, nothing changes)."""
+        data = Project.load(path).to_dict()
+        spec = {section: data[section] for section in B_SECTIONS}
+        spec["file"] = Path(path).name
+        if not self.set_compare(spec):
+            raise ProjectError(self.message.text() or f"{Path(path).name} cannot be B for this A")
+
+    def _load_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Load project B", "", "initviz project (*.json)")
+        if not path:
+            return
+        try:
+            self.load_b(path)
+        except ProjectError as error:
+            QtWidgets.QMessageBox.critical(self, "Cannot load B", str(error))
+
+    # --- computing and drawing -------------------------------------------------------------
+
+    def _project_changed(self) -> None:
+        """Work only for a visible view: a hidden tab catches up when it is shown."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._refresh()
+
+    def _refresh(self) -> None:
+        project = self.link.project
+        key = sections_key(project, COMPUTED) + repr(compare_spec(project))
+        if key == self._key:
+            if self.datas is not None and self.link.settings != self._settings:
+                self._show(self.datas)  # display settings only: re-draw
+            return
+        self._key = key
+        try:
+            self.b = project_b(project)
+        except ProjectError as error:
+            self.b = project.copy()
+            self._failed(f"B: {error} (showing A twice)")
+        self.controls.show_project(self.b)
+        source = compare_spec(project).get("file")
+        for side, p in (("A", project), ("B", self.b)):
+            origin = f" (from {source})" if side == "B" and source else ""
+            self.titles[side].setText(
+                f"<span style='font-size:{self.theme.font_pt * 1.2:.1f}pt'><b>{side}</b>{origin}: "
+                f"{describe(p)}</span>")
+        self.message.setText("")
+        self.task.request([project.copy(), self.b.copy()])
+
+    def _show(self, datas) -> None:
+        self.datas = datas
+        self.depth_plot.show_data(datas)
+        peaks = {q: max(column_peaks(d)[q] for d in datas) for q in plot_data.COLUMNS}
+        settings = self._settings = self.link.settings
+        self._drawing = len(SIDES)
+        for side, data in zip(SIDES, datas, strict=True):
+            self.grids[side].show_data(data, settings, peaks)
+
+    def _grid_drawn(self) -> None:
+        self._drawing -= 1
+        if self._drawing == 0 and self.datas is not None:
+            self.compared.emit(self.datas)
+
+    def _failed(self, message: str) -> None:
+        self.message.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
+        self.link.show_message(message)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        self.depth_plot.apply_theme(theme)
+        for grid in self.grids.values():
+            grid.apply_theme(theme)
+
+    def shutdown(self) -> None:
+        for grid in self.grids.values():
+            grid.cancel()
+        self.task.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def _with_compare(project, spec) -> Project:
+    candidate = project.copy()
+    view = candidate.view
+    view["compare"] = spec
+    candidate.update({"view": view})
+    return candidate
+

@@ -1,0 +1,283 @@
+"""The Theory view: order-to-chaos phase diagram, depth scale and Jacobian spectrum.
+
+Poole et al. (2016) and Schoenholz et al. (2017) for χ₁ and the depth scale ξ_c,
+Saxe et al. (2013) and Pennington et al. (2017) for the singular values of the
+input–output Jacobian (initviz.core.phase). Everything is computed in a
+background thread; the phase diagram depends only on the activation, so it is
+cached and the scheme slider only moves the marker.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from initviz.core import phase
+from initviz.core.activations import resolve_activation
+from initviz.gui import theme as th
+from initviz.gui.background import BackgroundTask
+from initviz.gui.project_link import ProjectLink, sections_key
+
+COMPUTED = ("network", "init", "data")
+GRID = (64, 33)
+"""(σ_w², σ_b²) samples of the phase diagram."""
+DEPTH_SAMPLES = 48
+CHI_LEVELS = (0.0, 2.0)
+"""Colour scale of χ₁: white at the edge of chaos (χ₁ = 1), blue ordered, red chaotic."""
+
+
+@dataclass
+class TheoryResult:
+    activation: str
+    point: phase.ProjectPoint
+    diagram: phase.PhaseDiagram
+    line_bias_vars: np.ndarray
+    line_weight_vars: np.ndarray
+    """The χ₁ = 1 line, sampled densely near σ_b² = 0 where it is steep."""
+    here: phase.DepthScale
+    depth_weight_vars: np.ndarray
+    depth_scales: np.ndarray
+    singular_values: np.ndarray
+    depth: int
+
+
+@functools.lru_cache(maxsize=16)
+def _diagram(activation: str, params: tuple, top: float, bias_top: float):
+    entry = resolve_activation(activation)
+    weight_vars = np.linspace(top / GRID[0], top, GRID[0])
+    bias_vars = np.linspace(0.0, bias_top, GRID[1])
+    diagram = phase.phase_diagram(entry, dict(params), weight_vars, bias_vars)
+    line_bias = bias_top * np.linspace(0.0, 1.0, 41) ** 2  # dense near 0, where the line is steep
+    line = phase.critical_weight_var(entry, dict(params), line_bias, weight_vars[0], top)
+    return diagram, line_bias, line
+
+
+def compute_theory(project) -> TheoryResult:
+    """Everything the view draws (runs in the background thread)."""
+    entry = resolve_activation(project.activation)
+    params = entry.resolve(project.activation_params)
+    point = phase.project_point(project)
+    top = phase.weight_var_range(entry, params, include=point.weight_var)
+    top = float(np.ceil(top * 2) / 2)  # round so that nearby projects share the cached diagram
+    bias_top = max(0.5, float(np.ceil(point.bias_var * 1.2 * 10) / 10))
+    diagram, line_bias, line = _diagram(
+        project.activation, tuple(sorted(params.items())), top, bias_top)
+    weight_vars = np.linspace(top / DEPTH_SAMPLES, top, DEPTH_SAMPLES)
+    scales = np.array([phase.depth_scale(entry, params, w, point.bias_var).xi_c for w in weight_vars])
+    here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
+    values = phase.jacobian_singular_values(project)
+    return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
+                        scales, values, project.depth)
+
+
+def chi_colormap() -> pg.ColorMap:
+    """Diverging, white at χ₁ = 1 (the middle of CHI_LEVELS), Okabe–Ito blue and vermillion ends."""
+    return pg.ColorMap([0.0, 0.5, 1.0], [th.OKABE_ITO["blue"], "#FFFFFF", th.OKABE_ITO["vermillion"]])
+
+
+def verdict(result: TheoryResult) -> str:
+    here, point = result.here, result.point
+    if not math.isfinite(here.q_star):
+        return "the variance grows without bound (no fixed point q*): exploding signals"
+    if here.chi1 < 0.95:
+        phase_name = "ordered: nearby inputs merge, gradients vanish with depth"
+    elif here.chi1 > 1.05:
+        phase_name = "chaotic: nearby inputs fly apart, gradients explode with depth"
+    else:
+        phase_name = "at the edge of chaos: signals and gradients travel deep"
+    xi = here.xi_c
+    if xi > 500:
+        depth = "ξ_c > 500 layers (unlimited at the edge itself)"
+    else:
+        depth = f"ξ_c ≈ {xi:.3g} layers" if math.isfinite(xi) else "ξ_c undefined"
+    depth += f" for a network of {result.depth} layers"
+    note = ""
+    if point.weight_mean:
+        note = " — the weights have a non-zero mean, which this theory does not cover"
+    return (f"σ_w² = {point.weight_var:.3g}, σ_b² = {point.bias_var:.3g}: χ₁ = {here.chi1:.3g}, "
+            f"{phase_name}; {depth}{note}")
+
+
+class TheoryPlots(pg.GraphicsLayoutWidget):
+    def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
+        super().__init__(parent)
+        self.phase_plot = self.addPlot(row=0, col=0, rowspan=2)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image.setColorMap(chi_colormap())
+        self.phase_plot.addItem(self.image)
+        self.colour_bar = pg.ColorBarItem(values=CHI_LEVELS, colorMap=chi_colormap(),
+                                          interactive=False, width=14)
+        self.colour_bar.setImageItem(self.image, insert_in=None)
+        self.addItem(self.colour_bar, row=0, col=1, rowspan=2)
+        self.critical = self.phase_plot.plot()
+        self.marker = pg.ScatterPlotItem(symbol="star", size=22)
+        self.phase_plot.addItem(self.marker)
+        self.marker_label = pg.TextItem("this project", anchor=(0, 1))
+        self.phase_plot.addItem(self.marker_label)
+        self.depth_plot = self.addPlot(row=0, col=2)
+        self.depth_plot.setLogMode(x=False, y=True)
+        self.depth_curve = self.depth_plot.plot(connect="finite")
+        self.depth_marker = pg.ScatterPlotItem(symbol="star", size=18)
+        self.depth_plot.addItem(self.depth_marker)
+        self.depth_line = pg.InfiniteLine(
+            angle=0, movable=False, label="depth of this network",
+            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
+        self.depth_plot.addItem(self.depth_line)
+        self.jacobian_plot = self.addPlot(row=1, col=2)
+        self.jacobian_hist = self.jacobian_plot.plot(stepMode="center", fillLevel=0)
+        self.isometry = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
+        self.jacobian_plot.addItem(self.isometry)
+        for plot in (self.phase_plot, self.depth_plot, self.jacobian_plot):
+            plot.hideButtons()
+            plot.setMenuEnabled(False)
+            plot.setMouseEnabled(False, False)
+        self.ci.layout.setColumnStretchFactor(0, 3)
+        self.ci.layout.setColumnStretchFactor(2, 2)
+        self.apply_theme(theme)
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        self.setBackground(theme.background)
+        size = f"{theme.font_pt * 1.1:.1f}pt"
+        titles = ((self.phase_plot, "Order to chaos: χ₁ = σ_w²·E[φ'(z)²] at the fixed point q*"),
+                  (self.depth_plot, "Depth scale ξ_c at this σ_b²"),
+                  (self.jacobian_plot, "Singular values of ∂z_L/∂x at init"))
+        for plot, title in titles:
+            plot.setTitle(title, color=theme.foreground, size=size, bold=True)
+            for name in ("left", "bottom"):
+                th.style_axis(plot.getAxis(name), theme)
+                plot.getAxis(name).enableAutoSIPrefix(False)
+        th.style_axis(self.colour_bar.axis, theme)
+        self.colour_bar.axis.setLabel("χ₁", color=theme.foreground, size=f"{theme.font_pt:.1f}pt")
+        self.phase_plot.setLabel("bottom", "σ_w² = fan_in·Var(W)")
+        self.phase_plot.setLabel("left", "σ_b² = E[b²]")
+        self.depth_plot.setLabel("bottom", "σ_w²")
+        self.depth_plot.setLabel("left", "ξ_c, layers (log axis)")
+        self.jacobian_plot.setLabel("bottom", "log10 singular value (0 = isometry)")
+        self.jacobian_plot.setLabel("left", "count")
+        ink = theme.foreground
+        self.critical.setPen(pg.mkPen(ink, width=theme.line_width * 1.6))
+        for marker in (self.marker, self.depth_marker):
+            marker.setBrush(pg.mkBrush(th.OKABE_ITO["yellow"]))
+            marker.setPen(pg.mkPen(ink, width=1.5))
+        self.marker_label.setColor(ink)
+        self.marker_label.setFont(th.plot_font(theme, 1.0, bold=True))
+        self.depth_curve.setPen(pg.mkPen(th.FORWARD_COLOUR, width=theme.line_width * 1.3))
+        self.depth_line.setPen(pg.mkPen(ink, width=theme.line_width, style=QtCore.Qt.DashLine))
+        self.depth_line.label.setColor(ink)
+        self.depth_line.label.setFont(th.plot_font(theme, 0.9))
+        self.jacobian_hist.setPen(pg.mkPen(th.OKABE_ITO["reddish_purple"], width=theme.line_width))
+        self.jacobian_hist.setBrush(th.colour(th.OKABE_ITO["reddish_purple"], theme.fill_alpha))
+        self.isometry.setPen(pg.mkPen(ink, width=theme.line_width, style=QtCore.Qt.DashLine))
+
+    def show_result(self, result: TheoryResult) -> None:
+        diagram, point = result.diagram, result.point
+        chi = np.where(diagram.diverged, np.nan, diagram.chi1)
+        self.image.setImage(chi, autoLevels=False, levels=CHI_LEVELS)
+        w, b = diagram.weight_vars, diagram.bias_vars
+        dw, db = w[1] - w[0], b[1] - b[0]
+        self.image.setRect(QtCore.QRectF(w[0] - dw / 2, b[0] - db / 2, w[-1] - w[0] + dw, b[-1] - b[0] + db))
+        self.critical.setData(result.line_weight_vars, result.line_bias_vars, connect="finite")
+        self.marker.setData([point.weight_var], [point.bias_var])
+        self.marker_label.setPos(point.weight_var, point.bias_var)
+        self.phase_plot.setRange(xRange=(0, w[-1] + dw / 2), yRange=(b[0] - db / 2, b[-1] + db / 2),
+                                 padding=0)
+        scales = np.where(np.isfinite(result.depth_scales) & (result.depth_scales > 0),
+                          result.depth_scales, np.nan)
+        self.depth_curve.setData(result.depth_weight_vars, scales)
+        xi = result.here.xi_c
+        self.depth_marker.setData([point.weight_var], [math.log10(xi)] if 0 < xi < math.inf else [])
+        self.depth_line.setPos(math.log10(max(result.depth, 1)))
+        self._show_spectrum(result.singular_values)
+
+    def _show_spectrum(self, values: np.ndarray) -> None:
+        finite = values[np.isfinite(values) & (values > 0)]
+        if finite.size == 0:
+            self.jacobian_hist.setData([0, 1], [0])
+            return
+        logs = np.log10(finite)
+        low, high = min(logs.min(), -0.5), max(logs.max(), 0.5)
+        counts, edges = np.histogram(logs, bins=40, range=(low - 0.05, high + 0.05))
+        self.jacobian_hist.setData(edges, counts)
+
+
+class TheoryView(QtWidgets.QWidget):
+    """Give it the MainWindow, or a Project for scripts and tests."""
+
+    shown = QtCore.Signal(object)
+    """The TheoryResult now on screen."""
+
+    def __init__(self, window=None, project=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("theoryView")
+        self.link = ProjectLink(window, project, self)
+        self.result = None
+        self._key = None
+        self.task = BackgroundTask(compute_theory, "initviz-theory", self)
+        self.task.resultReady.connect(self._show)
+        self.task.failed.connect(self._failed)
+        self.summary = QtWidgets.QLabel()
+        self.summary.setObjectName("theorySummary")
+        self.summary.setWordWrap(True)
+        self.summary.setContentsMargins(8, 4, 8, 4)
+        self.summary.setToolTip(
+            "Mean-field theory: Poole et al. 2016, Schoenholz et al. 2017 (χ₁, ξ_c); "
+            "Saxe et al. 2013, Pennington et al. 2017 (Jacobian spectrum, dynamical isometry)")
+        self.plots = TheoryPlots(self.link.theme)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plots, 1)
+        self._stale = True
+        self.link.changed.connect(self._project_changed)
+        self._project_changed()
+
+    def _project_changed(self) -> None:
+        """Work only for a visible view: a hidden tab catches up when it is shown."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._refresh()
+
+    def _refresh(self) -> None:
+        key = sections_key(self.link.project, COMPUTED)
+        if key != self._key:
+            self._key = key
+            self.summary.setText("computing…")
+            self.task.request(self.link.project.copy())
+
+    def _show(self, result: TheoryResult) -> None:
+        self.result = result
+        self.plots.show_result(result)
+        values = result.singular_values[np.isfinite(result.singular_values)]
+        spread = ""
+        if values.size and values.min() > 0:
+            spread = (f"; Jacobian singular values from {values.min():.2g} to {values.max():.2g} "
+                      f"(max/min {values.max() / values.min():.3g}, 1 everywhere = dynamical isometry)")
+        self.summary.setText(f"<span style='font-size:{self.link.theme.font_pt * 1.1:.1f}pt'>"
+                             f"{verdict(result)}{spread}</span>")
+        self.shown.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self.summary.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.plots.apply_theme(theme)
+
+    def shutdown(self) -> None:
+        self.task.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)

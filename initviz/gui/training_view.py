@@ -1,0 +1,404 @@
+"""The Training view: play, pause, step, reset; curves, decision boundary, evolving histograms.
+
+Training runs in the TrainingController's thread; this widget only draws. While
+playing, a frame timer asks for ``steps per frame`` more steps whenever the
+previous answer has arrived, so a slow network plays slower instead of queueing
+work. Changing the network, the init, the data or the optimiser resets training
+(the history is reproducible from the project alone).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from initviz.errors import ProjectError
+from initviz.gui import export
+from initviz.gui import theme as th
+from initviz.gui.project_link import ProjectLink, sections_key
+from initviz.gui.training_plots import (
+    FixedAxesGrid, History, TrainingCurves, column_peaks, sticky_peaks,
+)
+from initviz.gui.training_worker import TrainingController
+from initviz.project import OPTIMIZERS, write_text_atomic
+
+TRAINING_SECTIONS = ("network", "init", "data", "loss", "training")
+FRAME_INTERVAL_MS = 33
+"""At most ~30 frames a second; each frame is ``steps per frame`` optimiser steps."""
+
+
+class TrainingToolbar(QtWidgets.QWidget):
+    """Play/pause, step, reset, speed, and the optimiser of the project's "training" section."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        style = self.style()
+        self.play_button = QtWidgets.QPushButton(style.standardIcon(QtWidgets.QStyle.SP_MediaPlay), "Play")
+        self.play_button.setObjectName("trainPlayButton")
+        self.play_button.setCheckable(True)
+        self.play_button.setShortcut("Space")
+        self.play_button.setToolTip("Train continuously (Space); press again to pause")
+        self.step_button = QtWidgets.QPushButton(
+            style.standardIcon(QtWidgets.QStyle.SP_MediaSkipForward), "Step")
+        self.step_button.setObjectName("trainStepButton")
+        self.step_button.setToolTip("One frame: 'steps per frame' optimiser steps")
+        self.reset_button = QtWidgets.QPushButton(
+            style.standardIcon(QtWidgets.QStyle.SP_MediaSkipBackward), "Reset")
+        self.reset_button.setObjectName("trainResetButton")
+        self.reset_button.setToolTip("Back to the initial weights; clears the curves")
+        self.speed_spin = QtWidgets.QSpinBox(minimum=1, maximum=500, value=1)
+        self.speed_spin.setObjectName("trainSpeedSpin")
+        self.speed_spin.setToolTip("Optimiser steps between two drawn frames")
+        self.optimizer_combo = QtWidgets.QComboBox()
+        self.optimizer_combo.setObjectName("optimizerCombo")
+        for name, title in zip(OPTIMIZERS, ("SGD (+ momentum)", "Adam"), strict=True):
+            self.optimizer_combo.addItem(title, name)
+        self.lr_spin = QtWidgets.QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=100.0)
+        self.lr_spin.setStepType(QtWidgets.QAbstractSpinBox.AdaptiveDecimalStepType)
+        self.lr_spin.setObjectName("learningRateSpin")
+        self.lr_spin.setToolTip("Learning rate (training.learning_rate); changing it restarts training")
+        self.momentum_spin = QtWidgets.QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999,
+                                                      singleStep=0.1)
+        self.momentum_spin.setObjectName("momentumSpin")
+        self.momentum_spin.setToolTip("SGD momentum μ: v ← μ·v + g (ignored by Adam)")
+        for spin in (self.lr_spin, self.momentum_spin):
+            spin.setKeyboardTracking(False)
+        self.step_label = QtWidgets.QLabel("step 0")
+        self.step_label.setObjectName("trainStepLabel")
+        self.export_curves_button = QtWidgets.QPushButton("Export curves…")
+        self.export_curves_button.setToolTip("The curves as PNG/SVG and the history as CSV")
+        self.record_button = QtWidgets.QPushButton("Record frames…")
+        self.record_button.setCheckable(True)
+        self.record_button.setToolTip("Save every drawn histogram frame as frame_0000.png, … for slides")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        for widget in (self.play_button, self.step_button, self.reset_button):
+            layout.addWidget(widget)
+        layout.addWidget(QtWidgets.QLabel("steps/frame"))
+        layout.addWidget(self.speed_spin)
+        layout.addSpacing(14)
+        for text, widget in (("optimiser", self.optimizer_combo), ("lr", self.lr_spin),
+                             ("momentum", self.momentum_spin)):
+            layout.addWidget(QtWidgets.QLabel(text))
+            layout.addWidget(widget)
+        layout.addSpacing(14)
+        layout.addWidget(self.step_label, 1)
+        layout.addWidget(self.export_curves_button)
+        layout.addWidget(self.record_button)
+
+    def show_training(self, training: dict) -> None:
+        for widget, value in ((self.lr_spin, training["learning_rate"]),
+                              (self.momentum_spin, training["momentum"])):
+            widget.blockSignals(True)
+            widget.setValue(value)
+            widget.blockSignals(False)
+        self.optimizer_combo.blockSignals(True)
+        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(training["optimizer"]))
+        self.optimizer_combo.blockSignals(False)
+        self.momentum_spin.setEnabled(training["optimizer"] == "sgd")
+
+
+def symmetry_html(distinct: list[int], widths: list[int], theme: th.Theme) -> str:
+    """'distinct neurons per hidden layer', in red where a whole layer acts as one neuron."""
+    if not distinct:
+        return "Distinct neurons: no hidden layer"
+    parts = []
+    for layer, (count, width) in enumerate(zip(distinct, widths[1:-1], strict=False), start=1):
+        stuck = count == 1 and width > 1
+        colour = th.WARNING_COLOURS["nonfinite"] if stuck else theme.foreground
+        parts.append(f"<span style='color:{colour}'>L{layer}: <b>{count}</b>/{width}</span>")
+    note = ""
+    if any(c == 1 and w > 1 for c, w in zip(distinct, widths[1:-1], strict=False)):
+        note = (f"&nbsp;&nbsp;<b style='color:{th.WARNING_COLOURS['nonfinite']}'>"
+                "symmetry never breaks: every neuron of the layer is the same</b>")
+    return "Distinct neurons per hidden layer:&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts) + note
+
+
+class TrainingView(QtWidgets.QWidget):
+    """Self-contained: give it the MainWindow, or a Project for scripts and tests."""
+
+    frameDrawn = QtCore.Signal(int)
+    """The step count now on screen (curves, boundary, readout)."""
+
+    def __init__(self, window=None, project=None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("trainingView")
+        self.link = ProjectLink(window, project, self)
+        self.theme = self.link.theme
+        self.history = History()
+        self.distinct: list[int] = []
+        self.step = 0
+        self.record_folder: Path | None = None
+        self.recorded = 0
+        self._pending_grid = None
+        self._last_plot_data = None
+        self._settings = None
+        self._peaks = None
+        self._key = None
+        self._frame_times: list[float] = []
+        self.controller = TrainingController(self)
+        self.controller.frameReady.connect(self._on_frame)
+        self.controller.failed.connect(self._on_failed)
+        self._build()
+        self.timer = QtCore.QTimer(self, interval=FRAME_INTERVAL_MS)
+        self.timer.timeout.connect(self._tick)
+        self._stale = True
+        self.link.changed.connect(self._project_changed)
+        self._project_changed()
+
+    def _build(self) -> None:
+        self.toolbar = TrainingToolbar()
+        self.curves = TrainingCurves(self.theme)
+        self.symmetry_label = QtWidgets.QLabel()
+        self.symmetry_label.setObjectName("symmetryLabel")
+        self.symmetry_label.setTextFormat(QtCore.Qt.RichText)
+        self.status_label = QtWidgets.QLabel()
+        self.status_label.setObjectName("trainStatusLabel")
+        self.grid = FixedAxesGrid(self.theme)
+        self.grid.drawn.connect(self._grid_drawn)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
+        splitter.addWidget(self.curves)
+        splitter.addWidget(self.grid)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toolbar)
+        for label in (self.symmetry_label, self.status_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            layout.addWidget(label)
+        layout.addWidget(splitter, 1)
+        bar = self.toolbar
+        bar.play_button.toggled.connect(self.set_playing)
+        bar.step_button.clicked.connect(self.single_step)
+        bar.reset_button.clicked.connect(self.reset)
+        bar.optimizer_combo.currentIndexChanged.connect(
+            lambda _: self.link.edit({"training.optimizer": bar.optimizer_combo.currentData()}))
+        bar.lr_spin.valueChanged.connect(lambda v: self.link.edit({"training.learning_rate": v}))
+        bar.momentum_spin.valueChanged.connect(lambda v: self.link.edit({"training.momentum": v}))
+        bar.export_curves_button.clicked.connect(self._export_curves_dialog)
+        bar.record_button.toggled.connect(self._record_toggled)
+
+    # --- controls -------------------------------------------------------------------------
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def set_playing(self, on: bool) -> None:
+        button = self.toolbar.play_button
+        button.blockSignals(True)
+        button.setChecked(on)
+        button.setText("Pause" if on else "Play")
+        icon = QtWidgets.QStyle.SP_MediaPause if on else QtWidgets.QStyle.SP_MediaPlay
+        button.setIcon(self.style().standardIcon(icon))
+        button.blockSignals(False)
+        if on:
+            self._frame_times.clear()
+            self.timer.start()
+            self._tick()
+        else:
+            self.timer.stop()
+
+    def single_step(self) -> None:
+        self.set_playing(False)
+        self.controller.advance(self.toolbar.speed_spin.value())
+
+    def reset(self) -> None:
+        """Initial weights again, empty history (also after any change of the project)."""
+        self.set_playing(False)
+        self.history.clear()
+        self.step = 0
+        self._pending_grid = None
+        self._peaks = None
+        self.curves.show_history(self.history)
+        self.controller.reset(self.link.project)
+
+    def _tick(self) -> None:
+        self.controller.advance(self.toolbar.speed_spin.value())
+
+    def _project_changed(self) -> None:
+        """Work only for a visible view: a hidden tab catches up when it is shown."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._refresh()
+
+    def _refresh(self) -> None:
+        project = self.link.project
+        self.toolbar.show_training(project.training)
+        key = sections_key(project, TRAINING_SECTIONS)
+        if key != self._key:
+            self._key = key
+            self.reset()
+        elif self._last_plot_data is not None and self.link.settings != self._settings:
+            self._draw_grid(self._last_plot_data)  # display settings only: re-draw
+
+    # --- frames ---------------------------------------------------------------------------
+
+    def _on_frame(self, frame) -> None:
+        if frame.reset:
+            self.history.clear()
+            self.curves.set_depth(len(frame.widths) - 1)
+            self.curves.show_boundary(frame.boundary, frame.extent, frame.points, frame.labels)
+        elif frame.boundary is not None:
+            self.curves.show_boundary(frame.boundary, frame.extent)
+        self.history.extend(frame.records)
+        self.step = frame.step
+        self.distinct = list(frame.distinct)
+        self.curves.show_history(self.history)
+        self.symmetry_label.setText(symmetry_html(self.distinct, frame.widths, self.theme))
+        self._show_status(frame)
+        self._draw_grid(frame.plot_data)
+        self._frame_times.append(QtCore.QTime.currentTime().msecsSinceStartOfDay())
+        self.frameDrawn.emit(self.step)
+
+    def _show_status(self, frame) -> None:
+        text = f"step {frame.step}"
+        if self.history.loss:
+            text += f"   loss {self.history.loss[-1]:.4g}"
+        if self.history.test_accuracy:
+            text += f"   test accuracy {100 * self.history.test_accuracy[-1]:.1f}%"
+        self.toolbar.step_label.setText(text)
+        loss = self.history.loss[-1] if self.history.loss else 0.0
+        if not math.isfinite(loss):
+            self.set_playing(False)
+            self.status_label.setText(
+                f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>Training diverged at step "
+                f"{frame.step} (the loss is not finite): lower the learning rate, or pick a "
+                "smaller init, then Reset.</b>")
+        else:
+            self.status_label.setText(f"<span style='color:#555555'>{frame.compute_ms:.0f} ms "
+                                      "per frame in the training thread</span>")
+
+    def _draw_grid(self, data) -> None:
+        """Newest wins: while the grid is still drawing, keep only the latest frame for later."""
+        self._last_plot_data = data
+        if self.grid.drawing:
+            self._pending_grid = data
+            return
+        self._settings = self.link.settings
+        self._peaks = sticky_peaks(self._peaks, column_peaks(data))
+        self.grid.show_data(data, self._settings, self._peaks)
+
+    def _grid_drawn(self) -> None:
+        if self.record_folder is not None:
+            self.save_frame(self.record_folder / f"frame_{self.recorded:04d}.png")
+            self.recorded += 1
+        if self._pending_grid is not None:
+            data, self._pending_grid = self._pending_grid, None
+            self._draw_grid(data)
+
+    def _on_failed(self, message: str) -> None:
+        self.set_playing(False)
+        self.status_label.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
+        self.link.show_message(message)
+
+    def frames_per_second(self) -> float:
+        times = self._frame_times[-30:]
+        if len(times) < 2 or times[-1] <= times[0]:
+            return 0.0
+        return 1000.0 * (len(times) - 1) / (times[-1] - times[0])
+
+    # --- export ---------------------------------------------------------------------------
+
+    def export_curves(self, path) -> None:
+        """The four plots as PNG or SVG (as on screen)."""
+        export.export_widget(self.curves, path)
+
+    def export_history_csv(self, path) -> None:
+        """One row per step: loss, accuracy, test loss/accuracy (when evaluated), ratio per layer."""
+        depth = len(self.history.ratio[0]) if self.history.ratio else 0
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["step", "loss", "accuracy", "test_loss", "test_accuracy"]
+                        + [f"update_ratio_layer_{i + 1}" for i in range(depth)])
+        tests = dict(zip(self.history.test_step,
+                         zip(self.history.test_loss, self.history.test_accuracy, strict=True),
+                         strict=True))
+        h = self.history
+        for i, step in enumerate(h.step):
+            test = tests.get(step, ("", ""))
+            writer.writerow([step, repr(h.loss[i]), repr(h.accuracy[i]), *test, *map(repr, h.ratio[i])])
+        write_text_atomic(Path(path), out.getvalue())
+
+    def save_frame(self, path) -> None:
+        """The histogram grid (all its rows) with a 'step N' caption, as one PNG."""
+        header, view = self.grid.header.grab(), self.grid.view.grab()
+        caption = 8 + int(self.theme.font_pt * 2.2)
+        image = QtGui.QImage(max(header.width(), view.width()), caption + header.height() + view.height(),
+                             QtGui.QImage.Format_RGB32)
+        image.fill(QtGui.QColor(self.theme.background))
+        painter = QtGui.QPainter(image)
+        painter.setFont(th.plot_font(self.theme, 1.3, bold=True))
+        painter.setPen(QtGui.QColor(self.theme.foreground))
+        painter.drawText(10, caption - 8, f"{self.link.project.name} — step {self.step}")
+        painter.drawPixmap(0, caption, header)
+        painter.drawPixmap(0, caption + header.height(), view)
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            raise ProjectError(f"cannot write {path}")
+
+    def start_recording(self, folder) -> None:
+        self.record_folder = Path(folder)
+        self.record_folder.mkdir(parents=True, exist_ok=True)
+        self.recorded = 0
+
+    def stop_recording(self) -> None:
+        self.record_folder = None
+
+    def _record_toggled(self, on: bool) -> None:
+        if not on:
+            self.stop_recording()
+            return
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Save histogram frames in")
+        if not folder:
+            self.toolbar.record_button.setChecked(False)
+            return
+        self.start_recording(folder)
+        self.link.show_message(f"Recording frames to {folder} (frame_0000.png, …)")
+
+    def _export_curves_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export training curves", f"{self.link.project.name}-training.png",
+            "PNG image (*.png);;SVG image (*.svg)")
+        if not path:
+            return
+        try:
+            self.export_curves(path)
+            csv_path = Path(path).with_suffix(".csv")
+            self.export_history_csv(csv_path)
+        except (ProjectError, OSError) as error:
+            QtWidgets.QMessageBox.critical(self, "Export failed", str(error))
+            return
+        self.link.show_message(f"Exported {path} and {csv_path.name}")
+
+    # --- lifetime -------------------------------------------------------------------------
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
+        self.curves.apply_theme(theme)
+        self.grid.apply_theme(theme)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.set_playing(False)
+        super().hideEvent(event)
+
+    def shutdown(self) -> None:
+        self.set_playing(False)
+        self.grid.cancel()
+        self.controller.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,266 @@
+"""The window under bad input and faults: dialogs and status messages, never a crash or a lost project."""
+import json
+import threading
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from initviz.autosave_store import AutosaveStore
+from initviz.gui import worker
+from initviz.project import Project
+
+TIMEOUT = 20000
+
+
+def trigger_menu(win, text) -> None:
+    """Trigger a menu item by its text, as a click would (the menu is kept alive meanwhile)."""
+    for entry in win.menuBar().actions():
+        menu = entry.menu()
+        for action in menu.actions():
+            if action.text().replace("&", "").rstrip("…") == text:
+                action.trigger()
+                return
+    raise AssertionError(f"no menu action {text!r}")
+
+
+def status(win) -> str:
+    return win.statusBar().currentMessage()
+
+
+BAD_FILES = {
+    "syntax.json": '{"name": ',
+    "binary.json": b"\x00\x01\x02\xff",
+    "empty.json": "",
+    "newer.json": '{"version": 99}',
+    "nan.json": '{"network": {"widths": [32, NaN, 10]}}',
+    "spiral.json": '{"network": {"widths": [5, 8, 3]}, "data": {"source": "spiral"}}',
+    "deep.json": "[" * 100_000,
+}
+
+
+@pytest.mark.parametrize("name", [*BAD_FILES, "missing.json", "folder.json"])
+def test_file_open_on_a_bad_file_shows_a_dialog_and_keeps_the_project(
+        window, tmp_path, monkeypatch, no_dialogs, name):
+    path = tmp_path / name
+    if name == "folder.json":
+        path.mkdir()
+    elif name in BAD_FILES:
+        content = BAD_FILES[name]
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
+                        lambda *args, **kwargs: (str(path), "initviz projects (*.json)"))
+    before = window.project.to_dict()
+    drawn = window.dashboard.data
+    trigger_menu(window, "Open")
+    with pytest.raises(Exception) as expected:
+        Project.load(path)
+    assert no_dialogs == [("critical", "Cannot open project", str(expected.value))]
+    assert str(expected.value).startswith(name)  or name in str(expected.value)
+    assert window.project.to_dict() == before and window.dashboard.data is drawn
+    assert window.files.path is None and not window.compute.busy
+
+
+def test_memory_guard_reaches_the_status_bar(qtbot, window, monkeypatch):
+    monkeypatch.setenv("INITVIZ_MEMORY_BUDGET", "8M")
+    shown = window.dashboard.data
+    spin = window.findChild(QtWidgets.QSpinBox, "widthSpin")
+    with qtbot.waitSignal(window.compute.computeFailed, timeout=TIMEOUT) as failed:
+        spin.setValue(4096)
+    assert failed.args[0].startswith("this project needs about ")
+    assert status(window) == failed.args[0] and "make the hidden layers 576 wide or less" in status(window)
+    assert window.project.widths == [32, 4096, 4096, 10] and window.dashboard.data is shown
+    assert window.timing_label.text() == "failed"
+    monkeypatch.delenv("INITVIZ_MEMORY_BUDGET")
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT) as drawn:
+        spin.setValue(16)
+    assert drawn.args[0].project.widths == [32, 16, 16, 10]
+
+
+@pytest.mark.parametrize("error, message", [
+    (RuntimeError("boom"), "computation failed (RuntimeError: boom)"),
+    (MemoryError(), "not enough memory for this network: lower the batch size or the widths"),
+    (FloatingPointError("overflow"), "computation failed (FloatingPointError: overflow)"),
+])
+def test_errors_inside_the_worker_reach_the_status_bar(qtbot, window, monkeypatch, error, message):
+    def broken(snapshot):
+        raise error
+
+    monkeypatch.setattr(worker, "compute", broken)
+    with qtbot.waitSignal(window.compute.computeFailed, timeout=TIMEOUT):
+        window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(11)
+    assert status(window) == message
+    monkeypatch.undo()
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT) as drawn:  # and it recovers
+        window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(12)
+    assert drawn.args[0].project.seed == 12
+
+
+def test_closing_during_a_long_computation_exits_cleanly(qtbot, window, monkeypatch):
+    started, results = threading.Event(), []
+    real = worker.compute
+
+    def slow(snapshot):
+        started.set()
+        for _ in range(20):  # ~ a long NumPy call: uninterruptible, finishes on its own
+            np.linalg.qr(np.random.default_rng(0).standard_normal((300, 300)))
+        return real(snapshot)
+
+    monkeypatch.setattr(worker, "compute", slow)
+    window.resultsUpdated.connect(results.append)
+    window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(5)
+    qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
+    assert window.compute.busy
+    assert window.close()
+    assert not window.compute._thread.isRunning()
+    QtWidgets.QApplication.processEvents()
+    assert results == []  # nothing drawn into a closed window
+
+
+EXPLODING = {
+    "name": "too large",
+    "network": {"widths": [16] + [32] * 29 + [4], "activation": "relu"},
+    "init": {"scheme": "normal", "params": {"std": 100}},
+    "data": {"batch_size": 16, "seed": 3},
+}
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_exploding_numbers_are_drawn_and_counted_without_warnings(qtbot, window):
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT) as drawn:
+        window.set_project(Project(EXPLODING))
+    sim = drawn.args[0]
+    data = window.dashboard.data
+    nonfinite = [cell.nonfinite for cell in data.cells["preactivation"]]
+    assert nonfinite[0] == 0 and nonfinite[-1] == 16 * 4
+    assert nonfinite == [int((~np.isfinite(layer.preactivation)).sum()) for layer in sim.layers]
+    badges = [cell for cell in window.dashboard.grid.cells() if "inf/NaN" in cell_text(cell)]
+    assert badges, "no layer shows its inf/NaN count"
+    for curve in window.dashboard.depth_plot.curves.values():  # log axis: no 0, no inf drawn
+        y = curve.yData
+        assert y is not None and not np.isinf(y).any()
+    for view in ({"log_counts": True}, {"heatmap": True}, {"shared_axes": False}):
+        with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
+            window.edit_view(view)
+    image = window.dashboard.heatmap.images[1].image
+    assert image is not None and np.isfinite(image).all()
+
+
+def cell_text(cell) -> str:
+    labels = [item for item in vars(cell).values() if hasattr(item, "toHtml")]
+    labels += [item for item in vars(cell).values() if hasattr(item, "text") and callable(item.text)]
+    texts = []
+    for label in labels:
+        try:
+            texts.append(label.toHtml() if hasattr(label, "toHtml") else str(label.text()))
+        except TypeError:
+            pass
+    return " ".join(texts)
+
+
+# --- autosave ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("INITVIZ_DATA_DIR", str(tmp_path / "data"))
+    return AutosaveStore(tmp_path / "data")
+
+
+def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store, tmp_path):
+    from initviz.gui.autosave import AutosaveController
+
+    autosave = AutosaveController(window, delay_ms=10)
+    assert autosave.store.folder == store.folder  # INITVIZ_DATA_DIR wins over AppDataLocation
+    window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(21)
+    qtbot.waitUntil(store.autosave_path.exists, timeout=TIMEOUT)
+    record = json.loads(store.autosave_path.read_text(encoding="utf-8"))
+    assert record["project"]["data"]["seed"] == 21 and record["source"] is None
+    assert store.pending().project == window.project  # what a crash now would offer
+    window.save_project(tmp_path / "mine.json")
+    window.set_project(window.project)  # any change event: the work is saved, so nothing to keep
+    qtbot.waitUntil(lambda: not store.autosave_path.exists(), timeout=TIMEOUT)
+    autosave.clean_exit()
+    assert store.pending() is None
+
+
+def test_after_a_crash_the_unsaved_work_is_offered_and_restored(
+        qtbot, window, store, tmp_path, monkeypatch):
+    from initviz.gui.autosave import install_autosave
+
+    source = tmp_path / "lesson.json"
+    Project({"name": "lesson", "network": {"widths": [8, 16, 4]}}).save(source)
+    unsaved = Project({"name": "lesson", "network": {"widths": [8, 24, 4]}})
+    store.save(unsaved, source=source)  # ...and then initviz was killed
+    asked = []
+
+    def answer(parent, title, text, *args):
+        asked.append((title, text))
+        return QtWidgets.QMessageBox.Yes
+
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", answer)
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
+        autosave = install_autosave(window)
+    assert asked[0][0] == "Restore unsaved work?"
+    assert "initviz did not close normally" in asked[0][1] and "lesson.json" in asked[0][1]
+    assert window.project == unsaved and window.files.is_dirty()
+    assert window.files.path == source  # Save goes back to the file it came from
+    assert window.autosave is autosave
+    window.undo()
+    assert window.project.widths == [8, 16, 4]  # the saved version is one undo away
+
+
+def test_a_declined_restore_is_not_asked_again(window, store, monkeypatch, no_dialogs):
+    from initviz.gui.autosave import install_autosave
+
+    store.save(Project({"name": "lost"}))
+    before = window.project.to_dict()
+    install_autosave(window)  # the conftest answers "Discard"
+    assert [d[1] for d in no_dialogs] == ["Restore unsaved work?"]
+    assert window.project.to_dict() == before and store.pending() is None
+    install_autosave(window)
+    assert len(no_dialogs) == 1
+
+
+def test_run_app_records_a_clean_exit(store, monkeypatch, qapp):
+    from initviz.gui import app as app_module
+
+    store.save(Project({"name": "from a crash"}))
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *args: QtWidgets.QMessageBox.No)
+    monkeypatch.setattr(QtWidgets.QApplication, "exec", lambda self: 0)
+    windows = []
+    real_init = app_module.__dict__.get("MainWindow")
+    assert real_init is None  # imported lazily inside run_app
+    from initviz.gui import main_window
+
+    original = main_window.MainWindow.show
+    monkeypatch.setattr(main_window.MainWindow, "show", lambda self: windows.append(self))
+    assert app_module.run_app(None) == 0
+    assert windows and store.pending() is None
+    assert json.loads(store.session_path.read_text())["clean_exit_at"] > 0
+    windows[0].compute.shutdown()
+    windows[0].deleteLater()
+    assert original is not None
+
+
+def test_autosave_into_a_full_disk_says_so_once(qtbot, window, store, monkeypatch):
+    from initviz.errors import ProjectError
+    from initviz.gui.autosave import AutosaveController
+
+    autosave = AutosaveController(window, delay_ms=10)
+    calls = []
+
+    def full(project, source=None):
+        calls.append(project)
+        raise ProjectError("cannot save autosave.json: the disk is full")
+
+    monkeypatch.setattr(autosave.store, "save", full)
+    messages = []
+    window.statusBar().messageChanged.connect(messages.append)
+    for seed in (31, 32):
+        window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(seed)
+        qtbot.waitUntil(lambda n=len(calls): len(calls) > n, timeout=TIMEOUT)
+    failures = [m for m in messages if m.startswith("Autosave failed")]
+    assert failures == ["Autosave failed: cannot save autosave.json: the disk is full"]
+    assert QtCore.QCoreApplication.instance() is not None

@@ -1,0 +1,97 @@
+"""Dragging widthSpin must keep the window responsive and end on the last value.
+
+A 10 ms QTimer measures the gaps between event-loop turns while the spin box is
+driven through many values; the longest gap is the longest freeze a user sees.
+The full-size measurement (30 layers × 1024 wide, batch 1024) is run by
+``python tests/gui/test_responsiveness.py``; the test uses a smaller network.
+"""
+import sys
+import time
+
+from PySide6 import QtCore, QtWidgets
+
+MAX_STALL_MS = 100
+
+
+class StallMeter(QtCore.QObject):
+    def __init__(self):
+        super().__init__()
+        self.longest = 0.0
+        self._last = time.perf_counter()
+        self.timer = QtCore.QTimer(self, interval=10)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self):
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+    def start(self):
+        self._last = time.perf_counter()
+        self.timer.start()
+
+
+def spin_events(seconds):
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QtWidgets.QApplication.processEvents(QtCore.QEventLoop.AllEvents, 5)
+
+
+def drag_width(window, widths, step_s=0.04, timeout_s=120):
+    """Set each width like a drag would, then wait for the plots to settle; returns (stall ms, sim)."""
+    spin = window.findChild(QtWidgets.QSpinBox, "widthSpin")
+    drawn = []
+    window.resultsUpdated.connect(drawn.append)
+    meter = StallMeter()
+    meter.start()
+    for width in widths:
+        spin.setValue(width)
+        spin_events(step_s)
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline and (
+        window.compute.busy or window.dashboard.grid.drawing
+        or not drawn or drawn[-1].project.widths[1] != widths[-1]
+    ):
+        spin_events(0.01)
+    meter.timer.stop()
+    return meter.longest * 1000, drawn[-1]
+
+
+def make_window(depth, width, batch):
+    from initviz.gui import MainWindow
+    from initviz.project import Project
+
+    project = Project({"network": {"widths": [width] * depth + [10], "activation": "tanh"},
+                       "data": {"batch_size": batch}})
+    return MainWindow(project)
+
+
+def test_dragging_width_stays_responsive_and_settles_on_last_value(qtbot):
+    window = make_window(depth=12, width=256, batch=256)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.resultsUpdated, timeout=30000):
+        window.show()
+    widths = list(range(200, 320, 6))
+    stall_ms, sim = drag_width(window, widths, step_s=0.02)
+    assert [layer.fan_out for layer in sim.layers[:-1]] == [widths[-1]] * 11
+    assert window.dashboard.data.simulation is sim
+    assert stall_ms < MAX_STALL_MS * 2.5, f"the window froze for {stall_ms:.0f} ms"
+
+
+if __name__ == "__main__":  # the full-size measurement for the report
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    win = make_window(depth=30, width=1024, batch=1024)
+    win.resize(1600, 1000)
+    win.show()
+    first = []
+    win.resultsUpdated.connect(first.append)
+    while not first:
+        spin_events(0.05)
+    values = list(range(984, 1064, 2))
+    stall, final = drag_width(win, values, step_s=float(sys.argv[1]) if len(sys.argv) > 1 else 0.04)
+    print(f"{len(values)} values; longest stall {stall:.0f} ms; final width "
+          f"{final.project.widths[1]} (wanted {values[-1]}); {win.timing_label.text()}")
+    win.close()

@@ -1,0 +1,159 @@
+"""The Training view: play/pause/step/reset, the numbers it shows, the readout and the exports."""
+import csv
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from initviz.core.training import Trainer
+from initviz.gui.training_view import TrainingView
+from initviz.project import Project
+
+TIMEOUT = 30000
+
+
+def moons(scheme="xavier_normal", **training):
+    return Project({
+        "name": "moons",
+        "network": {"widths": [2, 16, 16, 2], "activation": "tanh"},
+        "init": {"scheme": scheme, "bias": {"scheme": "zeros"}},
+        "data": {"source": "moons", "batch_size": 32, "seed": 0},
+        "training": {"optimizer": "sgd", "learning_rate": 0.1, "momentum": 0.9, **training},
+    })
+
+
+@pytest.fixture
+def view(qtbot):
+    return open_view(qtbot, moons())
+
+
+def open_view(qtbot, project):
+    widget = TrainingView(project=project)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 900)
+    widget.show()
+    qtbot.waitUntil(lambda: bool(widget.grid.rows) and not widget.grid.drawing, timeout=TIMEOUT)
+    return widget
+
+
+def settle(qtbot, view):
+    qtbot.waitUntil(lambda: not view.controller.in_flight, timeout=TIMEOUT)
+
+
+def test_play_runs_and_pause_stops(qtbot, view):
+    view.toolbar.speed_spin.setValue(3)
+    qtbot.mouseClick(view.toolbar.play_button, QtCore.Qt.LeftButton)
+    assert view.playing and view.toolbar.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: view.step >= 30, timeout=TIMEOUT)
+    qtbot.mouseClick(view.toolbar.play_button, QtCore.Qt.LeftButton)
+    assert not view.playing and view.toolbar.play_button.text() == "Play"
+    settle(qtbot, view)
+    stopped = view.step
+    assert stopped % 3 == 0 and len(view.history) == stopped
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(view.toolbar.step_button, QtCore.Qt.LeftButton)
+    assert blocker.args == [stopped + 3]  # nothing ran while paused; one frame = 3 steps
+    assert f"step {stopped + 3}" in view.toolbar.step_label.text()
+
+
+def test_the_curves_show_the_trainers_own_numbers(qtbot, view):
+    view.toolbar.speed_spin.setValue(25)
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+        view.single_step()
+    expected = Trainer(view.link.project)
+    expected.step(25)
+    assert view.history.loss == [r["loss"] for r in expected.history]
+    assert view.history.test_step == [10, 20]
+    x, y = view.curves.train_loss.getData()
+    np.testing.assert_array_equal(y, [r["loss"] for r in expected.history])
+    assert len(view.curves.ratio_curves) == 3
+    _, ratio = view.curves.ratio_curves[0].getData()  # log10: the plot has a log y axis
+    np.testing.assert_allclose(10**ratio, [r["update_ratio"][0] for r in expected.history], rtol=1e-6)
+
+
+def test_reset_clears_the_history(qtbot, view):
+    view.toolbar.speed_spin.setValue(10)
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+        view.single_step()
+    assert len(view.history) == 10
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(view.toolbar.reset_button, QtCore.Qt.LeftButton)
+    assert blocker.args == [0]
+    assert len(view.history) == 0 and view.step == 0
+    assert len(view.curves.train_loss.getData()[0] or []) == 0
+
+
+@pytest.mark.parametrize("scheme", ["zeros", "constant"])
+def test_zero_and_constant_init_show_one_distinct_neuron_per_layer(qtbot, scheme):
+    view = open_view(qtbot, moons(scheme))
+    view.toolbar.speed_spin.setValue(50)
+    view.set_playing(True)
+    qtbot.waitUntil(lambda: view.step >= 200, timeout=TIMEOUT)
+    view.set_playing(False)
+    assert view.distinct == [1, 1]
+    text = view.symmetry_label.text()
+    assert "L1: <b>1</b>/16" in text and "L2: <b>1</b>/16" in text
+    assert "symmetry never breaks" in text
+
+
+def test_random_init_shows_every_neuron_distinct(view):
+    assert view.distinct == [16, 16]
+    assert "symmetry never breaks" not in view.symmetry_label.text()
+
+
+def test_decision_boundary_shows_probabilities_and_the_points(view):
+    image = view.curves.boundary_image.image
+    assert image.shape == (100, 100, 3) and image.dtype == np.uint8
+    assert len(view.curves.points.data) == 1024
+    assert view.curves.boundary_plot.scene() is not None
+
+
+def test_learning_rate_spin_edits_the_project_and_restarts(qtbot, view):
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+        view.single_step()
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT) as blocker:
+        view.toolbar.lr_spin.setValue(0.05)
+    assert blocker.args == [0]
+    assert view.link.project.training["learning_rate"] == 0.05
+
+
+def test_divergence_pauses_with_a_message(qtbot):
+    project = moons("normal", learning_rate=10.0)
+    project.update({"init.params": {"std": 1.0}, "network.activation": "relu", "loss": "mse"})
+    view = open_view(qtbot, project)
+    view.toolbar.speed_spin.setValue(20)
+    view.set_playing(True)
+    qtbot.waitUntil(lambda: "diverged" in view.status_label.text(), timeout=TIMEOUT)
+    assert not view.playing
+    assert "lower the learning rate" in view.status_label.text()
+
+
+def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
+    view.toolbar.speed_spin.setValue(10)
+    view.start_recording(tmp_path / "frames")
+    for _ in range(2):
+        with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+            view.single_step()
+        qtbot.waitUntil(lambda: not view.grid.drawing, timeout=TIMEOUT)
+    view.stop_recording()
+    frames = sorted(p.name for p in (tmp_path / "frames").iterdir())
+    assert frames[:2] == ["frame_0000.png", "frame_0001.png"]
+    view.export_curves(tmp_path / "curves.png")
+    assert (tmp_path / "curves.png").stat().st_size > 10_000
+    view.export_history_csv(tmp_path / "history.csv")
+    with open(tmp_path / "history.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["step"]) for r in rows] == list(range(1, 21))
+    assert float(rows[4]["loss"]) == view.history.loss[4]
+    assert rows[9]["test_accuracy"] != "" and rows[8]["test_accuracy"] == ""
+    assert set(rows[0]) >= {"update_ratio_layer_1", "update_ratio_layer_3"}
+
+
+def test_export_dialog_writes_png_and_csv(qtbot, view, tmp_path, monkeypatch):
+    from PySide6 import QtWidgets
+
+    target = tmp_path / "run.png"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target), "PNG image (*.png)"))
+    view.toolbar.export_curves_button.click()
+    assert target.exists() and (tmp_path / "run.csv").exists()

@@ -1,0 +1,55 @@
+"""The compute worker: newest request wins, stale results are dropped, failures are reported."""
+from initviz.gui import worker
+from initviz.project import Project
+
+
+def _project(width, batch=64):
+    return Project({"network": {"widths": [32, width, width, 10]}, "data": {"batch_size": batch}})
+
+
+def test_only_newest_result_is_delivered(qtbot):
+    controller = worker.ComputeController(debounce_ms=1)
+    results = []
+    controller.resultReady.connect(results.append)
+    try:
+        controller.request(_project(600, batch=512))  # slow: still running when the next ones come
+        qtbot.waitUntil(lambda: controller._running, timeout=5000)
+        for width in (20, 21, 22):
+            controller.request(_project(width))
+        qtbot.waitUntil(lambda: not controller.busy and bool(results), timeout=20000)
+        assert [r.simulation.project.widths[1] for r in results] == [22]
+        assert controller.generation == 4
+    finally:
+        controller.shutdown()
+
+
+def test_failure_reaches_the_caller_not_a_crash(qtbot, monkeypatch):
+    def out_of_memory(snapshot):
+        raise MemoryError
+
+    monkeypatch.setattr(worker, "compute", out_of_memory)
+    controller = worker.ComputeController(debounce_ms=1)
+    try:
+        with qtbot.waitSignal(controller.computeFailed, timeout=5000) as blocker:
+            controller.request(_project(8))
+        assert "not enough memory" in blocker.args[0]
+    finally:
+        controller.shutdown()
+
+
+def test_window_shows_worker_errors_in_status_bar(qtbot, window, monkeypatch):
+    monkeypatch.setattr(worker, "compute", lambda snapshot: 1 / 0)
+    with qtbot.waitSignal(window.compute.computeFailed, timeout=5000):
+        window.apply_edit({"data.seed": 5})
+    assert "ZeroDivisionError" in window.statusBar().currentMessage()
+
+
+def test_closing_during_computation_exits_cleanly(qtbot, small_project):
+    from initviz.gui import MainWindow
+
+    win = MainWindow(small_project)
+    qtbot.addWidget(win)
+    win.apply_edit({"network.widths": [32, 700, 700, 700, 10], "data.batch_size": 700})
+    qtbot.waitUntil(lambda: win.compute._running, timeout=5000)
+    assert win.close()
+    assert not win.compute._thread.isRunning()
