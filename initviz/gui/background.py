@@ -7,11 +7,30 @@ request is dropped. ``shutdown`` stops the thread; the next request starts it ag
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
 from initviz.gui.worker import describe_failure
+
+
+def start_thread(thread: QtCore.QThread) -> None:
+    if not thread.isRunning():
+        thread.start()
+
+
+def stop_thread(thread: QtCore.QThread) -> None:
+    """Quit and wait: an idle thread leaves at once; a busy one finishes its call first.
+
+    Waiting here (never a bare ``quit``) means no request can be posted to a thread
+    that is about to leave its event loop, where it would never be run.
+    """
+    try:
+        thread.quit()
+        thread.wait()
+    except RuntimeError:  # already deleted by Qt at exit: nothing left to stop
+        pass
 
 
 class _Runner(QtCore.QObject):
@@ -64,27 +83,26 @@ class BackgroundTask(QtCore.QObject):
         return self.generation
 
     def _ensure_thread(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = QtCore.QThread()
-        self._thread.setObjectName(self._name)
-        self._runner = _Runner(self._function)
-        self._runner.moveToThread(self._thread)
-        self._start.connect(self._runner.run)
-        self._runner.finished.connect(self._on_finished)
-        self._runner.failed.connect(self._on_failed)
-        self._thread.start()
+        """Start the thread for a call; it is stopped again whenever there is nothing to do."""
+        if self._thread is None:
+            self._thread = QtCore.QThread()
+            self._thread.setObjectName(self._name)
+            self._runner = _Runner(self._function)
+            self._runner.moveToThread(self._thread)
+            self._start.connect(self._runner.run)
+            self._runner.finished.connect(self._on_finished)
+            self._runner.failed.connect(self._on_failed)
+            # An owner deleted while a call runs: let the call end before Qt frees the thread.
+            self.destroyed.connect(functools.partial(stop_thread, self._thread))
+        start_thread(self._thread)
 
     def shutdown(self) -> None:
         """Stop the thread, waiting for a running call (NumPy cannot be interrupted)."""
         self._timer.stop()
         self._pending = None
+        self._running = False
         if self._thread is not None:
-            self._start.disconnect(self._runner.run)
-            self._thread.quit()
-            self._thread.wait()
-            self._thread = None
-            self._running = False
+            stop_thread(self._thread)
 
     def _dispatch(self) -> None:
         if self._running or self._pending is None:
@@ -99,6 +117,8 @@ class BackgroundTask(QtCore.QObject):
         self._running = False
         if self._pending is not None and not self._timer.isActive():
             self._dispatch()
+        elif self._pending is None and self._thread is not None:
+            stop_thread(self._thread)  # idle: an idle view holds no running thread
 
     @QtCore.Slot(int, object)
     def _on_finished(self, generation: int, result) -> None:

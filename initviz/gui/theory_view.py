@@ -67,7 +67,8 @@ def compute_theory(project) -> TheoryResult:
     diagram, line_bias, line = _diagram(
         project.activation, tuple(sorted(params.items())), top, bias_top)
     weight_vars = np.linspace(top / DEPTH_SAMPLES, top, DEPTH_SAMPLES)
-    scales = np.array([phase.depth_scale(entry, params, w, point.bias_var).xi_c for w in weight_vars])
+    scales = np.array(
+        [phase.depth_scale(entry, params, w, point.bias_var).xi_c for w in weight_vars])
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
     values = phase.jacobian_singular_values(project)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
@@ -76,7 +77,8 @@ def compute_theory(project) -> TheoryResult:
 
 def chi_colormap() -> pg.ColorMap:
     """Diverging, white at χ₁ = 1 (the middle of CHI_LEVELS), Okabe–Ito blue and vermillion ends."""
-    return pg.ColorMap([0.0, 0.5, 1.0], [th.OKABE_ITO["blue"], "#FFFFFF", th.OKABE_ITO["vermillion"]])
+    ends = [th.OKABE_ITO["blue"], "#FFFFFF", th.OKABE_ITO["vermillion"]]
+    return pg.ColorMap([0.0, 0.5, 1.0], ends)
 
 
 def verdict(result: TheoryResult) -> str:
@@ -180,7 +182,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.image.setImage(chi, autoLevels=False, levels=CHI_LEVELS)
         w, b = diagram.weight_vars, diagram.bias_vars
         dw, db = w[1] - w[0], b[1] - b[0]
-        self.image.setRect(QtCore.QRectF(w[0] - dw / 2, b[0] - db / 2, w[-1] - w[0] + dw, b[-1] - b[0] + db))
+        cells = QtCore.QRectF(w[0] - dw / 2, b[0] - db / 2, w[-1] - w[0] + dw, b[-1] - b[0] + db)
+        self.image.setRect(cells)  # pixel centres on the grid points
         self.critical.setData(result.line_weight_vars, result.line_bias_vars, connect="finite")
         self.marker.setData([point.weight_var], [point.bias_var])
         self.marker_label.setPos(point.weight_var, point.bias_var)
@@ -264,7 +267,8 @@ class TheoryView(QtWidgets.QWidget):
         spread = ""
         if values.size and values.min() > 0:
             spread = (f"; Jacobian singular values from {values.min():.2g} to {values.max():.2g} "
-                      f"(max/min {values.max() / values.min():.3g}, 1 everywhere = dynamical isometry)")
+                      f"(max/min {values.max() / values.min():.3g}; "
+                      "all equal to 1 would be dynamical isometry)")
         self.summary.setText(f"<span style='font-size:{self.link.theme.font_pt * 1.1:.1f}pt'>"
                              f"{verdict(result)}{spread}</span>")
         self.shown.emit(result)

@@ -169,9 +169,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         steps = np.asarray(history.step, dtype=np.float64)
         self.train_loss.setData(steps, _finite(history.loss), connect="finite")
         self.train_accuracy.setData(steps, _finite(history.accuracy), connect="finite")
-        self.test_loss.setData(np.asarray(history.test_step, float), _finite(history.test_loss))
         test_steps = np.asarray(history.test_step, float)
-        self.test_accuracy.setData(test_steps, _finite(history.test_accuracy))
+        for curve, values in ((self.test_loss, history.test_loss),
+                              (self.test_accuracy, history.test_accuracy)):
+            values = np.asarray(values, dtype=np.float64)
+            keep = np.isfinite(values)  # markers: a diverged point is left out, not drawn as NaN
+            curve.setData(test_steps[keep], values[keep])
         depth = len(self.ratio_curves)
         ratios = np.asarray(history.ratio, dtype=np.float64).reshape(len(history), depth)
         with np.errstate(divide="ignore", invalid="ignore"):

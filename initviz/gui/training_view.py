@@ -19,102 +19,20 @@ from initviz.errors import ProjectError
 from initviz.gui import export
 from initviz.gui import theme as th
 from initviz.gui.project_link import ProjectLink, sections_key
+from initviz.gui.training_controls import TrainingToolbar, symmetry_html
 from initviz.gui.training_plots import (
-    FixedAxesGrid, History, TrainingCurves, column_peaks, sticky_peaks,
+    FixedAxesGrid,
+    History,
+    TrainingCurves,
+    column_peaks,
+    sticky_peaks,
 )
 from initviz.gui.training_worker import TrainingController
-from initviz.project import OPTIMIZERS, write_text_atomic
+from initviz.project import write_text_atomic
 
 TRAINING_SECTIONS = ("network", "init", "data", "loss", "training")
 FRAME_INTERVAL_MS = 33
 """At most ~30 frames a second; each frame is ``steps per frame`` optimiser steps."""
-
-
-class TrainingToolbar(QtWidgets.QWidget):
-    """Play/pause, step, reset, speed, and the optimiser of the project's "training" section."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        style = self.style()
-        self.play_button = QtWidgets.QPushButton(style.standardIcon(QtWidgets.QStyle.SP_MediaPlay), "Play")
-        self.play_button.setObjectName("trainPlayButton")
-        self.play_button.setCheckable(True)
-        self.play_button.setShortcut("Space")
-        self.play_button.setToolTip("Train continuously (Space); press again to pause")
-        self.step_button = QtWidgets.QPushButton(
-            style.standardIcon(QtWidgets.QStyle.SP_MediaSkipForward), "Step")
-        self.step_button.setObjectName("trainStepButton")
-        self.step_button.setToolTip("One frame: 'steps per frame' optimiser steps")
-        self.reset_button = QtWidgets.QPushButton(
-            style.standardIcon(QtWidgets.QStyle.SP_MediaSkipBackward), "Reset")
-        self.reset_button.setObjectName("trainResetButton")
-        self.reset_button.setToolTip("Back to the initial weights; clears the curves")
-        self.speed_spin = QtWidgets.QSpinBox(minimum=1, maximum=500, value=1)
-        self.speed_spin.setObjectName("trainSpeedSpin")
-        self.speed_spin.setToolTip("Optimiser steps between two drawn frames")
-        self.optimizer_combo = QtWidgets.QComboBox()
-        self.optimizer_combo.setObjectName("optimizerCombo")
-        for name, title in zip(OPTIMIZERS, ("SGD (+ momentum)", "Adam"), strict=True):
-            self.optimizer_combo.addItem(title, name)
-        self.lr_spin = QtWidgets.QDoubleSpinBox(decimals=5, minimum=1e-5, maximum=100.0)
-        self.lr_spin.setStepType(QtWidgets.QAbstractSpinBox.AdaptiveDecimalStepType)
-        self.lr_spin.setObjectName("learningRateSpin")
-        self.lr_spin.setToolTip("Learning rate (training.learning_rate); changing it restarts training")
-        self.momentum_spin = QtWidgets.QDoubleSpinBox(decimals=3, minimum=0.0, maximum=0.999,
-                                                      singleStep=0.1)
-        self.momentum_spin.setObjectName("momentumSpin")
-        self.momentum_spin.setToolTip("SGD momentum μ: v ← μ·v + g (ignored by Adam)")
-        for spin in (self.lr_spin, self.momentum_spin):
-            spin.setKeyboardTracking(False)
-        self.step_label = QtWidgets.QLabel("step 0")
-        self.step_label.setObjectName("trainStepLabel")
-        self.export_curves_button = QtWidgets.QPushButton("Export curves…")
-        self.export_curves_button.setToolTip("The curves as PNG/SVG and the history as CSV")
-        self.record_button = QtWidgets.QPushButton("Record frames…")
-        self.record_button.setCheckable(True)
-        self.record_button.setToolTip("Save every drawn histogram frame as frame_0000.png, … for slides")
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        for widget in (self.play_button, self.step_button, self.reset_button):
-            layout.addWidget(widget)
-        layout.addWidget(QtWidgets.QLabel("steps/frame"))
-        layout.addWidget(self.speed_spin)
-        layout.addSpacing(14)
-        for text, widget in (("optimiser", self.optimizer_combo), ("lr", self.lr_spin),
-                             ("momentum", self.momentum_spin)):
-            layout.addWidget(QtWidgets.QLabel(text))
-            layout.addWidget(widget)
-        layout.addSpacing(14)
-        layout.addWidget(self.step_label, 1)
-        layout.addWidget(self.export_curves_button)
-        layout.addWidget(self.record_button)
-
-    def show_training(self, training: dict) -> None:
-        for widget, value in ((self.lr_spin, training["learning_rate"]),
-                              (self.momentum_spin, training["momentum"])):
-            widget.blockSignals(True)
-            widget.setValue(value)
-            widget.blockSignals(False)
-        self.optimizer_combo.blockSignals(True)
-        self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(training["optimizer"]))
-        self.optimizer_combo.blockSignals(False)
-        self.momentum_spin.setEnabled(training["optimizer"] == "sgd")
-
-
-def symmetry_html(distinct: list[int], widths: list[int], theme: th.Theme) -> str:
-    """'distinct neurons per hidden layer', in red where a whole layer acts as one neuron."""
-    if not distinct:
-        return "Distinct neurons: no hidden layer"
-    parts = []
-    for layer, (count, width) in enumerate(zip(distinct, widths[1:-1], strict=False), start=1):
-        stuck = count == 1 and width > 1
-        colour = th.WARNING_COLOURS["nonfinite"] if stuck else theme.foreground
-        parts.append(f"<span style='color:{colour}'>L{layer}: <b>{count}</b>/{width}</span>")
-    note = ""
-    if any(c == 1 and w > 1 for c, w in zip(distinct, widths[1:-1], strict=False)):
-        note = (f"&nbsp;&nbsp;<b style='color:{th.WARNING_COLOURS['nonfinite']}'>"
-                "symmetry never breaks: every neuron of the layer is the same</b>")
-    return "Distinct neurons per hidden layer:&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts) + note
 
 
 class TrainingView(QtWidgets.QWidget):
@@ -301,7 +219,8 @@ class TrainingView(QtWidgets.QWidget):
 
     def _on_failed(self, message: str) -> None:
         self.set_playing(False)
-        self.status_label.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
+        colour = th.WARNING_COLOURS["nonfinite"]
+        self.status_label.setText(f"<b style='color:{colour}'>{message}</b>")
         self.link.show_message(message)
 
     def frames_per_second(self) -> float:
@@ -317,7 +236,7 @@ class TrainingView(QtWidgets.QWidget):
         export.export_widget(self.curves, path)
 
     def export_history_csv(self, path) -> None:
-        """One row per step: loss, accuracy, test loss/accuracy (when evaluated), ratio per layer."""
+        """One row per step: loss, accuracy, test loss and accuracy (when evaluated), ratios."""
         depth = len(self.history.ratio[0]) if self.history.ratio else 0
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -329,15 +248,17 @@ class TrainingView(QtWidgets.QWidget):
         h = self.history
         for i, step in enumerate(h.step):
             test = tests.get(step, ("", ""))
-            writer.writerow([step, repr(h.loss[i]), repr(h.accuracy[i]), *test, *map(repr, h.ratio[i])])
+            ratios = map(repr, h.ratio[i])
+            writer.writerow([step, repr(h.loss[i]), repr(h.accuracy[i]), *test, *ratios])
         write_text_atomic(Path(path), out.getvalue())
 
     def save_frame(self, path) -> None:
         """The histogram grid (all its rows) with a 'step N' caption, as one PNG."""
         header, view = self.grid.header.grab(), self.grid.view.grab()
         caption = 8 + int(self.theme.font_pt * 2.2)
-        image = QtGui.QImage(max(header.width(), view.width()), caption + header.height() + view.height(),
-                             QtGui.QImage.Format_RGB32)
+        width = max(header.width(), view.width())
+        height = caption + header.height() + view.height()
+        image = QtGui.QImage(width, height, QtGui.QImage.Format_RGB32)
         image.fill(QtGui.QColor(self.theme.background))
         painter = QtGui.QPainter(image)
         painter.setFont(th.plot_font(self.theme, 1.3, bold=True))

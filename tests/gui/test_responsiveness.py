@@ -32,9 +32,10 @@ class StallMeter(QtCore.QObject):
 
 
 def spin_events(seconds):
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        QtWidgets.QApplication.processEvents(QtCore.QEventLoop.AllEvents, 5)
+    """Run the event loop for ``seconds`` (sleeping when idle, as a real window does)."""
+    loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(max(int(seconds * 1000), 1), loop.quit)
+    loop.exec()
 
 
 def drag_width(window, widths, step_s=0.04, timeout_s=120):

@@ -68,7 +68,8 @@ def test_the_curves_show_the_trainers_own_numbers(qtbot, view):
     np.testing.assert_array_equal(y, [r["loss"] for r in expected.history])
     assert len(view.curves.ratio_curves) == 3
     _, ratio = view.curves.ratio_curves[0].getData()  # log10: the plot has a log y axis
-    np.testing.assert_allclose(10**ratio, [r["update_ratio"][0] for r in expected.history], rtol=1e-6)
+    first_layer = [r["update_ratio"][0] for r in expected.history]
+    np.testing.assert_allclose(10**ratio, first_layer, rtol=1e-6)
 
 
 def test_reset_clears_the_history(qtbot, view):
@@ -157,3 +158,17 @@ def test_export_dialog_writes_png_and_csv(qtbot, view, tmp_path, monkeypatch):
                         lambda *a, **k: (str(target), "PNG image (*.png)"))
     view.toolbar.export_curves_button.click()
     assert target.exists() and (tmp_path / "run.csv").exists()
+
+
+def test_the_main_window_has_the_three_views_and_they_edit_its_project(qtbot, window):
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles[:1] == ["Layers"] and {"Training", "Compare", "Theory"} <= set(titles)
+    training = window.findChild(TrainingView, "trainingView")
+    assert training.controller.generation == 0  # a hidden tab does no work
+    with qtbot.waitSignal(training.frameDrawn, timeout=TIMEOUT):
+        window.tabs.setCurrentWidget(training)
+    training.toolbar.momentum_spin.setValue(0.5)
+    assert window.project.training["momentum"] == 0.5
+    window.undo()
+    assert window.project.training["momentum"] == 0.0
+    assert training.toolbar.momentum_spin.value() == 0.0
