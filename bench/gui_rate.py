@@ -57,8 +57,20 @@ def updates_per_second() -> tuple[dict | None, str]:
     try:
         return _measure(window, window.findChild(QSpinBox, "seedSpin"))
     finally:
+        _close_without_asking(window)
+
+
+def _close_without_asking(window) -> None:
+    """Close (which stops the window's worker thread), answering "Discard" if it asks."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asking = QMessageBox.question
+    QMessageBox.question = staticmethod(lambda *args, **kwargs: QMessageBox.Discard)
+    try:
         window.close()
-        window.deleteLater()
+    finally:
+        QMessageBox.question = asking
+    window.deleteLater()
 
 
 def _measure(window, seed_spin) -> tuple[dict | None, str]:
@@ -81,4 +93,7 @@ def _measure(window, seed_spin) -> tuple[dict | None, str]:
     rate = len(latencies) / sum(latencies)
     project = window.project
     note = f"{project.name!r}, widths {project.widths}, batch {project.batch_size}"
+    label = getattr(window, "timing_label", None)  # the window's own split, where it shows one
+    if label is not None and label.text():
+        note += f"; last update: {label.text()}"
     return {"rate": rate, "latency": float(np.median(latencies))}, note

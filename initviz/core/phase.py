@@ -34,6 +34,7 @@ _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(100)  # even count: no nod
 _WEIGHTS = _WEIGHTS / math.sqrt(2.0 * math.pi)
 _NODES_2D, _WEIGHTS_2D = np.polynomial.hermite_e.hermegauss(40)
 _WEIGHTS_2D = _WEIGHTS_2D / math.sqrt(2.0 * math.pi)
+Q_FLOOR = 1e-12
 Q_LIMIT = 1e8
 """q beyond this counts as diverged: the length map has no finite fixed point (ReLU, σ_w² > 2)."""
 
@@ -81,7 +82,8 @@ def fixed_point_q(
 
 def chi1(activation: Activation, params: dict, weight_var, q) -> np.ndarray:
     """χ₁ = σ_w²·E[φ'(√q·z)²]; a diverged q is taken at Q_LIMIT (the limit for ReLU-like units)."""
-    q = np.minimum(np.asarray(q, dtype=np.float64), Q_LIMIT)
+    # q* = 0 (the signal dies out): χ₁ is the limit q → 0⁺, which for ReLU is still σ_w²/2.
+    q = np.clip(np.asarray(q, dtype=np.float64), Q_FLOOR, Q_LIMIT)
     z = np.sqrt(q)[..., None] * _NODES
     with np.errstate(all="ignore"):
         return np.asarray(weight_var) * _expect(_slope(activation, params, z) ** 2)

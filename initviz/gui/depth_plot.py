@@ -79,6 +79,10 @@ class DepthSummaryPlot(pg.PlotWidget):
     def show_data(self, data) -> None:
         depth = data.depth
         for key, _, _, _ in CURVES:
-            self.curves[key].setData(depth["layer"], positive_or_nan(depth[key]))
+            values = positive_or_nan(depth[key])
+            if np.isfinite(values).any():
+                self.curves[key].setData(depth["layer"], values)
+            else:  # nothing a log axis can show (all inf/NaN): pyqtgraph warns on all-NaN points
+                self.curves[key].setData([], [])
         self.plot_item.setXRange(0.5, max(len(depth["layer"]), 1) + 0.5, padding=0)
         self.plot_item.enableAutoRange(axis="y")

@@ -83,7 +83,9 @@ class PlotData:
 
 
 def _histogram(sample: np.ndarray, total: int, limits: tuple[float, float]) -> Histogram:
-    counts, edges = np.histogram(sample, bins=BINS, range=limits)
+    # float64: on a range near float32's limit (an exploding init) NumPy's float32 bin
+    # arithmetic overflows and warns at every redraw
+    counts, edges = np.histogram(sample.astype(np.float64, copy=False), bins=BINS, range=limits)
     fractions = counts / max(sample.size, 1)
     return Histogram(edges, fractions, int(sample.size), int(total))
 

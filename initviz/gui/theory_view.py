@@ -120,6 +120,10 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.phase_plot.addItem(self.marker)
         self.marker_label = pg.TextItem("this project", anchor=(0, 1))
         self.phase_plot.addItem(self.marker_label)
+        self.phase_plot.getViewBox().setBackgroundColor("#C8C8C8")  # where χ₁ is undefined
+        self.diverged_label = pg.TextItem(
+            "no fixed point q*:\nthe variance grows\nwithout bound", anchor=(0.5, 0.5))
+        self.phase_plot.addItem(self.diverged_label)
         self.depth_plot = self.addPlot(row=0, col=2)
         self.depth_plot.setLogMode(x=False, y=True)
         self.depth_curve = self.depth_plot.plot(connect="finite")
@@ -167,6 +171,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
             marker.setBrush(pg.mkBrush(th.OKABE_ITO["yellow"]))
             marker.setPen(pg.mkPen(ink, width=1.5))
         self.marker_label.setColor(ink)
+        self.diverged_label.setColor(ink)
+        self.diverged_label.setFont(th.plot_font(theme, 1.0))
         self.marker_label.setFont(th.plot_font(theme, 1.0, bold=True))
         self.depth_curve.setPen(pg.mkPen(th.FORWARD_COLOUR, width=theme.line_width * 1.3))
         self.depth_line.setPen(pg.mkPen(ink, width=theme.line_width, style=QtCore.Qt.DashLine))
@@ -186,6 +192,12 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.image.setRect(cells)  # pixel centres on the grid points
         self.critical.setData(result.line_weight_vars, result.line_bias_vars, connect="finite")
         self.marker.setData([point.weight_var], [point.bias_var])
+        diverged = diagram.diverged
+        self.diverged_label.setVisible(bool(diverged.any()))
+        if diverged.any():
+            columns = np.nonzero(diverged.all(axis=1))[0]
+            left = w[columns[0]] if columns.size else w[-1]
+            self.diverged_label.setPos((left + w[-1]) / 2, (b[0] + b[-1]) / 2)
         self.marker_label.setPos(point.weight_var, point.bias_var)
         self.phase_plot.setRange(xRange=(0, w[-1] + dw / 2), yRange=(b[0] - db / 2, b[-1] + db / 2),
                                  padding=0)

@@ -57,21 +57,25 @@ class TrainingToolbar(QtWidgets.QWidget):
         self.record_button.setCheckable(True)
         self.record_button.setToolTip(
             "Save every drawn histogram frame as frame_0000.png, … for slides")
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
+        first, second = QtWidgets.QHBoxLayout(), QtWidgets.QHBoxLayout()
         for widget in (self.play_button, self.step_button, self.reset_button):
-            layout.addWidget(widget)
-        layout.addWidget(QtWidgets.QLabel("steps/frame"))
-        layout.addWidget(self.speed_spin)
-        layout.addSpacing(14)
+            first.addWidget(widget)
+        first.addWidget(QtWidgets.QLabel("steps/frame"))
+        first.addWidget(self.speed_spin)
+        first.addSpacing(14)
+        first.addWidget(self.step_label, 1)
         for text, widget in (("optimiser", self.optimizer_combo), ("lr", self.lr_spin),
                              ("momentum", self.momentum_spin)):
-            layout.addWidget(QtWidgets.QLabel(text))
-            layout.addWidget(widget)
-        layout.addSpacing(14)
-        layout.addWidget(self.step_label, 1)
-        layout.addWidget(self.export_curves_button)
-        layout.addWidget(self.record_button)
+            second.addWidget(QtWidgets.QLabel(text))
+            second.addWidget(widget)
+        second.addStretch(1)
+        second.addWidget(self.export_curves_button)
+        second.addWidget(self.record_button)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(2)
+        layout.addLayout(first)
+        layout.addLayout(second)
 
     def show_training(self, training: dict) -> None:
         for widget, value in ((self.lr_spin, training["learning_rate"]),
@@ -86,16 +90,28 @@ class TrainingToolbar(QtWidgets.QWidget):
 
 
 def symmetry_html(distinct: list[int], widths: list[int], theme: th.Theme) -> str:
-    """'distinct neurons per hidden layer', in red where a whole layer acts as one neuron."""
+    """'distinct neurons per hidden layer', in red where a whole layer acts as one neuron.
+
+    Deep networks get a summary instead of one entry per layer.
+    """
     if not distinct:
         return "Distinct neurons: no hidden layer"
-    parts = []
-    for layer, (count, width) in enumerate(zip(distinct, widths[1:-1], strict=False), start=1):
-        stuck = count == 1 and width > 1
-        colour = th.WARNING_COLOURS["nonfinite"] if stuck else theme.foreground
-        parts.append(f"<span style='color:{colour}'>L{layer}: <b>{count}</b>/{width}</span>")
+    red = th.WARNING_COLOURS["nonfinite"]
+    pairs = list(zip(distinct, widths[1:-1], strict=False))
+    stuck = [i for i, (count, width) in enumerate(pairs, start=1) if count == 1 and width > 1]
+    if len(pairs) > 8:
+        full = sum(count == width for count, width in pairs)
+        parts = [f"all units distinct in {full} of {len(pairs)} hidden layers"]
+        if stuck:
+            parts.append(f"<span style='color:{red}'>one distinct unit in layers "
+                         f"{', '.join(map(str, stuck))}</span>")
+    else:
+        parts = []
+        for layer, (count, width) in enumerate(pairs, start=1):
+            colour = red if layer in stuck else theme.foreground
+            parts.append(f"<span style='color:{colour}'>L{layer}: <b>{count}</b>/{width}</span>")
     note = ""
-    if any(c == 1 and w > 1 for c, w in zip(distinct, widths[1:-1], strict=False)):
-        note = (f"&nbsp;&nbsp;<b style='color:{th.WARNING_COLOURS['nonfinite']}'>"
+    if stuck:
+        note = (f"&nbsp;&nbsp;<b style='color:{red}'>"
                 "symmetry never breaks: every neuron of the layer is the same</b>")
     return "Distinct neurons per hidden layer:&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts) + note

@@ -84,7 +84,13 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             label="1e-3", labelOpts={"position": 0.03, "anchors": [(0, 1), (0, 1)]},
         )
         self.ratio_plot.addItem(self.reference)
+        self.chance = pg.InfiniteLine(
+            angle=0, movable=False, label="chance",
+            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
+        self.loss_plot.addItem(self.chance)
+        self.chance.hide()
         self.ratio_curves: list = []
+        self.frozen = False
         self.ratio_legend = None
         self.boundary_image = pg.ImageItem(axisOrder="row-major")
         self.boundary_plot.addItem(self.boundary_image)
@@ -124,10 +130,29 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.reference.setPen(pg.mkPen(theme.foreground, width=width, style=QtCore.Qt.DashLine))
         self.reference.label.setColor(theme.foreground)
         self.reference.label.setFont(th.plot_font(theme, 0.9))
+        self.chance.setPen(pg.mkPen("#777777", width=width, style=QtCore.Qt.DotLine))
+        self.chance.label.setColor("#555555")
+        self.chance.label.setFont(th.plot_font(theme, 0.9))
+        self._ratio_title(theme)
         for plot in (self.loss_plot, self.accuracy_plot):
             self._legend(plot, theme)
         if self.ratio_curves:
             self._ratio_legend(theme)
+
+    def _ratio_title(self, theme: th.Theme) -> None:
+        title = "Update ratio ‖ΔW‖/‖W‖ per layer"
+        if self.frozen:
+            red = th.WARNING_COLOURS["nonfinite"]
+            title += f" — <span style='color:{red}'>0 everywhere: no weight moves</span>"
+        self.ratio_plot.setTitle(title, color=theme.foreground,
+                                 size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+
+    def set_chance(self, loss: float | None, label: str = "") -> None:
+        """A dotted line at the loss of guessing (ln nL for cross-entropy), or none."""
+        self.chance.setVisible(loss is not None)
+        if loss is not None:
+            self.chance.setPos(loss)
+            self.chance.label.setFormat(label)
 
     def _legend(self, plot, theme: th.Theme) -> None:
         if plot.legend is None:
@@ -181,6 +206,10 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             ratios = np.where(np.isfinite(ratios) & (ratios > 0), ratios, np.nan)
         for i, curve in enumerate(self.ratio_curves):
             curve.setData(steps, ratios[:, i] if ratios.shape[1] > i else [], connect="finite")
+        frozen = bool(len(history)) and not np.any(np.asarray(history.ratio[-1]) != 0)
+        if frozen != self.frozen:
+            self.frozen = frozen
+            self._ratio_title(self.theme)
 
     def show_boundary(self, image, extent, points=None, labels=None) -> None:
         """The class-probability image and the training points; hidden when the data is not 2-D."""

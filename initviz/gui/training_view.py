@@ -73,8 +73,10 @@ class TrainingView(QtWidgets.QWidget):
         self.symmetry_label = QtWidgets.QLabel()
         self.symmetry_label.setObjectName("symmetryLabel")
         self.symmetry_label.setTextFormat(QtCore.Qt.RichText)
+        self.symmetry_label.setWordWrap(True)
         self.status_label = QtWidgets.QLabel()
         self.status_label.setObjectName("trainStatusLabel")
+        self.status_label.setWordWrap(True)
         self.grid = FixedAxesGrid(self.theme)
         self.grid.drawn.connect(self._grid_drawn)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
@@ -168,6 +170,10 @@ class TrainingView(QtWidgets.QWidget):
         if frame.reset:
             self.history.clear()
             self.curves.set_depth(len(frame.widths) - 1)
+            classes = frame.widths[-1]
+            cross_entropy = self.link.project.loss == "cross_entropy"
+            self.curves.set_chance(math.log(classes) if cross_entropy else None,
+                                   f"chance: ln {classes} = {math.log(classes):.3g}")
             self.curves.show_boundary(frame.boundary, frame.extent, frame.points, frame.labels)
         elif frame.boundary is not None:
             self.curves.show_boundary(frame.boundary, frame.extent)

@@ -102,7 +102,8 @@ def rebin(data, limits: dict) -> None:
         for cell, layer in zip(data.cells[quantity], data.simulation.layers, strict=True):
             values = getattr(layer, quantity)
             sample = stats.subsample(values)
-            counts, edges = np.histogram(sample, bins=plot_data.BINS, range=(low, high))
+            counts, edges = np.histogram(  # float64: float32 bins overflow near 3.4e38
+                sample.astype(np.float64, copy=False), bins=plot_data.BINS, range=(low, high))
             cell.shared = plot_data.Histogram(
                 edges, counts / max(sample.size, 1), int(sample.size), int(values.size))
         data.limits[quantity] = (low, high)
@@ -131,7 +132,9 @@ def frame_plot_data(sim, sticky: dict) -> plot_data.PlotData:
         limits[quantity] = sticky[quantity] = sticky_limits(sticky.get(quantity), current)
         column = []
         for values, sample in zip(arrays, samples, strict=True):
-            counts, edges = np.histogram(sample, bins=plot_data.BINS, range=limits[quantity])
+            counts, edges = np.histogram(  # float64: float32 bins overflow near 3.4e38
+                sample.astype(np.float64, copy=False), bins=plot_data.BINS,
+                range=limits[quantity])
             fractions = counts / max(sample.size, 1)
             hist = plot_data.Histogram(edges, fractions, sample.size, values.size)
             summary = stats.summary(values)

@@ -39,7 +39,11 @@ def describe_failure(error: BaseException) -> str:
 
 def _stop_thread(thread: QtCore.QThread) -> None:
     """Also run when the controller is destroyed without ``shutdown``: Qt aborts on a running QThread."""
-    if thread.isRunning():
+    try:
+        running = thread.isRunning()
+    except RuntimeError:  # its C++ object is already gone (at interpreter exit): nothing to stop
+        return
+    if running:
         thread.quit()
         thread.wait()
 
