@@ -1,9 +1,11 @@
 """Full updates per second of the real window on its default lesson, offscreen.
 
 A full update: the seed spin box changes, the window's worker simulates, the plots draw
-the result, and ``MainWindow.resultsUpdated`` fires (DESIGN §6). Closed loop: the next
-change is made only when the previous result has been drawn, so the rate is the
-inverse of the latency a user dragging the control sees, debounce included.
+the result, and ``MainWindow.resultsUpdated`` fires (DESIGN §6). Two measurements:
+- while dragging (open loop): the seed changes every DRAG_INTERVAL_MS for DRAG_SECONDS,
+  as a hand on a slider does, and every drawn result counts: the rate a class sees;
+- one change at a time (closed loop): the next change waits for the previous drawing,
+  so the rate is the inverse of the latency of a single change, debounce included.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import numpy as np
 
 WARM_UP = 3
 UPDATES = 20
+DRAG_INTERVAL_MS = 8
+DRAG_SECONDS = 3.0
 TIMEOUT_MS = 60_000
 
 
@@ -91,9 +95,29 @@ def _measure(window, seed_spin) -> tuple[dict | None, str]:
         if i >= WARM_UP:
             latencies.append(time.perf_counter() - start)
     rate = len(latencies) / sum(latencies)
+    dragged = _drag(window, seed_spin, watcher)
     project = window.project
     note = f"{project.name!r}, widths {project.widths}, batch {project.batch_size}"
     label = getattr(window, "timing_label", None)  # the window's own split, where it shows one
     if label is not None and label.text():
         note += f"; last update: {label.text()}"
-    return {"rate": rate, "latency": float(np.median(latencies))}, note
+    return {"rate": rate, "latency": float(np.median(latencies)), **dragged}, note
+
+
+def _drag(window, seed_spin, watcher) -> dict:
+    """Change the seed every DRAG_INTERVAL_MS for DRAG_SECONDS; count the results drawn."""
+    from PySide6.QtCore import QTimer
+
+    drawn = []
+    window.resultsUpdated.connect(lambda sim: drawn.append(time.perf_counter()))
+    timer = QTimer(interval=DRAG_INTERVAL_MS)
+    timer.timeout.connect(lambda: seed_spin.setValue((seed_spin.value() + 1) % 1000))
+    start = time.perf_counter()
+    timer.start()
+    while time.perf_counter() - start < DRAG_SECONDS:
+        watcher.loop.processEvents()
+    timer.stop()
+    last = seed_spin.value()
+    settled = watcher.wait_for(last)
+    return {"drag_rate": len([t for t in drawn if t - start <= DRAG_SECONDS]) / DRAG_SECONDS,
+            "drag_settled": settled}

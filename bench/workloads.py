@@ -4,7 +4,9 @@ The floor is the least any implementation must do for one forward and backward p
 per layer the three float32 matrix products a@W, g@Wᵀ and aᵀ@g, written into
 preallocated arrays. simulate() also samples the weights, draws the batch, applies the
 activation and its derivative and the loss; the statistics add sim.stats() and the
-histograms the GUI's layer grid draws.
+histograms the GUI's layer grid draws. "simulate" is the warm case, as while a slider is
+dragged (the unit draws come from initviz.core.draws' cache); "simulate cold" draws every
+weight anew (cache=None), as after a new seed.
 """
 from __future__ import annotations
 
@@ -109,6 +111,7 @@ def time_size(size: Size) -> dict[str, float]:
         {
             "floor": floor,
             "simulate": lambda: initviz.simulate(project),
+            "simulate cold": lambda: initviz.simulate(project, cache=None),
             "simulate+stats": lambda: simulate_and_statistics(project),
         },
         size.repeats,

@@ -12,6 +12,7 @@ import math
 import os
 import sys
 
+from initviz.core.memory import keep_freed_memory
 from initviz.errors import ProjectError
 
 EXIT_BAD_INPUT = 2
@@ -167,6 +168,7 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    keep_freed_memory()  # every update allocates fresh layer arrays: reuse the freed ones
     if not argv or (argv[0] not in ("stats", "render") and not argv[0].startswith("-")):
         if len(argv) > 1:
             return _fail("give at most one project file to open")

@@ -147,3 +147,31 @@ def check_fits(project, budget: int | None = None) -> int:
         f"{format_bytes(budget)} is free for it (widths up to {max(widths)}, "
         f"{len(widths) - 1} layers, batch {batch}); {fix}"
     )
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_BYTES = 32 * 1024**2
+"""glibc's largest allowed mmap threshold on 64-bit: arrays below it come from the heap."""
+TRIM_THRESHOLD_BYTES = 512 * 1024**2
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep freed arrays for reuse instead of returning them to the system.
+
+    Every update allocates a fresh set of layer arrays while the previous set is freed;
+    by default glibc unmaps large blocks, so each new array costs page faults and zeroing
+    (measured here: 15 % of a 20 x 512 x 1024 update). With a 32 MiB mmap threshold and a
+    512 MiB trim threshold the freed blocks are reused. The app and the benchmark call this once; a
+    library user may too. Returns False where the C library is not glibc (nothing done).
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(
+        mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES)
+    )

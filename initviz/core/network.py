@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from initviz.core import schemes
+from initviz.core import draws, schemes
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.data import make_batch
 from initviz.core.losses import LOSSES
@@ -66,22 +66,24 @@ def layer_contexts(project) -> list[schemes.LayerContext]:
     ]
 
 
-def weight_rng(seed: int) -> np.random.Generator:
-    """The weights' random stream; the data has its own (see data.make_batch)."""
-    return np.random.default_rng([seed, 0])
+def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.SHARED):
+    """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015).
 
-
-def init_parameters(project, inputs: np.ndarray, dtype=np.float32):
-    """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015)."""
-    rng = weight_rng(project.seed)
+    Layer l draws from its own streams (draws.layer_rng), so its weights do not depend
+    on the other layers' shapes; ``cache`` keeps the unit draws between calls.
+    """
     scheme = schemes.resolve_scheme(project.scheme)
     bias_scheme = schemes.resolve_scheme(project.bias_scheme)
     params = scheme.resolve(project.scheme_params)
     bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
     weights, biases = [], []
-    for ctx in layer_contexts(project):
-        weights.append(schemes.sample(scheme, params, ctx, rng, dtype))
-        biases.append(schemes.sample(bias_scheme, bias_params, ctx, rng, dtype, bias=True))
+    for layer, ctx in enumerate(layer_contexts(project), start=1):
+        weight_source = draws.unit_source(project.seed, layer, draws.WEIGHT, cache)
+        bias_source = draws.unit_source(project.seed, layer, draws.BIAS, cache)
+        weights.append(schemes.sample(scheme, params, ctx, dtype=dtype, unit_source=weight_source))
+        biases.append(
+            schemes.sample(bias_scheme, bias_params, ctx, dtype=dtype, bias=True, unit_source=bias_source)
+        )
     if scheme.data_dependent:
         _lsuv_rescale(project, weights, biases, inputs, params)
     return weights, biases
@@ -166,7 +168,7 @@ def run(project, weights, biases, inputs, labels) -> tuple[float, list[Layer]]:
     return loss, layers
 
 
-def simulate(project, dtype=np.float32) -> Simulation:
+def simulate(project, dtype=np.float32, cache=draws.SHARED) -> Simulation:
     """Initialise ``project``'s network and run one forward and backward pass on its batch.
 
     Deterministic: the same project and seed give the same numbers. Raises ProjectError,
@@ -175,10 +177,12 @@ def simulate(project, dtype=np.float32) -> Simulation:
     snapshot = project.copy()
     check_fits(snapshot)
     widths = snapshot.widths
-    inputs, labels = make_batch(
-        snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype
-    )
+    batch = (snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype)
+    if cache is None:
+        inputs, labels = make_batch(*batch)
+    else:  # read-only: nothing downstream writes into the inputs
+        inputs, labels = cache.get(("batch", *batch[:-1], np.dtype(dtype).str), lambda: make_batch(*batch))
     with np.errstate(all="ignore"):
-        weights, biases = init_parameters(snapshot, inputs, dtype)
+        weights, biases = init_parameters(snapshot, inputs, dtype, cache)
     loss, layers = run(snapshot, weights, biases, inputs, labels)
     return Simulation(snapshot, inputs, labels, loss, layers)

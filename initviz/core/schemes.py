@@ -34,17 +34,26 @@ class LayerContext:
 
 
 Moments = Callable[[LayerContext, dict], tuple[float, float]]
-Sampler = Callable[[np.random.Generator, tuple, np.dtype, LayerContext, dict], np.ndarray]
+Affine = Callable[[LayerContext, dict], tuple[float, float]]
 
 
 @dataclass(frozen=True)
 class Scheme:
+    """A scheme is an affine map of a unit draw: W = scale·U + shift.
+
+    ``draw(params)`` names the unit distribution U (normal, uniform on ±1, truncated normal,
+    orthogonal; None for constants) and ``affine(ctx, params)`` gives (scale, shift) for the
+    layer. Separating the two lets a layer keep its unit draw while the user drags a std or
+    gain slider: the histogram changes scale, not shape, and nothing is resampled.
+    """
+
     name: str
     title: str
     formula: str
     moments: Moments
     """(mean, std) of the entries the scheme aims at, for this layer."""
-    sample: Sampler
+    draw: Callable[[dict], str | None]
+    affine: Affine
     params: tuple[Param, ...] = ()
     aliases: tuple[str, ...] = ()
     bound: Callable[[LayerContext, dict], float] | None = None
@@ -69,38 +78,32 @@ class Scheme:
         return text
 
 
-# --- samplers --------------------------------------------------------------------------
+# --- unit draws ------------------------------------------------------------------------
 
 
-def _normal(rng, shape, dtype, mean, std):
-    out = rng.standard_normal(shape, dtype=np.float64 if dtype == np.float64 else np.float32)
-    if std != 1.0:
-        out *= std
-    if mean:
-        out += mean
+def _unit_normal(rng, shape, dtype):
+    return rng.standard_normal(shape, dtype=dtype)
+
+
+def _unit_uniform(rng, shape, dtype):
+    """U(−1, 1)."""
+    out = rng.random(shape, dtype=dtype)
+    out *= 2.0
+    out -= 1.0
     return out
 
 
-def _uniform(rng, shape, dtype, low, high):
-    out = rng.random(shape, dtype=np.float64 if dtype == np.float64 else np.float32)
-    out *= high - low
-    out += low
-    return out
-
-
-def _truncated_normal(rng, shape, dtype, mean, std):
-    """N(mean, std²) with every draw beyond 2 std redrawn (as TensorFlow's truncated_normal)."""
-    z = rng.standard_normal(shape, dtype=np.float64 if dtype == np.float64 else np.float32)
+def _unit_truncated_normal(rng, shape, dtype):
+    """N(0, 1) with every draw beyond ±2 redrawn (as TensorFlow's truncated_normal)."""
+    z = rng.standard_normal(shape, dtype=dtype)
     outside = np.abs(z) > 2.0
     while outside.any():
-        z[outside] = rng.standard_normal(int(outside.sum()), dtype=z.dtype)
+        z[outside] = rng.standard_normal(int(outside.sum()), dtype=dtype)
         outside = np.abs(z) > 2.0
-    z *= std
-    z += mean
     return z
 
 
-def _orthogonal(rng, shape, dtype, gain):
+def _unit_orthogonal(rng, shape, dtype):
     """Saxe et al. (2013): QR of a Gaussian matrix, signs fixed by diag(R) so Q is Haar-distributed."""
     rows, cols = (shape[0], 1) if len(shape) == 1 else shape
     flat = rng.standard_normal((max(rows, cols), min(rows, cols)))
@@ -108,7 +111,16 @@ def _orthogonal(rng, shape, dtype, gain):
     q *= np.sign(np.diag(r))
     if rows < cols:
         q = q.T
-    return (gain * q).reshape(shape).astype(dtype, copy=False)
+    return q.reshape(shape).astype(dtype, copy=False)
+
+
+UNIT_DRAWS = {
+    "normal": _unit_normal,
+    "uniform": _unit_uniform,
+    "truncated_normal": _unit_truncated_normal,
+    "orthogonal": _unit_orthogonal,
+}
+"""The unit distributions every scheme is an affine map of."""
 
 
 # --- fan helpers -----------------------------------------------------------------------
@@ -156,57 +168,61 @@ def _scaling_std(ctx, p):
     return math.sqrt(p["scale"] / _fan(ctx, p["mode"]))
 
 
-def _scaling_sample(rng, shape, dtype, ctx, p):
+def _scaling_draw(p):
+    return p["distribution"]
+
+
+def _scaling_affine(ctx, p):
     std = _scaling_std(ctx, p)
-    if p["distribution"] == "uniform":
-        limit = math.sqrt(3.0) * std
-        return _uniform(rng, shape, dtype, -limit, limit)
-    if p["distribution"] == "truncated_normal":  # as Keras: corrected so the std is the target
-        return _truncated_normal(rng, shape, dtype, 0.0, std / TRUNCATED_STD_FACTOR)
-    return _normal(rng, shape, dtype, 0.0, std)
+    scale = {  # as Keras: the truncated normal is corrected so the std is the target
+        "normal": std, "uniform": math.sqrt(3.0) * std, "truncated_normal": std / TRUNCATED_STD_FACTOR,
+    }[p["distribution"]]
+    return scale, 0.0
 
 
-def _zero_mean(std_of):
-    return lambda ctx, p: (0.0, std_of(ctx, p))
+def _constant(value_of):
+    return {"draw": lambda p: None, "affine": lambda ctx, p: (0.0, value_of(p))}
+
+
+def _fixed(kind):
+    return lambda p: kind
 
 
 def _uniform_scheme(name, title, formula, limit_of, **kw):
     return Scheme(
         name, title, formula,
         moments=lambda ctx, p: (0.0, limit_of(ctx, p) / math.sqrt(3.0)),
-        sample=lambda rng, shape, dtype, ctx, p: _uniform(rng, shape, dtype, -limit_of(ctx, p), limit_of(ctx, p)),
+        draw=_fixed("uniform"), affine=lambda ctx, p: (limit_of(ctx, p), 0.0),
         bound=limit_of, **kw,
     )
 
 
 def _normal_scheme(name, title, formula, std_of, **kw):
     return Scheme(
-        name, title, formula, moments=_zero_mean(std_of),
-        sample=lambda rng, shape, dtype, ctx, p: _normal(rng, shape, dtype, 0.0, std_of(ctx, p)),
-        **kw,
+        name, title, formula, moments=lambda ctx, p: (0.0, std_of(ctx, p)),
+        draw=_fixed("normal"), affine=lambda ctx, p: (std_of(ctx, p), 0.0), **kw,
     )
 
 
 _ENTRIES = [
     Scheme(
-        "zeros", "Zeros", "W = 0", lambda ctx, p: (0.0, 0.0),
-        lambda rng, shape, dtype, ctx, p: np.zeros(shape, dtype=dtype),
+        "zeros", "Zeros", "W = 0", lambda ctx, p: (0.0, 0.0), **_constant(lambda p: 0.0),
         aliases=("zero",),
     ),
     Scheme(
         "constant", "Constant", "W = value", lambda ctx, p: (p["value"], 0.0),
-        lambda rng, shape, dtype, ctx, p: np.full(shape, p["value"], dtype=dtype),
+        **_constant(lambda p: p["value"]),
         params=(Param("value", 0.1, "every weight takes this value", minimum=-1e6, maximum=1e6),),
     ),
     Scheme(
         "normal", "Normal (random)", "W ~ N(mean, std²)", lambda ctx, p: (p["mean"], p["std"]),
-        lambda rng, shape, dtype, ctx, p: _normal(rng, shape, dtype, p["mean"], p["std"]),
+        _fixed("normal"), lambda ctx, p: (p["std"], p["mean"]),
         params=(_MEAN, _STD), aliases=("gaussian", "random_normal"),
     ),
     Scheme(
         "uniform", "Uniform (random)", "W ~ U(low, high)",
         lambda ctx, p: ((p["low"] + p["high"]) / 2, (p["high"] - p["low"]) / math.sqrt(12.0)),
-        lambda rng, shape, dtype, ctx, p: _uniform(rng, shape, dtype, p["low"], p["high"]),
+        _fixed("uniform"), lambda ctx, p: ((p["high"] - p["low"]) / 2, (p["high"] + p["low"]) / 2),
         params=(
             Param("low", -0.05, "lower end", minimum=-1e6, maximum=1e6),
             Param("high", 0.05, "upper end (at least low)", minimum=-1e6, maximum=1e6),
@@ -216,7 +232,7 @@ _ENTRIES = [
     Scheme(
         "truncated_normal", "Truncated normal", f"W ~ N(mean, std²), {_TRUNCATION}",
         lambda ctx, p: (p["mean"], p["std"] * TRUNCATED_STD_FACTOR),
-        lambda rng, shape, dtype, ctx, p: _truncated_normal(rng, shape, dtype, p["mean"], p["std"]),
+        _fixed("truncated_normal"), lambda ctx, p: (p["std"], p["mean"]),
         params=(_MEAN, Param("std", 0.05, "std before truncation", minimum=0.0, maximum=1e6)),
     ),
     _normal_scheme(
@@ -248,12 +264,12 @@ _ENTRIES = [
     Scheme(
         "orthogonal", "Orthogonal", "W = gain·Q, Q from the QR of a Gaussian matrix",
         lambda ctx, p: (0.0, p["gain"] / math.sqrt(max(ctx.fan_in, ctx.fan_out))),
-        lambda rng, shape, dtype, ctx, p: _orthogonal(rng, shape, dtype, p["gain"]),
+        _fixed("orthogonal"), lambda ctx, p: (p["gain"], 0.0),
         params=(_GAIN,), reference="Saxe et al. (2013)",
     ),
     Scheme(
         "variance_scaling", "Variance scaling", "Var(W) = scale/n, n = fan_in, fan_out or fan_avg",
-        _zero_mean(_scaling_std), _scaling_sample,
+        lambda ctx, p: (0.0, _scaling_std(ctx, p)), _scaling_draw, _scaling_affine,
         params=(
             Param("scale", 1.0, "target variance times n", minimum=0.0, maximum=1e6),
             Param("mode", "fan_in", "which fan n is", choices=("fan_in", "fan_out", "fan_avg")),
@@ -272,7 +288,7 @@ _ENTRIES = [
     Scheme(
         "lsuv", "LSUV", "orthogonal, then each layer scaled so Var(z) = 1 on the batch",
         lambda ctx, p: (0.0, 1.0 / math.sqrt(max(ctx.fan_in, ctx.fan_out))),
-        lambda rng, shape, dtype, ctx, p: _orthogonal(rng, shape, dtype, 1.0),
+        _fixed("orthogonal"), lambda ctx, p: (1.0, 0.0),
         params=(
             Param("tol", 0.1, "stop when |Var(z) − 1| is below this", minimum=1e-6, maximum=1.0),
             Param("max_iter", 10, "rescaling rounds per layer", minimum=1, maximum=100, integer=True),
@@ -300,10 +316,26 @@ def check_params(scheme: Scheme, params: dict, path: str) -> None:
         raise ProjectError(f"{path}.low must not exceed {path}.high, got {params['low']} > {params['high']}")
 
 
+UnitSource = Callable[[str, tuple, np.dtype], np.ndarray]
+"""unit_source(kind, shape, dtype) -> a unit draw; the network passes one that caches per layer."""
+
+
 def sample(
-    scheme: Scheme, params: dict, ctx: LayerContext, rng: np.random.Generator,
-    dtype=np.float32, bias: bool = False,
+    scheme: Scheme, params: dict, ctx: LayerContext, rng: np.random.Generator | None = None,
+    dtype=np.float32, bias: bool = False, unit_source: UnitSource | None = None,
 ) -> np.ndarray:
-    """Draw a weight matrix ``(fan_in, fan_out)``, or a bias ``(fan_out,)`` when ``bias``."""
+    """Draw a fresh weight matrix ``(fan_in, fan_out)``, or a bias ``(fan_out,)`` when ``bias``.
+
+    The unit draw comes from ``rng``, or from ``unit_source`` when given (never modified).
+    """
+    dtype = np.dtype(dtype)
     shape = (ctx.fan_out,) if bias else (ctx.fan_in, ctx.fan_out)
-    return np.asarray(scheme.sample(rng, shape, np.dtype(dtype), ctx, params), dtype=dtype)
+    kind = scheme.draw(params)
+    scale, shift = scheme.affine(ctx, params)
+    if kind is None:
+        return np.full(shape, shift, dtype=dtype)
+    unit = unit_source(kind, shape, dtype) if unit_source else UNIT_DRAWS[kind](rng, shape, dtype)
+    out = np.multiply(unit, dtype.type(scale), dtype=dtype)
+    if shift:
+        out += dtype.type(shift)
+    return out

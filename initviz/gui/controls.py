@@ -200,7 +200,8 @@ class ControlPanel(QtWidgets.QWidget):
         self._edit({"data.source": source.name, "network.widths": widths})
 
     def new_seed(self) -> None:
-        seed = int(np.random.default_rng().integers(0, SEED_MAX))  # fresh OS entropy, no global state
+        # Fresh OS entropy, no global state: a seed nobody chose.
+        seed = int(np.random.default_rng().integers(0, SEED_MAX))
         self._edit({"data.seed": seed})
 
     # --- project -> widgets ------------------------------------------------------------

@@ -26,13 +26,15 @@ class DisplayBar(QtWidgets.QWidget):
         self.shared_check = QtWidgets.QCheckBox("Shared axes")
         self.shared_check.setObjectName("sharedAxesCheck")
         self.shared_check.setToolTip(
-            "One value axis per column, so shrinking or exploding layers look it (off: each plot fits its data)")
+            "One value axis per column, so shrinking or exploding layers look it "
+            "(off: each plot fits its own data)")
         self.log_check = QtWidgets.QCheckBox("Log counts")
         self.log_check.setObjectName("logCountsCheck")
         self.log_check.setToolTip("Fraction of values per bin on a log axis (Ctrl+L)")
         self.heatmap_check = QtWidgets.QCheckBox("Heat map")
         self.heatmap_check.setObjectName("heatmapCheck")
-        self.heatmap_check.setToolTip("Every layer as one row of colour: fits a hundred layers (Ctrl+H)")
+        self.heatmap_check.setToolTip(
+            "Every layer as one row of colour: fits a hundred layers (Ctrl+H)")
         self.layers_edit = QtWidgets.QLineEdit()
         self.layers_edit.setObjectName("layersEdit")
         self.layers_edit.setPlaceholderText("auto")

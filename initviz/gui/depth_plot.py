@@ -7,9 +7,11 @@ lines on this log axis (exponential growth or decay with depth).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
 
@@ -39,6 +41,11 @@ class DepthSummaryPlot(pg.PlotWidget):
         for key, _, _, _ in CURVES:
             self.curves[key] = self.plot_item.plot(connect="finite")
         self.legend = None
+        self._decades = None
+        for name in ("left", "bottom"):  # a pixmap: redrawn only when the decades change
+            self.plot_item.getAxis(name).setCacheMode(
+                QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+            )
         self.apply_theme(theme)
 
     def apply_theme(self, theme: th.Theme) -> None:
@@ -59,7 +66,8 @@ class DepthSummaryPlot(pg.PlotWidget):
         self.plot_item.setLabel("bottom", "layer")
         self.plot_item.setLabel("left", "std (log axis)")
         self.plot_item.setTitle(
-            "Std against depth", color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt", bold=True,
+            "Std against depth", color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt",
+            bold=True,
         )
         self._build_legend(theme)
 
@@ -69,7 +77,8 @@ class DepthSummaryPlot(pg.PlotWidget):
             self.plot_item.layout.removeItem(self.legend)
             self.legend.scene() and self.legend.scene().removeItem(self.legend)
         self.legend = pg.LegendItem(
-            colCount=2, labelTextColor=theme.foreground, labelTextSize=f"{theme.font_pt * 0.9:.1f}pt",
+            colCount=2, labelTextColor=theme.foreground,
+            labelTextSize=f"{theme.font_pt * 0.9:.1f}pt",
             frame=False,
         )
         for key, name, _, _ in CURVES:
@@ -78,11 +87,25 @@ class DepthSummaryPlot(pg.PlotWidget):
 
     def show_data(self, data) -> None:
         depth = data.depth
+        shown = []
         for key, _, _, _ in CURVES:
             values = positive_or_nan(depth[key])
             if np.isfinite(values).any():
                 self.curves[key].setData(depth["layer"], values)
+                shown.append(values[np.isfinite(values)])
             else:  # nothing a log axis can show (all inf/NaN): pyqtgraph warns on all-NaN points
                 self.curves[key].setData([], [])
         self.plot_item.setXRange(0.5, max(len(depth["layer"]), 1) + 0.5, padding=0)
-        self.plot_item.enableAutoRange(axis="y")
+        self._show_decades(np.concatenate(shown) if shown else np.array([]))
+
+    def _show_decades(self, values: np.ndarray) -> None:
+        """The y range in whole decades: honest on a log axis, and steady while a slider moves."""
+        if values.size:
+            decades = (math.floor(math.log10(values.min())), math.ceil(math.log10(values.max())))
+            if decades[1] == decades[0]:
+                decades = (decades[0], decades[0] + 1)
+        else:
+            decades = (-1, 1)
+        if decades != self._decades:
+            self.plot_item.setYRange(*decades, padding=0.02)
+            self._decades = decades

@@ -16,7 +16,8 @@ FILTER = "initviz projects (*.json);;All files (*)"
 
 
 def settings() -> QtCore.QSettings:
-    return QtCore.QSettings(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "initviz", "initviz")
+    return QtCore.QSettings(
+        QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, "initviz", "initviz")
 
 
 def recent_files() -> list[str]:
@@ -69,7 +70,8 @@ class FileActions(QtCore.QObject):
         self.recent_menu.clear()
         files = recent_files()
         for path in files:
-            self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_path(p)).setToolTip(path)
+            action = self.recent_menu.addAction(Path(path).name, lambda p=path: self.open_path(p))
+            action.setToolTip(path)
         if not files:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
@@ -82,7 +84,8 @@ class FileActions(QtCore.QObject):
         answer = QtWidgets.QMessageBox.question(
             self.window, "Unsaved changes",
             f"“{self.window.project.name}” has unsaved changes. Save them first?",
-            QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel,
+            QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard
+            | QtWidgets.QMessageBox.Cancel,
             QtWidgets.QMessageBox.Save,
         )
         if answer == QtWidgets.QMessageBox.Save:
@@ -121,7 +124,8 @@ class FileActions(QtCore.QObject):
 
     def save_as(self) -> bool:
         suggestion = str(self.path) if self.path else f"{self.window.project.name}.json"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save project", suggestion, FILTER)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self.window, "Save project", suggestion, FILTER)
         if not path:
             return False
         if not path.lower().endswith(".json"):

@@ -24,7 +24,7 @@ class LayerHeatmap(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.plots, self.images = [], []
         colormap = pg.colormap.get(th.HEATMAP_COLORMAP)
-        for column, quantity in enumerate(COLUMNS):
+        for column in range(len(COLUMNS)):
             plot = self.addPlot(row=0, col=column)
             plot.setMenuEnabled(False)
             plot.hideButtons()

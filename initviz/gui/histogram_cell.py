@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from initviz.gui import theme as th
+from initviz.gui.plot_data import nice_limits
 
 LOG_FLOOR = 1e-5
 """Smallest fraction drawn on log counts: empty bins sit on this floor."""
@@ -36,15 +37,16 @@ def caption_html(cell, theme: th.Theme, show_sample: bool) -> str:
         badges.append((th.WARNING_COLOURS["nonfinite"], f"{cell.nonfinite:,} inf/NaN"))
     second = "&nbsp;&nbsp;".join(f'<b style="color:{c}">{t}</b>' for c, t in badges)
     if show_sample and cell.shared.subsampled:
-        sample = f"sample {_short(cell.shared.sample_size)} of {_short(cell.shared.total)}"
-        second += ("&nbsp;&nbsp;" if second else "") + f'<span style="color:#555555">{sample}</span>'
+        sample = f"sampled {_short(cell.shared.sample_size)}/{_short(cell.shared.total)}"
+        gap = "&nbsp;&nbsp;" if second else ""
+        second += f'{gap}<span style="color:#555555">{sample}</span>'
     return f"{first}<br>{second or '&nbsp;'}"
 
 
 def _short(count: int) -> str:
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if count >= limit:
-            return f"{count / limit:.3g}{suffix}"
+            return f"{count / limit:.0f}{suffix}" if count >= 10 * limit else f"{count / limit:.1f}{suffix}"
     return str(count)
 
 
@@ -74,6 +76,9 @@ class HistogramCell(pg.GraphicsWidget):
         self.bottom_axis = pg.AxisItem("bottom")
         for axis in (self.left_axis, self.bottom_axis):
             axis.linkToView(self.view_box)
+            # A pixmap per axis: its ticks change only with its range, and replaying the
+            # tick labels' text was half of every redraw (50 cells x 2 axes).
+            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.left_axis.setWidth(46)
         layout = QtWidgets.QGraphicsGridLayout()
         layout.setContentsMargins(0, 2, 6, 0)
@@ -85,6 +90,7 @@ class HistogramCell(pg.GraphicsWidget):
         self.curve = pg.PlotCurveItem(fillLevel=0.0)
         self.view_box.addItem(self.curve)
         self.caption = Caption(justify="left")
+        self.caption.setFlag(QtWidgets.QGraphicsItem.ItemClipsChildrenToShape, True)
         layout.addItem(self.caption, 0, 0, 1, 2)
         self._html = ""
         self._ranges = None
@@ -111,10 +117,11 @@ class HistogramCell(pg.GraphicsWidget):
         fractions = hist.fractions
         if log_counts:
             fractions = np.log10(np.maximum(fractions, LOG_FLOOR))
-            y_range = (math.log10(LOG_FLOOR), math.log10(max(y_top, LOG_FLOOR * 10)) + 0.15)
+            top = math.ceil(math.log10(max(y_top, LOG_FLOOR * 10)) + 0.05)  # whole decades
+            y_range = (math.log10(LOG_FLOOR), top)
             fill = math.log10(LOG_FLOOR)
-        else:
-            y_range = (0.0, max(y_top, 1e-12) * 1.12)
+        else:  # a round top: steady while a slider moves, and no axis re-rendered
+            y_range = nice_limits(0.0, max(y_top, 1e-12) * 1.05)
             fill = 0.0
         if log_counts != self._log:
             self.left_axis.setLogMode(log_counts)

@@ -58,7 +58,8 @@ class LayerRow(pg.GraphicsWidget):
         role = "output" if output else f"layer {layer}"
         html = f"<b>{role}</b><br>{fan_in}→{fan_out}"
         if html != self._label_html:
-            self.label.setText(html, size=f"{self.theme.font_pt:.1f}pt", color=self.theme.foreground)
+            self.label.setText(
+                html, size=f"{self.theme.font_pt:.1f}pt", color=self.theme.foreground)
             self._label_html = html
 
 
@@ -129,7 +130,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` when done."""
         layers = settings.visible_layers(data.depth_count)
         peaks = {q: max(float(np.max(c.shared.fractions)) for c in data.cells[q]) for q in COLUMNS}
-        self._job = {"data": data, "settings": settings, "layers": layers, "next": 0, "peaks": peaks}
+        self._job = {
+            "data": data, "settings": settings, "layers": layers, "next": 0, "peaks": peaks}
         self._place_rows(len(layers))
         self._timer.start()
 

@@ -90,7 +90,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dashboard.display_bar.viewEdited.connect(self.edit_view)
         self.dashboard.display_bar.invalidInput.connect(self.show_message)
         self.dashboard.drawn.connect(self._on_drawn)
-        self.dashboard.grid.exportRequested.connect(lambda cell: self.menus.export_plot_dialog(cell))
+        self.dashboard.grid.exportRequested.connect(
+            lambda cell: self.menus.export_plot_dialog(cell))
         self.add_view(self.dashboard, "Layers")
         self.notes = QtWidgets.QTextBrowser()
         self.notes.setObjectName("notesPanel")
@@ -175,7 +176,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._project = project.copy()
         self.lesson_key = lesson_key
         self.files.mark_clean(path)
-        self._after_change()
+        self._after_change(replaced=True)
 
     def load_project(self, path) -> None:
         """Open ``path``; raises ProjectError (and keeps the current project) when it is bad."""
@@ -212,10 +213,10 @@ class MainWindow(QtWidgets.QMainWindow):
         del self._undo[:-200]
         self._redo.clear()
 
-    def _after_change(self) -> None:
+    def _after_change(self, replaced: bool = False) -> None:
         self._show_project()
-        if compute_key(self._project) != self._requested_key:
-            self._request_compute()
+        if replaced or compute_key(self._project) != self._requested_key:
+            self._request_compute(supersede=replaced)
         else:
             self.dashboard.show_settings(self.view_settings)
         self.projectChanged.emit()
@@ -240,9 +241,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- computing and drawing -------------------------------------------------------------
 
-    def _request_compute(self) -> None:
+    def _request_compute(self, supersede: bool = False) -> None:
         self._requested_key = compute_key(self._project)
-        self.compute.request(self._project)
+        self.compute.request(self._project, supersede=supersede)
         self.timing_label.setText("computing…")
 
     def _on_result(self, data) -> None:
@@ -293,7 +294,8 @@ class MainWindow(QtWidgets.QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:  # noqa: N802
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().lower().endswith(".json")]
+        paths = [u.toLocalFile() for u in event.mimeData().urls()
+                 if u.toLocalFile().lower().endswith(".json")]
         if paths:
             event.acceptProposedAction()
             self.files.open_path(paths[0])

@@ -83,19 +83,31 @@ class PlotData:
 
 
 def _histogram(sample: np.ndarray, total: int, limits: tuple[float, float]) -> Histogram:
-    # float64: on a range near float32's limit (an exploding init) NumPy's float32 bin
-    # arithmetic overflows and warns at every redraw
-    counts, edges = np.histogram(sample.astype(np.float64, copy=False), bins=BINS, range=limits)
+    counts, edges = stats.bin_counts(sample, BINS, *limits)
     fractions = counts / max(sample.size, 1)
     return Histogram(edges, fractions, int(sample.size), int(total))
 
 
+def nice_limits(low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` widened to multiples of a round step (1, 2 or 5 × 10^k, ~4 per span).
+
+    Axes that jump with every new seed are hard to read and slow to draw (every tick label
+    re-rendered); rounded limits stay put while a slider moves, and put 0 on a tick.
+    """
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        return low, high
+    magnitude = 10.0 ** math.floor(math.log10(span / 4))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if span / (m * magnitude) <= 5)
+    nice = (math.floor(low / step) * step, math.ceil(high / step) * step)
+    return nice if all(map(math.isfinite, nice)) and nice[1] > nice[0] else (low, high)
+
+
 def _column(values_per_layer: list[np.ndarray], records: list[dict]):
-    samples = [stats.subsample(v) for v in values_per_layer]
-    own_limits = [stats.value_range(s) for s in samples]
-    low = min(lim[0] for lim in own_limits)
-    high = max(lim[1] for lim in own_limits)
-    shared = (low, high)
+    """One float64 sample per layer, binned twice: on the column's shared limits and its own."""
+    samples = [stats.histogram_sample(v) for v in values_per_layer]
+    own_limits = [nice_limits(*stats.value_range(s)) for s in samples]
+    shared = (min(lim[0] for lim in own_limits), max(lim[1] for lim in own_limits))
     cells = []
     for values, sample, own, record in zip(values_per_layer, samples, own_limits, records):
         cells.append(Cell(

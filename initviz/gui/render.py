@@ -58,7 +58,8 @@ def _build(project, data, size):
     widget.setStyleSheet(f"background: white; color: {theme.foreground};")
     widget.setWindowTitle(project.name)
     title = QtWidgets.QLabel(
-        f"<span style='font-size:{theme.font_pt * 1.5:.1f}pt; font-weight:bold'>{project.name}</span>"
+        f"<span style='font-size:{theme.font_pt * 1.5:.1f}pt; font-weight:bold'>"
+        f"{project.name}</span>"
         f"<br><span style='font-size:{theme.font_pt:.1f}pt'>{settings_line(project)}</span>"
         f"<br><span style='font-size:{theme.font_pt:.1f}pt; color:#444'>Histograms: share of "
         "values per bin; value axes shared down each column.</span>"

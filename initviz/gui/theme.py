@@ -36,7 +36,7 @@ BACKWARD_COLOUR = OKABE_ITO["vermillion"]
 WARNING_COLOURS = {"saturated": "#B35806", "dead": "#7B3294", "nonfinite": "#C00000"}
 """Badge text colours: darker than the palette so small text keeps a 4.5:1 contrast on white."""
 HEATMAP_COLORMAP = "cividis"
-"""Nuñez, Anderton & Renslow (2018): perceptually uniform and readable with colour-vision deficiency."""
+"""Nuñez, Anderton & Renslow (2018): perceptually uniform, readable despite colour blindness."""
 
 
 @dataclass(frozen=True)

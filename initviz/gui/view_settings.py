@@ -37,11 +37,12 @@ class ViewSettings:
 
 
 def _is_int_list(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    return isinstance(value, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value)
 
 
 def spread_layers(depth: int, count: int = 10) -> list[int]:
-    """First two, last two and evenly spaced ones between: the shape of a deep network at a glance."""
+    """First two, last two and evenly spaced ones between: a deep network at a glance."""
     if depth <= count:
         return list(range(1, depth + 1))
     middle = count - 4
@@ -79,7 +80,8 @@ def parse_layers(text: str):
         try:
             first, last = int(low), int(high or low)
         except ValueError:
-            raise ValueError(f"layers: {part!r} is not a layer number or a range like 3-7") from None
+            raise ValueError(
+                f"layers: {part!r} is not a layer number or a range like 3-7") from None
         if first < 1 or last < first:
             raise ValueError(f"layers: {part!r} must be a range of layers from 1 upwards")
         chosen.update(range(first, min(last, 10_000) + 1))

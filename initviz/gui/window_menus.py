@@ -57,7 +57,8 @@ class WindowMenus(QtCore.QObject):
             checkable=True, name="presentationAction")
         menu.addSeparator()
         self.log_action = self._action(
-            menu, "&Log counts", lambda: self._toggle_view("log_counts"), "Ctrl+L", name="logAction")
+            menu, "&Log counts", lambda: self._toggle_view("log_counts"), "Ctrl+L",
+            name="logAction")
         self._action(menu, "&Heat map", lambda: self._toggle_view("heatmap"), "Ctrl+H")
         self._action(menu, "&Shared axes", lambda: self._toggle_view("shared_axes", True))
         menu.addSeparator()
@@ -82,7 +83,8 @@ class WindowMenus(QtCore.QObject):
             self.lesson_actions.append(action)
         menu.addSeparator()
         self._action(menu, "&Next lesson", lambda: self.step_lesson(1), "Alt+Right", "Ctrl+PgDown")
-        self._action(menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp")
+        self._action(
+            menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp")
 
     def open_lesson(self, key: str) -> bool:
         from initviz.lessons import load_lesson
@@ -104,7 +106,10 @@ class WindowMenus(QtCore.QObject):
         if not keys:
             return
         current = self.window.lesson_key
-        index = keys.index(current) + step if current in keys else (0 if step > 0 else len(keys) - 1)
+        if current in keys:
+            index = keys.index(current) + step
+        else:
+            index = 0 if step > 0 else len(keys) - 1
         self.open_lesson(keys[index % len(keys)])
 
     def _export_menu(self, menu) -> None:
@@ -150,7 +155,8 @@ class WindowMenus(QtCore.QObject):
             self._run(lambda p: export.export_stats_csv(data.stats, p), path)
 
     def export_settings_dialog(self) -> None:
-        path = self._ask_path("Export settings", f"{self.window.project.name}.json", "JSON (*.json)")
+        name = f"{self.window.project.name}.json"
+        path = self._ask_path("Export settings", name, "JSON (*.json)")
         if path:
             self._run(self.window.project.save, path)
 

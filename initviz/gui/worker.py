@@ -1,10 +1,13 @@
-"""Simulations off the GUI thread, newest request wins.
+"""Simulations off the GUI thread, newest setting wins.
 
-``ComputeController`` lives in the GUI thread. Each request carries an
-immutable snapshot (``project.copy()``) and a generation number; requests are
-debounced, at most one computation runs, and while it runs only the newest
-pending request is kept. A result whose generation is older than the newest
-request is dropped, so a slow old result never overwrites a newer setting.
+``ComputeController`` lives in the GUI thread. At most one computation runs, on
+an immutable snapshot (``project.copy()``) with a generation number. Edits that
+arrive while it runs are coalesced into one pending setting (the newest; the
+ones in between are never computed), which becomes the next request the moment
+the worker is free. So a slider dragged without pause gets a drawing every
+cycle, and the drawing always ends on the last value. A project *replaced*
+(a file opened, a lesson chosen) supersedes the running request: its result is
+dropped, since it belongs to another project.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from PySide6 import QtCore
 from initviz.errors import ProjectError
 from initviz.gui import plot_data
 
-DEBOUNCE_MS = 30
+DEBOUNCE_MS = 10
+"""A burst of edits from one action (a scheme and its parameters) becomes one request."""
 
 
 def compute(snapshot) -> plot_data.PlotData:
@@ -38,7 +42,7 @@ def describe_failure(error: BaseException) -> str:
 
 
 def _stop_thread(thread: QtCore.QThread) -> None:
-    """Also run when the controller is destroyed without ``shutdown``: Qt aborts on a running QThread."""
+    """Also runs when the controller dies without ``shutdown``: Qt aborts on a running QThread."""
     try:
         running = thread.isRunning()
     except RuntimeError:  # its C++ object is already gone (at interpreter exit): nothing to stop
@@ -65,7 +69,7 @@ class ComputeWorker(QtCore.QObject):
 
 
 class ComputeController(QtCore.QObject):
-    """The GUI side: debounce, keep only the newest request, drop stale results."""
+    """The GUI side: coalesce edits, one computation at a time, drop superseded results."""
 
     resultReady = QtCore.Signal(object)
     """PlotData of the newest request."""
@@ -76,6 +80,8 @@ class ComputeController(QtCore.QObject):
     def __init__(self, parent=None, debounce_ms: int = DEBOUNCE_MS):
         super().__init__(parent)
         self.generation = 0
+        """Generation of the newest request handed to the worker."""
+        self._valid_from = 0
         self._pending = None
         self._running = False
         self._timer = QtCore.QTimer(self, singleShot=True, interval=debounce_ms)
@@ -97,12 +103,18 @@ class ComputeController(QtCore.QObject):
     def busy(self) -> bool:
         return self._running or self._pending is not None
 
-    def request(self, project) -> int:
-        """Ask for ``project`` to be computed; returns the request's generation."""
-        self.generation += 1
-        self._pending = (self.generation, project.copy())
-        self._timer.start()
-        return self.generation
+    def request(self, project, supersede: bool = False) -> None:
+        """Ask for ``project`` to be computed as soon as the worker is free.
+
+        ``supersede``: the running computation belongs to a project that was replaced,
+        so its result must not be drawn. The timer is started, never restarted, so a
+        steady stream of edits cannot hold computation back.
+        """
+        self._pending = project.copy()
+        if supersede:
+            self._valid_from = self.generation + 1
+        if not self._timer.isActive():
+            self._timer.start()
 
     def shutdown(self) -> None:
         """Stop the thread, waiting for a running computation (numpy cannot be interrupted)."""
@@ -112,12 +124,12 @@ class ComputeController(QtCore.QObject):
 
     def _dispatch(self) -> None:
         if self._running or self._pending is None:
-            return  # the pending request goes out when the running one returns
-        generation, snapshot = self._pending
-        self._pending = None
+            return  # the pending setting goes out when the running one returns
+        snapshot, self._pending = self._pending, None
+        self.generation += 1
         self._running = True
         self.busyChanged.emit(True)
-        self.startRequested.emit(generation, snapshot)
+        self.startRequested.emit(self.generation, snapshot)
 
     def _done(self) -> None:
         self._running = False
@@ -129,11 +141,11 @@ class ComputeController(QtCore.QObject):
     @QtCore.Slot(int, object)
     def _on_finished(self, generation: int, result) -> None:
         self._done()
-        if generation == self.generation:
+        if generation >= self._valid_from:
             self.resultReady.emit(result)
 
     @QtCore.Slot(int, str)
     def _on_failed(self, generation: int, message: str) -> None:
         self._done()
-        if generation == self.generation:
+        if generation >= self._valid_from:
             self.computeFailed.emit(message)

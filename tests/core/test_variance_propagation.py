@@ -6,7 +6,10 @@ Ten weight layers of width 512 on a batch of 1024 Gaussian inputs:
 - ReLU with Xavier (variance 1/fan_in here): ReLU halves the second moment, so
   Var(z) halves per layer;
 - ReLU with He (variance 2/fan_in) makes up for that: Var(z) holds.
-Measured stds agree with theory_prediction within 10 %, forward and backward.
+Measured stds agree with theory_prediction within 10 %, forward and backward. The
+theory gives the ensemble's variance; one finite-width draw wanders from it like a
+random walk in depth (a few % per layer for ReLU), so that comparison averages the
+measured variance over four seeds.
 """
 import numpy as np
 import pytest
@@ -21,17 +24,19 @@ CASES = {
 }
 
 
+def simulate_case(key, seed=0):
+    activation, scheme = CASES[key]
+    project = initviz.Project.from_dict({
+        "network": {"widths": [512] * 11, "activation": activation},
+        "init": {"scheme": scheme},
+        "data": {"batch_size": 1024, "seed": seed},
+    })
+    return initviz.simulate(project)
+
+
 @pytest.fixture(scope="module")
 def sims():
-    out = {}
-    for key, (activation, scheme) in CASES.items():
-        project = initviz.Project.from_dict({
-            "network": {"widths": [512] * 11, "activation": activation},
-            "init": {"scheme": scheme},
-            "data": {"batch_size": 1024, "seed": 0},
-        })
-        out[key] = initviz.simulate(project)
-    return out
+    return {key: simulate_case(key) for key in CASES}
 
 
 def stds(sim, field):
@@ -61,14 +66,12 @@ def test_relu_with_he_holds_the_variance(sims):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_measured_std_matches_theory_forward_and_backward(sims, case):
-    sim = sims[case]
-    prediction = theory_prediction(sim)
-    np.testing.assert_allclose(
-        stds(sim, "preactivation"), np.sqrt(prediction.preactivation_var), rtol=0.10
-    )
-    np.testing.assert_allclose(
-        stds(sim, "grad_preactivation"), np.sqrt(prediction.grad_preactivation_var), rtol=0.10
-    )
+    seeds = [sims[case]] + [simulate_case(case, seed) for seed in (1, 2, 3)]
+    for field, theory_field in (("preactivation", "preactivation_var"),
+                                ("grad_preactivation", "grad_preactivation_var")):
+        measured_var = np.mean([stds(sim, field) ** 2 for sim in seeds], axis=0)
+        predicted_var = np.mean([getattr(theory_prediction(sim), theory_field) for sim in seeds], axis=0)
+        np.testing.assert_allclose(np.sqrt(measured_var), np.sqrt(predicted_var), rtol=0.10)
 
 
 def test_stats_records_carry_the_same_theory(sims):

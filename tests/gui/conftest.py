@@ -6,7 +6,8 @@ from PySide6 import QtCore, QtWidgets
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path):
     """QSettings (recent files) in a folder of this test only."""
-    QtCore.QSettings.setPath(QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(tmp_path / "settings"))
+    QtCore.QSettings.setPath(
+        QtCore.QSettings.IniFormat, QtCore.QSettings.UserScope, str(tmp_path / "settings"))
     yield
 
 

@@ -1,4 +1,4 @@
-"""The main window: controls drive the project and the plots, and the project drives the controls."""
+"""The main window: controls drive the project and the plots; the project drives the controls."""
 import json
 
 import numpy as np
@@ -37,7 +37,8 @@ def test_combos_carry_registry_names_and_titles(window):
 
 
 @pytest.mark.parametrize("name, value, check", [
-    ("depthSpin", 5, lambda sim: len(sim.layers) == 5 and sim.project.widths == [32, 32, 32, 32, 32, 10]),
+    ("depthSpin", 5, lambda sim: sim.project.widths == [32, 32, 32, 32, 32, 10]
+        and len(sim.layers) == 5),
     ("widthSpin", 48, lambda sim: [layer.fan_out for layer in sim.layers] == [48, 48, 10]),
     ("batchSpin", 40, lambda sim: sim.inputs.shape == (40, 32)),
     ("seedSpin", 7, lambda sim: sim.project.seed == 7),
@@ -68,7 +69,8 @@ def test_activation_combo_and_its_parameter(qtbot, window):
     combo = control(window, "activationCombo", QtWidgets.QComboBox)
     sim = drawn_after(qtbot, window, lambda: combo.setCurrentIndex(combo.findData("leaky_relu")))
     layer = sim.layers[0]
-    assert np.allclose(layer.activation, np.where(layer.preactivation > 0, 1, 0.01) * layer.preactivation)
+    slope = np.where(layer.preactivation > 0, 1, 0.01)
+    assert np.allclose(layer.activation, slope * layer.preactivation)
     slope = window.controls.activation_params.editors["negative_slope"]
     sim = drawn_after(qtbot, window, lambda: slope.setValue(0.2))
     assert sim.project.activation_params == {"negative_slope": 0.2}
@@ -137,12 +139,14 @@ def test_stale_results_are_dropped(qtbot, window):
         lambda: bool(drawn) and drawn[-1].project.widths[1] == 44 and not window.compute.busy,
         timeout=TIMEOUT)
     assert len(drawn) < 5  # coalesced: not one drawing per change
-    assert window.dashboard.data.simulation.project.widths == window.project.widths == [32, 44, 44, 10]
+    shown = window.dashboard.data.simulation.project.widths
+    assert shown == window.project.widths == [32, 44, 44, 10]
 
 
 def test_view_settings_redraw_without_recomputing(qtbot, window):
     generation = window.compute.generation
-    sim = drawn_after(qtbot, window, lambda: window.dashboard.display_bar.log_check.setChecked(True))
+    bar = window.dashboard.display_bar
+    sim = drawn_after(qtbot, window, lambda: bar.log_check.setChecked(True))
     assert window.project.view["log_counts"] is True
     assert window.compute.generation == generation and sim is window.last_data.simulation
     drawn_after(qtbot, window, lambda: window.dashboard.display_bar.heatmap_check.setChecked(True))
@@ -175,10 +179,12 @@ def test_bad_file_shows_error_and_keeps_project(window, tmp_path, no_dialogs):
 
 def test_unsaved_changes_prompt_can_cancel(qtbot, window, monkeypatch):
     drawn_after(qtbot, window, lambda: control(window, "depthSpin").setValue(4))
-    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: QtWidgets.QMessageBox.Cancel)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *a, **k: QtWidgets.QMessageBox.Cancel)
     assert not window.menus.open_lesson(window.menus.lessons[0].key)
     assert window.project.depth == 4
-    monkeypatch.setattr(QtWidgets.QMessageBox, "question", lambda *a, **k: QtWidgets.QMessageBox.Discard)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *a, **k: QtWidgets.QMessageBox.Discard)
 
 
 def test_recent_files_remember_opened_projects(window, tmp_path):

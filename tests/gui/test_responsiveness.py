@@ -39,7 +39,7 @@ def spin_events(seconds):
 
 
 def drag_width(window, widths, step_s=0.04, timeout_s=120):
-    """Set each width like a drag would, then wait for the plots to settle; returns (stall ms, sim)."""
+    """Set each width as a drag would, wait for the plots to settle; return (stall ms, sim)."""
     spin = window.findChild(QtWidgets.QSpinBox, "widthSpin")
     drawn = []
     window.resultsUpdated.connect(drawn.append)

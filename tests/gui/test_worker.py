@@ -7,7 +7,7 @@ def _project(width, batch=64):
     return Project({"network": {"widths": [32, width, width, 10]}, "data": {"batch_size": batch}})
 
 
-def test_only_newest_result_is_delivered(qtbot):
+def _widths_drawn(qtbot, supersede: bool) -> tuple[list[int], int]:
     controller = worker.ComputeController(debounce_ms=1)
     results = []
     controller.resultReady.connect(results.append)
@@ -15,12 +15,26 @@ def test_only_newest_result_is_delivered(qtbot):
         controller.request(_project(600, batch=512))  # slow: still running when the next ones come
         qtbot.waitUntil(lambda: controller._running, timeout=5000)
         for width in (20, 21, 22):
-            controller.request(_project(width))
-        qtbot.waitUntil(lambda: not controller.busy and bool(results), timeout=20000)
-        assert [r.simulation.project.widths[1] for r in results] == [22]
-        assert controller.generation == 4
+            controller.request(_project(width), supersede=supersede)
+        qtbot.waitUntil(lambda: not controller.busy and len(results) >= 1 + (not supersede),
+                        timeout=20000)
+        return [r.simulation.project.widths[1] for r in results], controller.generation
     finally:
         controller.shutdown()
+
+
+def test_edits_during_a_computation_are_coalesced_into_the_newest(qtbot):
+    """A drag: the running result is drawn, 20 and 21 are never computed, 22 comes last."""
+    widths, computed = _widths_drawn(qtbot, supersede=False)
+    assert widths == [600, 22]
+    assert computed == 2
+
+
+def test_a_replaced_project_drops_the_running_result(qtbot):
+    """A file opened mid-computation: the old project's result is never drawn."""
+    widths, computed = _widths_drawn(qtbot, supersede=True)
+    assert widths == [22]
+    assert computed == 2
 
 
 def test_failure_reaches_the_caller_not_a_crash(qtbot, monkeypatch):
