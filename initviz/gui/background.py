@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from initviz.gui.gc_guard import collect_in_gui_thread
 from initviz.gui.worker import describe_failure
 
 
@@ -85,6 +86,7 @@ class BackgroundTask(QtCore.QObject):
     def _ensure_thread(self) -> None:
         """Start the thread for a call; it is stopped again whenever there is nothing to do."""
         if self._thread is None:
+            collect_in_gui_thread()  # never let GC free Qt objects in the worker
             self._thread = QtCore.QThread()
             self._thread.setObjectName(self._name)
             self._runner = _Runner(self._function)

@@ -22,6 +22,7 @@ from initviz.core.training import Trainer
 from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.background import start_thread, stop_thread
+from initviz.gui.gc_guard import collect_in_gui_thread
 from initviz.gui.worker import describe_failure
 
 BOUNDARY_RESOLUTION = 100
@@ -233,6 +234,7 @@ class TrainingController(QtCore.QObject):
 
     def _ensure_thread(self) -> None:
         if self._thread is None:
+            collect_in_gui_thread()  # never let GC free Qt objects in the worker
             self._thread = QtCore.QThread()
             self._thread.setObjectName("initviz-training")
             self._worker = TrainingWorker()

@@ -18,6 +18,7 @@ from PySide6 import QtCore
 
 from initviz.errors import ProjectError
 from initviz.gui import plot_data
+from initviz.gui.gc_guard import collect_in_gui_thread
 
 DEBOUNCE_MS = 10
 """A burst of edits from one action (a scheme and its parameters) becomes one request."""
@@ -86,6 +87,7 @@ class ComputeController(QtCore.QObject):
         self._running = False
         self._timer = QtCore.QTimer(self, singleShot=True, interval=debounce_ms)
         self._timer.timeout.connect(self._dispatch)
+        collect_in_gui_thread()  # never let GC free Qt objects in the worker
         self._thread = QtCore.QThread()
         self._thread.setObjectName("initviz-compute")
         self._worker = ComputeWorker()

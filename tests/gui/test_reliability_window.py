@@ -136,11 +136,11 @@ from initviz.gui.main_window import MainWindow
 started = threading.Event()
 real = worker.compute
 
+release = threading.Event()  # never set: the computation takes its full second
+
 def slow(snapshot):
     started.set()
-    square = np.ones((200, 200))
-    for _ in range(60):
-        square = np.tanh(square @ square / 200)
+    release.wait(1.0)  # a long computation: still running when the window closes
     return real(snapshot)
 
 worker.compute = slow

@@ -1,0 +1,32 @@
+"""Cyclic garbage is collected in the GUI thread, never in a compute thread.
+
+A closed window caught in a reference cycle and freed by the collector inside the
+compute thread deadlocked the suite (Qt object destructor vs the GIL); the guard
+turns automatic collection off and collects on a GUI-thread timer.
+"""
+import gc
+import threading
+import weakref
+
+from initviz.gui import gc_guard, worker
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+
+
+def test_a_compute_controller_moves_collection_to_the_gui_thread(qtbot):
+    controller = worker.ComputeController()
+    try:
+        assert not gc.isenabled()
+        assert gc_guard.collect_in_gui_thread() is gc_guard.collect_in_gui_thread()  # one timer
+        freed_in = []
+        for _ in range(2000):  # enough new objects to cross generation 0's threshold
+            garbage = Cycle()
+            weakref.finalize(garbage, lambda: freed_in.append(threading.current_thread().name))
+            del garbage
+        qtbot.waitUntil(lambda: bool(freed_in), timeout=5000)
+        assert set(freed_in) == {threading.main_thread().name}
+    finally:
+        controller.shutdown()
