@@ -25,7 +25,14 @@ def fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def caption_html(cell, theme: th.Theme, show_sample: bool) -> str:
+def sample_note(histogram) -> str:
+    """"sampled 16k/66k" when the histogram counts a sample of the values, else ""."""
+    if not histogram.subsampled:
+        return ""
+    return f"sampled {_short(histogram.sample_size)}/{_short(histogram.total)}"
+
+
+def caption_html(cell, theme: th.Theme, show_sample: bool = False) -> str:
     """Mean and std, then warnings only when there is something to warn about."""
     first = f"μ {fmt(cell.mean)}&nbsp;&nbsp;σ {fmt(cell.std)}"
     badges = []
@@ -37,7 +44,7 @@ def caption_html(cell, theme: th.Theme, show_sample: bool) -> str:
         badges.append((th.WARNING_COLOURS["nonfinite"], f"{cell.nonfinite:,} inf/NaN"))
     second = "&nbsp;&nbsp;".join(f'<b style="color:{c}">{t}</b>' for c, t in badges)
     if show_sample and cell.shared.subsampled:
-        sample = f"sampled {_short(cell.shared.sample_size)}/{_short(cell.shared.total)}"
+        sample = sample_note(cell.shared)
         gap = "&nbsp;&nbsp;" if second else ""
         second += f'{gap}<span style="color:#555555">{sample}</span>'
     return f"{first}<br>{second or '&nbsp;'}"
@@ -46,7 +53,8 @@ def caption_html(cell, theme: th.Theme, show_sample: bool) -> str:
 def _short(count: int) -> str:
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if count >= limit:
-            return f"{count / limit:.0f}{suffix}" if count >= 10 * limit else f"{count / limit:.1f}{suffix}"
+            digits = 0 if count >= 10 * limit else 1
+            return f"{count / limit:.{digits}f}{suffix}"
     return str(count)
 
 
@@ -90,7 +98,6 @@ class HistogramCell(pg.GraphicsWidget):
         self.curve = pg.PlotCurveItem(fillLevel=0.0)
         self.view_box.addItem(self.curve)
         self.caption = Caption(justify="left")
-        self.caption.setFlag(QtWidgets.QGraphicsItem.ItemClipsChildrenToShape, True)
         layout.addItem(self.caption, 0, 0, 1, 2)
         self._html = ""
         self._ranges = None
@@ -132,7 +139,7 @@ class HistogramCell(pg.GraphicsWidget):
         if ranges != self._ranges:
             self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
             self._ranges = ranges
-        self.set_caption(caption_html(cell, self.theme, show_sample=True))
+        self.set_caption(caption_html(cell, self.theme))
 
     def set_caption(self, html: str) -> None:
         if html != self._html:

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.histogram_cell import Caption, HistogramCell
+from initviz.gui.histogram_cell import Caption, HistogramCell, sample_note
 from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
 
 DRAW_BUDGET_S = 0.018
@@ -118,11 +118,19 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self.header.layout().setContentsMargins(4, 2, 4 + scrollbar, 2)
         self.header.layout().setSpacing(4)
         self._titles[0].setFixedWidth(int(6.5 * theme.font_pt))
+        self._show_titles({})
+        self._resize_view()
+
+    def _show_titles(self, notes: dict) -> None:
+        """Column titles; below each, how many values its histograms count when subsampled."""
+        theme = self.theme
         for label, quantity in zip(self._titles[1:], COLUMNS):
+            note = notes.get(quantity, "")
             label.setText(
                 f"<span style='font-size:{theme.font_pt * 1.1:.1f}pt; font-weight:bold; "
-                f"color:{th.QUANTITY_COLOURS[quantity]}'>{COLUMN_TITLES[quantity]}</span>")
-        self._resize_view()
+                f"color:{th.QUANTITY_COLOURS[quantity]}'>{COLUMN_TITLES[quantity]}</span>"
+                + (f"<br><span style='font-size:{theme.font_pt * 0.85:.1f}pt; color:#444'>"
+                   f"{note}</span>" if note else ""))
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -132,6 +140,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         peaks = {q: max(float(np.max(c.shared.fractions)) for c in data.cells[q]) for q in COLUMNS}
         self._job = {
             "data": data, "settings": settings, "layers": layers, "next": 0, "peaks": peaks}
+        self._show_titles({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
         self._place_rows(len(layers))
         self._timer.start()
 

@@ -218,6 +218,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if replaced or compute_key(self._project) != self._requested_key:
             self._request_compute(supersede=replaced)
         else:
+            self._result_time = time.perf_counter()
             self.dashboard.show_settings(self.view_settings)
         self.projectChanged.emit()
 
@@ -272,6 +273,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.presentation_mode = on
         self.theme = th.PRESENTATION if on else th.NORMAL
+        self._result_time = time.perf_counter()
         app = QtWidgets.QApplication.instance()
         if on:
             self._normal_look = (app.font(), app.palette())

@@ -82,7 +82,8 @@ class PlotData:
         return len(self.simulation.layers)
 
 
-def _histogram(sample: np.ndarray, total: int, limits: tuple[float, float]) -> Histogram:
+def histogram_of(sample: np.ndarray, total: int, limits: tuple[float, float]) -> Histogram:
+    """The fractions per bin of a ``stats.histogram_sample`` (float64, finite) on ``limits``."""
     counts, edges = stats.bin_counts(sample, BINS, *limits)
     fractions = counts / max(sample.size, 1)
     return Histogram(edges, fractions, int(sample.size), int(total))
@@ -111,8 +112,8 @@ def _column(values_per_layer: list[np.ndarray], records: list[dict]):
     cells = []
     for values, sample, own, record in zip(values_per_layer, samples, own_limits, records):
         cells.append(Cell(
-            shared=_histogram(sample, values.size, shared),
-            own=_histogram(sample, values.size, own),
+            shared=histogram_of(sample, values.size, shared),
+            own=histogram_of(sample, values.size, own),
             mean=record["mean"], std=record["std"], nonfinite=record["nonfinite"],
         ))
     return cells, shared

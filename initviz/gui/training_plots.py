@@ -7,12 +7,15 @@ steps are too large.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.layer_grid import LayerHistogramGrid
+from initviz.gui.plot_data import nice_limits
 from initviz.gui.training_worker import CLASS_COLOURS
 
 RATIO_REFERENCE = 1e-3
@@ -70,6 +73,10 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             plot.hideButtons()
             plot.setMenuEnabled(False)
             plot.showGrid(x=True, y=True, alpha=0.2)
+            for name in ("left", "bottom"):  # a pixmap, redrawn only when the range changes
+                plot.getAxis(name).setCacheMode(
+                    QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._ranges = {}
         self.train_loss = self.loss_plot.plot(name="train (minibatch)")
         self.test_loss = self.loss_plot.plot(name="test", symbol="o")
         self.train_accuracy = self.accuracy_plot.plot(name="train (minibatch)")
@@ -206,10 +213,32 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             ratios = np.where(np.isfinite(ratios) & (ratios > 0), ratios, np.nan)
         for i, curve in enumerate(self.ratio_curves):
             curve.setData(steps, ratios[:, i] if ratios.shape[1] > i else [], connect="finite")
+        self._steady_ranges(steps, history.loss + history.test_loss, ratios)
         frozen = bool(len(history)) and not np.any(np.asarray(history.ratio[-1]) != 0)
         if frozen != self.frozen:
             self.frozen = frozen
             self._ratio_title(self.theme)
+
+    def _steady_ranges(self, steps, losses, ratios) -> None:
+        """Round ranges that move in steps, not every frame: readable, and the axes (tick
+        labels and grid) are re-rendered a few times per run instead of at every frame."""
+        last = float(steps[-1]) if len(steps) else 0.0
+        x_range = nice_limits(0.0, max(last, 10.0))
+        losses = np.asarray(losses, dtype=np.float64)
+        losses = losses[np.isfinite(losses)]
+        loss_top = nice_limits(0.0, float(losses.max()) * 1.05 if losses.size else 1.0)[1]
+        finite = ratios[np.isfinite(ratios)] if ratios.size else ratios
+        decades = ((math.floor(np.log10(finite.min())), math.ceil(np.log10(finite.max())))
+                   if finite.size else (-4, 0))
+        decades = (min(decades[0], -4), max(decades[1], decades[0] + 1, -2))  # 1e-3 in view
+        self._set_range(self.loss_plot, x_range, (0.0, max(loss_top, 1e-6)))
+        self._set_range(self.accuracy_plot, x_range, (0.0, 1.02))
+        self._set_range(self.ratio_plot, x_range, decades)
+
+    def _set_range(self, plot, x_range, y_range) -> None:
+        if self._ranges.get(id(plot)) != (x_range, y_range):
+            plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
+            self._ranges[id(plot)] = (x_range, y_range)
 
     def show_boundary(self, image, extent, points=None, labels=None) -> None:
         """The class-probability image and the training points; hidden when the data is not 2-D."""

@@ -102,18 +102,14 @@ def rebin(data, limits: dict) -> None:
             continue
         for cell, layer in zip(data.cells[quantity], data.simulation.layers, strict=True):
             values = getattr(layer, quantity)
-            sample = stats.subsample(values)
-            counts, edges = np.histogram(  # float64: float32 bins overflow near 3.4e38
-                sample.astype(np.float64, copy=False), bins=plot_data.BINS, range=(low, high))
-            cell.shared = plot_data.Histogram(
-                edges, counts / max(sample.size, 1), int(sample.size), int(values.size))
+            sample = stats.histogram_sample(values)
+            cell.shared = plot_data.histogram_of(sample, values.size, (low, high))
         data.limits[quantity] = (low, high)
         data.heat[quantity] = np.stack([c.shared.fractions for c in data.cells[quantity]])
 
 
-FRAME_SAMPLE = 16384
-"""Values per histogram in a training frame (an even stride, as the Layers view's 65,536):
-48 bins stay smooth and a frame of the default lesson costs a few ms instead of ~50."""
+FRAME_SAMPLE = stats.HISTOGRAM_SAMPLE
+"""Values per histogram in a training frame, an even stride as in the Layers view."""
 
 
 def frame_plot_data(sim, sticky: dict) -> plot_data.PlotData:
@@ -127,17 +123,13 @@ def frame_plot_data(sim, sticky: dict) -> plot_data.PlotData:
     cells, limits, heat = {}, {}, {}
     for quantity in plot_data.COLUMNS:
         arrays = [getattr(layer, quantity) for layer in sim.layers]
-        samples = [stats.subsample(values, FRAME_SAMPLE) for values in arrays]
+        samples = [stats.histogram_sample(values, FRAME_SAMPLE) for values in arrays]
         ranges = [stats.value_range(sample) for sample in samples]
         current = (min(r[0] for r in ranges), max(r[1] for r in ranges))
         limits[quantity] = sticky[quantity] = sticky_limits(sticky.get(quantity), current)
         column = []
         for values, sample in zip(arrays, samples, strict=True):
-            counts, edges = np.histogram(  # float64: float32 bins overflow near 3.4e38
-                sample.astype(np.float64, copy=False), bins=plot_data.BINS,
-                range=limits[quantity])
-            fractions = counts / max(sample.size, 1)
-            hist = plot_data.Histogram(edges, fractions, sample.size, values.size)
+            hist = plot_data.histogram_of(sample, values.size, limits[quantity])
             summary = stats.summary(values)
             column.append(plot_data.Cell(hist, hist, summary["mean"], summary["std"],
                                          summary["nonfinite"]))
