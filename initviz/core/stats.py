@@ -88,7 +88,8 @@ def value_range(values: np.ndarray) -> tuple[float, float]:
     if not (math.isfinite(low) and math.isfinite(high)):
         return -1.0, 1.0
     if high - low <= 1e-12 * max(abs(low), abs(high), 1e-30):
-        pad = max(abs(low) * 0.05, 1e-3)
+        # all values equal (zero or constant init): a spike in the middle of a readable range
+        pad = abs(low) * 0.5 if low else 1.0
         return low - pad, high + pad
     return low, high
 

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 
@@ -21,6 +21,13 @@ CURVES = (
     ("backward", "∂L/∂z, measured", th.BACKWARD_COLOUR, QtCore.Qt.SolidLine),
     ("backward_theory", "∂L/∂z, theory", th.BACKWARD_COLOUR, QtCore.Qt.DashLine),
 )
+
+
+def layer_list(layers) -> str:
+    """'layer 3' or 'layers 1, 2, 3' (at most eight named)."""
+    names = [str(int(layer)) for layer in layers]
+    text = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
+    return f"layer{'s' if len(names) > 1 else ''} {text}"
 
 
 def positive_or_nan(values: np.ndarray) -> np.ndarray:
@@ -42,6 +49,10 @@ class DepthSummaryPlot(pg.PlotWidget):
             self.curves[key] = self.plot_item.plot(connect="finite")
         self.legend = None
         self._decades = None
+        self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" misleads on log
+        self.missing_note = pg.TextItem(anchor=(0, 0))
+        self.missing_note.setParentItem(self.plot_item.getViewBox())
+        self.missing_note.setPos(8, 8)
         for name in ("left", "bottom"):  # a pixmap: redrawn only when the decades change
             self.plot_item.getAxis(name).setCacheMode(
                 QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -51,6 +62,10 @@ class DepthSummaryPlot(pg.PlotWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         self.setBackground(theme.background)
+        self.missing_note.setColor(theme.foreground)
+        font = QtGui.QFont()
+        font.setPointSizeF(theme.font_pt * 0.9)
+        self.missing_note.setFont(font)
         for key, _, hex_code, style in CURVES:
             measured = style == QtCore.Qt.SolidLine
             pen = pg.mkPen(th.colour(hex_code), width=theme.line_width * (1.3 if measured else 1.0),
@@ -95,15 +110,38 @@ class DepthSummaryPlot(pg.PlotWidget):
                 shown.append(values[np.isfinite(values)])
             else:  # nothing a log axis can show (all inf/NaN): pyqtgraph warns on all-NaN points
                 self.curves[key].setData([], [])
-        self.plot_item.setXRange(0.5, max(len(depth["layer"]), 1) + 0.5, padding=0)
+        count = max(len(depth["layer"]), 1)
+        self.plot_item.setXRange(0.5, count + 0.5, padding=0)
+        bottom = self.plot_item.getAxis("bottom")
+        if count <= 15:  # whole layers only: there is no layer 2.5
+            bottom.setTickSpacing(1, 1)
+        else:
+            bottom.setTickSpacing()
         self._show_decades(np.concatenate(shown) if shown else np.array([]))
+        self._show_missing(depth)
+
+    def _show_missing(self, depth) -> None:
+        """Say which measured points a log axis cannot show, instead of leaving a silent gap."""
+        lines = []
+        for key, name in (("forward", "z"), ("backward", "∂L/∂z")):
+            values = np.asarray(depth[key], dtype=np.float64)
+            zero = depth["layer"][values == 0]
+            broken = depth["layer"][~np.isfinite(values)]
+            if zero.size:
+                lines.append(f"std of {name} is 0 at {layer_list(zero)}")
+            if broken.size:
+                lines.append(f"std of {name} is inf/NaN at {layer_list(broken)}")
+        self.missing_note.setText("\n".join(lines))
+        self.missing_note.setVisible(bool(lines))
 
     def _show_decades(self, values: np.ndarray) -> None:
-        """The y range in whole decades: honest on a log axis, and steady while a slider moves."""
+        """The y range in whole decades (at least three): honest on a log axis, and steady while
+        a slider moves."""
         if values.size:
             decades = (math.floor(math.log10(values.min())), math.ceil(math.log10(values.max())))
-            if decades[1] == decades[0]:
-                decades = (decades[0], decades[0] + 1)
+            if decades[1] - decades[0] < 3:  # fewer: pyqtgraph labels every minor tick
+                middle = (decades[0] + decades[1]) // 2
+                decades = (middle - 1, middle + 2)
         else:
             decades = (-1, 1)
         if decades != self._decades:

@@ -179,12 +179,13 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1)
         for cell_view, quantity in zip(row.cells, COLUMNS):
             cell = data.cells[quantity][index]
-            if settings.shared_axes:
+            shared = settings.shared_axes and not cell.own_axis
+            if shared:
                 x_range, y_top = data.limits[quantity], job["peaks"][quantity]
             else:
                 x_range = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
                 y_top = float(np.max(cell.own.fractions))
-            cell_view.set_histogram(cell, settings.shared_axes, settings.log_counts, x_range, y_top)
+            cell_view.set_histogram(cell, shared, settings.log_counts, x_range, y_top)
 
     def _append_row(self) -> None:
         row = LayerRow(self.theme)

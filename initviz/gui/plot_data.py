@@ -50,6 +50,8 @@ class Cell:
     nonfinite: int
     saturated: float = 0.0
     dead: float = 0.0
+    own_axis: bool = False
+    """Drawn on its own limits even when the column shares them (the linear output's a = z)."""
 
 
 @dataclass
@@ -104,11 +106,15 @@ def nice_limits(low: float, high: float) -> tuple[float, float]:
     return nice if all(map(math.isfinite, nice)) and nice[1] > nice[0] else (low, high)
 
 
-def _column(values_per_layer: list[np.ndarray], records: list[dict]):
-    """One float64 sample per layer, binned twice: on the column's shared limits and its own."""
+def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int | None = None):
+    """One float64 sample per layer, binned twice: on the column's shared limits and its own.
+
+    Layer index ``apart`` (if any) does not widen the shared limits and is drawn on its own.
+    """
     samples = [stats.histogram_sample(v) for v in values_per_layer]
     own_limits = [nice_limits(*stats.value_range(s)) for s in samples]
-    shared = (min(lim[0] for lim in own_limits), max(lim[1] for lim in own_limits))
+    sharing = [lim for i, lim in enumerate(own_limits) if i != apart] or own_limits
+    shared = (min(lim[0] for lim in sharing), max(lim[1] for lim in sharing))
     cells = []
     for values, sample, own, record in zip(values_per_layer, samples, own_limits, records):
         cells.append(Cell(
@@ -116,6 +122,8 @@ def _column(values_per_layer: list[np.ndarray], records: list[dict]):
             own=histogram_of(sample, values.size, own),
             mean=record["mean"], std=record["std"], nonfinite=record["nonfinite"],
         ))
+    if apart is not None and len(cells) > 1:
+        cells[apart].own_axis = True
     return cells, shared
 
 
@@ -160,7 +168,10 @@ def prepare(simulation) -> PlotData:
     cells, limits, heat = {}, {}, {}
     for quantity in COLUMNS:
         values = [getattr(layer, quantity) for layer in simulation.layers]
-        cells[quantity], limits[quantity] = _column(values, [r[quantity] for r in layers])
+        # the linear output's activation is its pre-activation (logits, often far wider than
+        # φ's range): it must not squeeze the hidden layers' tanh or sigmoid into a spike
+        apart = len(values) - 1 if quantity == "activation" else None
+        cells[quantity], limits[quantity] = _column(values, [r[quantity] for r in layers], apart)
         heat[quantity] = np.stack([c.shared.fractions for c in cells[quantity]])
     for cell, r in zip(cells["activation"], layers):
         cell.saturated = r["activation"]["saturated_fraction"]
