@@ -18,6 +18,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from initviz.core import stats
 from initviz.core.activations import ACTIVATIONS
 from initviz.core.network import simulate
 from initviz.core.schemes import SCHEMES
@@ -26,8 +27,9 @@ from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
+from initviz.gui.layer_grid import column_peaks
 from initviz.gui.project_link import ProjectLink, sections_key
-from initviz.gui.training_plots import FixedAxesGrid, column_peaks
+from initviz.gui.training_plots import FixedAxesGrid
 from initviz.gui.training_worker import rebin
 from initviz.project import Project
 
@@ -105,7 +107,23 @@ def compute_pair(projects):
         limits[q] = (min(lows), max(highs))
     for data in datas:
         rebin(data, limits)
+    _share_own_axes(datas)
     return datas
+
+
+def _share_own_axes(datas) -> None:
+    """Cells drawn on their own axis (the linear output's a = z) get one range on both sides."""
+    for q in plot_data.COLUMNS:
+        for i, cells in enumerate(zip(*(d.cells[q] for d in datas), strict=False)):
+            if not any(cell.own_axis for cell in cells):
+                continue
+            low = min(float(cell.own.edges[0]) for cell in cells)
+            high = max(float(cell.own.edges[-1]) for cell in cells)
+            for data, cell in zip(datas, cells, strict=True):
+                values = getattr(data.simulation.layers[i], q)
+                cell.own = plot_data.histogram_of(
+                    stats.histogram_sample(values), values.size, (low, high))
+                cell.own_axis = True
 
 
 class CompareControls(QtWidgets.QWidget):

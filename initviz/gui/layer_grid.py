@@ -25,6 +25,15 @@ def row_height(theme: th.Theme) -> int:
     return theme.row_height
 
 
+def column_peaks(data) -> dict:
+    """The tallest bar of each column as drawn with shared axes (y is shared down a column)."""
+    return {
+        q: max(float(np.max(c.own.fractions if c.own_axis else c.shared.fractions))
+               for c in data.cells[q])
+        for q in COLUMNS
+    }
+
+
 class LayerRow(pg.GraphicsWidget):
     """A label ("layer 3, 256→256") and one HistogramCell per column."""
 
@@ -137,7 +146,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
     def show_data(self, data, settings) -> None:
         """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` when done."""
         layers = settings.visible_layers(data.depth_count)
-        peaks = {q: max(float(np.max(c.shared.fractions)) for c in data.cells[q]) for q in COLUMNS}
+        peaks = column_peaks(data)
         self._job = {
             "data": data, "settings": settings, "layers": layers, "next": 0, "peaks": peaks}
         self._show_titles({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
@@ -179,12 +188,13 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1)
         for cell_view, quantity in zip(row.cells, COLUMNS):
             cell = data.cells[quantity][index]
-            shared = settings.shared_axes and not cell.own_axis
-            if shared:
-                x_range, y_top = data.limits[quantity], job["peaks"][quantity]
+            own_range = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
+            if settings.shared_axes:
+                x_range = own_range if cell.own_axis else data.limits[quantity]
+                y_top = job["peaks"][quantity]
             else:
-                x_range = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
-                y_top = float(np.max(cell.own.fractions))
+                x_range, y_top = own_range, float(np.max(cell.own.fractions))
+            shared = settings.shared_axes and not cell.own_axis
             cell_view.set_histogram(cell, shared, settings.log_counts, x_range, y_top)
 
     def _append_row(self) -> None:

@@ -283,11 +283,6 @@ class FixedAxesGrid(LayerHistogramGrid):
             self._job["peaks"] = dict(peaks)
 
 
-def column_peaks(data) -> dict:
-    """The tallest bar of each column over all layers (what the grid scales its y axis to)."""
-    return {q: max(float(np.max(c.shared.fractions)) for c in data.cells[q]) for q in data.cells}
-
-
 def sticky_peaks(old: dict | None, new: dict, shrink_below: float = 0.5) -> dict:
     """Keep each y top while the bars fit and are not much lower; else jump, with 10 % headroom."""
     if not old:

@@ -18,15 +18,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from initviz.errors import ProjectError
 from initviz.gui import export
 from initviz.gui import theme as th
+from initviz.gui.layer_grid import column_peaks
 from initviz.gui.project_link import ProjectLink, sections_key
 from initviz.gui.training_controls import TrainingToolbar, symmetry_html
-from initviz.gui.training_plots import (
-    FixedAxesGrid,
-    History,
-    TrainingCurves,
-    column_peaks,
-    sticky_peaks,
-)
+from initviz.gui.training_plots import FixedAxesGrid, History, TrainingCurves, sticky_peaks
 from initviz.gui.training_worker import TrainingController
 from initviz.project import write_text_atomic
 
