@@ -152,7 +152,7 @@ def check_fits(project, budget: int | None = None) -> int:
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD_BYTES = 32 * 1024**2
 """glibc's largest allowed mmap threshold on 64-bit: arrays below it come from the heap."""
-TRIM_THRESHOLD_BYTES = 512 * 1024**2
+TRIM_THRESHOLD_BYTES = 2 * 1024**3
 
 
 def keep_freed_memory() -> bool:
@@ -160,8 +160,9 @@ def keep_freed_memory() -> bool:
 
     Every update allocates a fresh set of layer arrays while the previous set is freed;
     by default glibc unmaps large blocks, so each new array costs page faults and zeroing
-    (measured here: 15 % of a 20 x 512 x 1024 update). With a 32 MiB mmap threshold and a
-    512 MiB trim threshold the freed blocks are reused. The app and the benchmark call this once; a
+    (measured here: 15 % of a 20 x 512 x 1024 update, 11 % at 50 x 1024 x 1024). With a
+    32 MiB mmap threshold and a 2 GiB trim threshold the freed blocks are reused; the cost is
+    that the process keeps the memory of its largest update until it exits. The app and the benchmark call this once; a
     library user may too. Returns False where the C library is not glibc (nothing done).
     """
     import ctypes

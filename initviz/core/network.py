@@ -6,6 +6,8 @@ dL/dW_l = a_{l-1}ᵀ · dL/dz_l, dL/da_{l-1} = dL/dz_l · W_lᵀ.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +68,12 @@ def layer_contexts(project) -> list[schemes.LayerContext]:
     ]
 
 
+PARALLEL_SAMPLING_VALUES = 1 << 20
+"""Networks with more weights than this draw their layers on several threads: each layer has
+its own stream (draws.layer_rng), so the numbers are the same, and NumPy's samplers release
+the GIL. Drawing normals costs ~10 ns a value: 0.4x the matrix products at 50 x 1024 x 1024."""
+
+
 def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.SHARED):
     """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015).
 
@@ -76,14 +84,27 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.S
     bias_scheme = schemes.resolve_scheme(project.bias_scheme)
     params = scheme.resolve(project.scheme_params)
     bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
-    weights, biases = [], []
-    for layer, ctx in enumerate(layer_contexts(project), start=1):
+
+    def draw_layer(item):
+        layer, ctx = item
         weight_source = draws.unit_source(project.seed, layer, draws.WEIGHT, cache)
         bias_source = draws.unit_source(project.seed, layer, draws.BIAS, cache)
-        weights.append(schemes.sample(scheme, params, ctx, dtype=dtype, unit_source=weight_source))
-        biases.append(
-            schemes.sample(bias_scheme, bias_params, ctx, dtype=dtype, bias=True, unit_source=bias_source)
+        weight = schemes.sample(scheme, params, ctx, dtype=dtype, unit_source=weight_source)
+        bias = schemes.sample(
+            bias_scheme, bias_params, ctx, dtype=dtype, bias=True, unit_source=bias_source
         )
+        return weight, bias
+
+    layers = list(enumerate(layer_contexts(project), start=1))
+    values = sum(ctx.fan_in * ctx.fan_out for _, ctx in layers)
+    workers = min(os.cpu_count() or 1, 4)
+    if values > PARALLEL_SAMPLING_VALUES and workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            pairs = list(pool.map(draw_layer, layers))
+    else:
+        pairs = [draw_layer(item) for item in layers]
+    weights = [w for w, _ in pairs]
+    biases = [b for _, b in pairs]
     if scheme.data_dependent:
         _lsuv_rescale(project, weights, biases, inputs, params)
     return weights, biases
