@@ -17,6 +17,7 @@ run: $(STAMP)
 
 # QT_QPA_PLATFORM=offscreen is set by tests/conftest.py, so the suite runs headless anywhere.
 test: $(STAMP)
+	$(PY) -m ruff check initviz tests bench main.py
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -85,7 +85,8 @@ def print_gui() -> None:
         print(f"  {note}")
         return
     drag = result["drag_rate"]
-    print(f"  while dragging (seed changed every {gui_rate.DRAG_INTERVAL_MS} ms): {drag:.1f} updates/s"
+    print(f"  while dragging (seed changed every {gui_rate.DRAG_INTERVAL_MS} ms): "
+          f"{drag:.1f} updates/s"
           f"  {verdict(drag >= UPDATES_TARGET)} (target >= {UPDATES_TARGET:g}); "
           f"settled on the last value: {'yes' if result['drag_settled'] else 'NO'}")
     print(f"  one change at a time: {result['rate']:.1f} updates/s, median latency "

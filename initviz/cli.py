@@ -79,12 +79,17 @@ def stats_table(stats: dict, project) -> str:
             f"{rec['activation']['mean']:>9.3g} {rec['activation']['std']:>9.3g} "
             f"{100 * rec['activation']['saturated_fraction']:>6.1f} "
             f"{100 * rec['activation']['dead_fraction']:>6.1f} "
-            f"{rec['grad_preactivation']['std']:>10.3g} {_num(math.sqrt(th['grad_preactivation_var']), 10)} "
+            f"{rec['grad_preactivation']['std']:>10.3g} "
+            f"{_num(math.sqrt(th['grad_preactivation_var']), 10)} "
             f"{rec['grad_weight']['std']:>10.3g}"
         )
-    bad = sum(rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory")
+    bad = sum(
+        rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory"
+    )
     if bad:
-        lines.append(f"\nwarning: {bad} values are inf or NaN: the init is too large for this depth")
+        lines.append(
+            f"\nwarning: {bad} values are inf or NaN: the init is too large for this depth"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -94,7 +99,9 @@ def _parse_size(text: str) -> tuple[int, int]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"--size must look like 1600x900, got {text!r}") from None
     if not (100 <= width <= 10000 and 100 <= height <= 10000):
-        raise argparse.ArgumentTypeError(f"--size must be between 100x100 and 10000x10000, got {text}")
+        raise argparse.ArgumentTypeError(
+            f"--size must be between 100x100 and 10000x10000, got {text}"
+        )
     return width, height
 
 
@@ -102,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="initviz",
         description="See what weight initialisation does to a deep network, layer by layer.",
-        epilog="Without a command, initviz opens the window (on PROJECT.json, or a default lesson).",
+        epilog="Without a command, initviz opens the window "
+        "(on PROJECT.json, or a default lesson).",
     )
     sub = parser.add_subparsers(dest="command")
     stats = sub.add_parser("stats", help="per-layer statistics to stdout")

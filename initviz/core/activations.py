@@ -45,7 +45,9 @@ def _erf(x: np.ndarray) -> np.ndarray:
     sign = np.sign(x)
     x = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * x)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     return sign * (1.0 - poly * np.exp(-x * x))
 
 
@@ -84,7 +86,9 @@ def _silu_grad(z, a):
 
 _SLOPE = Param("negative_slope", 0.01, "slope for z < 0", minimum=0.0, maximum=1.0)
 _ALPHA = Param("alpha", 1.0, "value approached for z → -∞ is -alpha", minimum=0.0, maximum=10.0)
-_BETA = Param("beta", 1.0, "sharpness: softplus(z) = log(1+exp(beta·z))/beta", minimum=0.01, maximum=100.0)
+_BETA = Param(
+    "beta", 1.0, "sharpness: softplus(z) = log(1+exp(beta·z))/beta", minimum=0.01, maximum=100.0
+)
 
 _ENTRIES = [
     Activation(
@@ -107,7 +111,9 @@ _ENTRIES = [
     ),
     Activation(
         "leaky_relu", "Leaky ReLU", "φ(z) = z if z > 0 else negative_slope·z",
-        lambda z, negative_slope: np.where(z > 0, z, negative_slope * z).astype(z.dtype, copy=False),
+        lambda z, negative_slope: np.where(z > 0, z, negative_slope * z).astype(
+            z.dtype, copy=False
+        ),
         lambda z, a, negative_slope: np.where(z > 0, 1.0, negative_slope).astype(z.dtype),
         lambda negative_slope: math.sqrt(2.0 / (1.0 + negative_slope**2)),
         params=(_SLOPE,),

@@ -20,7 +20,7 @@ class Source:
     name: str
     title: str
     generate: Generate
-    """generate(rng, count, n_inputs, n_classes) -> (inputs float64 (count, n_inputs), labels int64)."""
+    """generate(rng, count, n_inputs, n_classes) -> (inputs (count, n_inputs), int labels)."""
     two_d: bool = False
     classes: int | None = None
     """Fixed number of classes, or None when the source takes nL classes."""

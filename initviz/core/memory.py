@@ -162,7 +162,8 @@ def keep_freed_memory() -> bool:
     by default glibc unmaps large blocks, so each new array costs page faults and zeroing
     (measured here: 15 % of a 20 x 512 x 1024 update, 11 % at 50 x 1024 x 1024). With a
     32 MiB mmap threshold and a 2 GiB trim threshold the freed blocks are reused; the cost is
-    that the process keeps the memory of its largest update until it exits. The app and the benchmark call this once; a
+    that the process keeps the memory of its largest update until it exits. The app and the
+    benchmark call this once; a
     library user may too. Returns False where the C library is not glibc (nothing done).
     """
     import ctypes

@@ -44,7 +44,7 @@ class Layer:
 
 @dataclass
 class Simulation:
-    """The result of ``simulate``: the batch, the loss and every layer (sim.layers[0] is layer 1)."""
+    """What ``simulate`` returns: the batch, the loss and every layer (layers[0] is layer 1)."""
 
     project: object
     inputs: np.ndarray
@@ -202,7 +202,8 @@ def simulate(project, dtype=np.float32, cache=draws.SHARED) -> Simulation:
     if cache is None:
         inputs, labels = make_batch(*batch)
     else:  # read-only: nothing downstream writes into the inputs
-        inputs, labels = cache.get(("batch", *batch[:-1], np.dtype(dtype).str), lambda: make_batch(*batch))
+        key = ("batch", *batch[:-1], np.dtype(dtype).str)
+        inputs, labels = cache.get(key, lambda: make_batch(*batch))
     with np.errstate(all="ignore"):
         weights, biases = init_parameters(snapshot, inputs, dtype, cache)
     loss, layers = run(snapshot, weights, biases, inputs, labels)

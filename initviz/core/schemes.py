@@ -104,7 +104,7 @@ def _unit_truncated_normal(rng, shape, dtype):
 
 
 def _unit_orthogonal(rng, shape, dtype):
-    """Saxe et al. (2013): QR of a Gaussian matrix, signs fixed by diag(R) so Q is Haar-distributed."""
+    """Saxe et al. (2013): QR of a Gaussian matrix, signs fixed by diag(R), so Q is Haar."""
     rows, cols = (shape[0], 1) if len(shape) == 1 else shape
     flat = rng.standard_normal((max(rows, cols), min(rows, cols)))
     q, r = np.linalg.qr(flat)
@@ -127,9 +127,8 @@ UNIT_DRAWS = {
 
 
 def _fan(ctx: LayerContext, mode: str) -> float:
-    return {"fan_in": ctx.fan_in, "fan_out": ctx.fan_out, "fan_avg": (ctx.fan_in + ctx.fan_out) / 2}[
-        mode
-    ]
+    fans = {"fan_in": ctx.fan_in, "fan_out": ctx.fan_out, "fan_avg": (ctx.fan_in + ctx.fan_out) / 2}
+    return fans[mode]
 
 
 def _kumar_std(ctx: LayerContext, p: dict) -> float:
@@ -149,9 +148,18 @@ def _kumar_std(ctx: LayerContext, p: dict) -> float:
 
 
 _TRUNCATION = "redrawn beyond 2 std"
-_MODE = Param("mode", "fan_in", "fan_in keeps the forward pass normalised, fan_out the backward", choices=("fan_in", "fan_out"))
-_GAIN = Param("gain", 1.0, "scale factor; initviz.gain(activation) gives the recommended one", minimum=0.0, maximum=100.0)
-_A = Param("a", 0.0, "negative slope of the rectifier after this layer (0 for ReLU)", minimum=0.0, maximum=1.0)
+_MODE = Param(
+    "mode", "fan_in", "fan_in keeps the forward pass normalised, fan_out the backward",
+    choices=("fan_in", "fan_out"),
+)
+_GAIN = Param(
+    "gain", 1.0, "scale factor; initviz.gain(activation) gives the recommended one",
+    minimum=0.0, maximum=100.0,
+)
+_A = Param(
+    "a", 0.0, "negative slope of the rectifier after this layer (0 for ReLU)",
+    minimum=0.0, maximum=1.0,
+)
 _STD = Param("std", 0.01, "standard deviation", minimum=0.0, maximum=1e6)
 _MEAN = Param("mean", 0.0, "mean", minimum=-1e6, maximum=1e6)
 
@@ -175,7 +183,9 @@ def _scaling_draw(p):
 def _scaling_affine(ctx, p):
     std = _scaling_std(ctx, p)
     scale = {  # as Keras: the truncated normal is corrected so the std is the target
-        "normal": std, "uniform": math.sqrt(3.0) * std, "truncated_normal": std / TRUNCATED_STD_FACTOR,
+        "normal": std,
+        "uniform": math.sqrt(3.0) * std,
+        "truncated_normal": std / TRUNCATED_STD_FACTOR,
     }[p["distribution"]]
     return scale, 0.0
 
@@ -291,7 +301,8 @@ _ENTRIES = [
         _fixed("orthogonal"), lambda ctx, p: (1.0, 0.0),
         params=(
             Param("tol", 0.1, "stop when |Var(z) − 1| is below this", minimum=1e-6, maximum=1.0),
-            Param("max_iter", 10, "rescaling rounds per layer", minimum=1, maximum=100, integer=True),
+            Param("max_iter", 10, "rescaling rounds per layer", minimum=1, maximum=100,
+                  integer=True),
         ),
         data_dependent=True, reference="Mishkin & Matas (2015)",
     ),
@@ -313,7 +324,9 @@ def resolve_scheme(name: str, path: str = "init.scheme") -> Scheme:
 def check_params(scheme: Scheme, params: dict, path: str) -> None:
     """Constraints between parameters that a single Param cannot state."""
     if scheme.name == "uniform" and params["low"] > params["high"]:
-        raise ProjectError(f"{path}.low must not exceed {path}.high, got {params['low']} > {params['high']}")
+        raise ProjectError(
+            f"{path}.low must not exceed {path}.high, got {params['low']} > {params['high']}"
+        )
 
 
 UnitSource = Callable[[str, tuple, np.dtype], np.ndarray]

@@ -94,7 +94,9 @@ def value_range(values: np.ndarray) -> tuple[float, float]:
     return low, high
 
 
-def histogram(values: np.ndarray, bins: int = 40, limits: tuple[float, float] | None = None) -> dict:
+def histogram(
+    values: np.ndarray, bins: int = 40, limits: tuple[float, float] | None = None
+) -> dict:
     """Counts and edges (len(edges) = len(counts) + 1) of a sample of the finite values.
 
     ``sample_size`` says how many values were counted; ``limits`` fixes the range so
@@ -104,10 +106,13 @@ def histogram(values: np.ndarray, bins: int = 40, limits: tuple[float, float] | 
     usable = limits is not None and all(map(math.isfinite, limits)) and limits[1] > limits[0]
     low, high = limits if usable else value_range(sample)  # NaN or empty limits: the data's own
     counts, edges = bin_counts(sample, bins, low, high)
-    return {"edges": edges, "counts": counts, "sample_size": int(sample.size), "total": int(values.size)}
+    sizes = {"sample_size": int(sample.size), "total": int(values.size)}
+    return {"edges": edges, "counts": counts, **sizes}
 
 
-def bin_counts(sample: np.ndarray, bins: int, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+def bin_counts(
+    sample: np.ndarray, bins: int, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
     """``np.histogram(sample, bins, (low, high))`` of finite values, by index arithmetic.
 
     Bin i holds edges[i] <= x < edges[i+1], the last bin also x == high; values outside
@@ -126,7 +131,7 @@ def bin_counts(sample: np.ndarray, bins: int, low: float, high: float) -> tuple[
 
 
 def saturated_fraction(layer, activation, params) -> float:
-    """Share of activations where φ'(z) is below the unit's saturation level (bounded units only)."""
+    """Share of activations where φ'(z) is below the unit's saturation level (bounded units)."""
     if activation.saturates_below is None:
         return 0.0
     z = layer.preactivation
@@ -170,7 +175,9 @@ def theory_prediction(sim) -> theory.Prediction:
     output_grad = sim.layers[-1].grad_preactivation
     output_grad_var = float(np.var(output_grad, dtype=np.float64))
     widths = [sim.layers[0].fan_in] + [layer.fan_out for layer in sim.layers]
-    return theory.predict(widths, w_moments, b_moments, activation, act_params, input_sq, output_grad_var)
+    return theory.predict(
+        widths, w_moments, b_moments, activation, act_params, input_sq, output_grad_var
+    )
 
 
 def _mean_std(values) -> dict:
@@ -209,7 +216,9 @@ def simulation_stats(sim, bins: int = 40) -> dict:
     for i, layer in enumerate(sim.layers):
         hidden = i != last
         act_record = _mean_std(layer.activation)
-        act_record["saturated_fraction"] = saturated_fraction(layer, activation, act_params) if hidden else 0.0
+        act_record["saturated_fraction"] = (
+            saturated_fraction(layer, activation, act_params) if hidden else 0.0
+        )
         act_record["dead_fraction"] = dead_fraction(layer) if hidden else 0.0
         records.append({
             "layer": layer.index,

@@ -63,7 +63,7 @@ class Prediction:
 
 
 def not_applicable(depth: int) -> Prediction:
-    """No prediction (NaN): weights with a non-zero mean correlate every unit, beyond this theory."""
+    """No prediction (NaN): non-zero-mean weights correlate every unit, beyond this theory."""
     return Prediction([math.nan] * depth, [math.nan] * depth)
 
 
@@ -79,16 +79,16 @@ def predict(
     depth = len(widths) - 1
     pre = []
     a_sq = input_second_moment
-    for l in range(depth):
-        q = widths[l] * weight_second_moments[l] * a_sq + bias_second_moments[l]
+    for layer in range(depth):
+        q = widths[layer] * weight_second_moments[layer] * a_sq + bias_second_moments[layer]
         pre.append(q)
-        a_sq = q if l == depth - 1 else second_moment(activation, params, q)
+        a_sq = q if layer == depth - 1 else second_moment(activation, params, q)
     grad = [0.0] * depth
     grad[-1] = output_grad_var
-    for l in range(depth - 2, -1, -1):
-        fan_out_next = widths[l + 2]
-        grad[l] = slope_moment(activation, params, pre[l]) * fan_out_next * (
-            weight_second_moments[l + 1] * grad[l + 1]
+    for layer in range(depth - 2, -1, -1):
+        fan_out_next = widths[layer + 2]
+        grad[layer] = slope_moment(activation, params, pre[layer]) * fan_out_next * (
+            weight_second_moments[layer + 1] * grad[layer + 1]
         )
     return Prediction(pre, grad)
 

@@ -39,6 +39,8 @@ def test_saturated_tanh_backward_theory_follows_the_measurement():
     project = initviz.Project.load(initviz.lessons.lessons_dir() / "04_too_large_normal.json")
     sim = initviz.simulate(project)
     predicted = np.sqrt(theory_prediction(sim).grad_preactivation_var)
-    measured = np.array([np.std(layer.grad_preactivation, dtype=np.float64) for layer in sim.layers])
+    measured = np.array(
+        [np.std(layer.grad_preactivation, dtype=np.float64) for layer in sim.layers]
+    )
     np.testing.assert_allclose(measured, predicted, rtol=0.25)
     assert measured[0] > 1000 * measured[-2]

@@ -70,7 +70,8 @@ def test_measured_std_matches_theory_forward_and_backward(sims, case):
     for field, theory_field in (("preactivation", "preactivation_var"),
                                 ("grad_preactivation", "grad_preactivation_var")):
         measured_var = np.mean([stds(sim, field) ** 2 for sim in seeds], axis=0)
-        predicted_var = np.mean([getattr(theory_prediction(sim), theory_field) for sim in seeds], axis=0)
+        predicted = [getattr(theory_prediction(sim), theory_field) for sim in seeds]
+        predicted_var = np.mean(predicted, axis=0)
         np.testing.assert_allclose(np.sqrt(measured_var), np.sqrt(predicted_var), rtol=0.10)
 
 
