@@ -28,7 +28,7 @@ from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
 from initviz.gui.layer_grid import column_peaks
-from initviz.gui.project_link import ProjectLink, sections_key
+from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
 from initviz.gui.training_plots import FixedAxesGrid
 from initviz.gui.training_worker import rebin
 from initviz.project import Project
@@ -211,7 +211,7 @@ class CompareDepthPlot(pg.PlotWidget):
         self.getPlotItem().setXRange(0.5, depth + 0.5, padding=0)
 
 
-class CompareView(QtWidgets.QWidget):
+class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     """A and B side by side; give it the MainWindow, or a Project for scripts and tests."""
 
     compared = QtCore.Signal(object)
@@ -327,20 +327,6 @@ class CompareView(QtWidgets.QWidget):
             QtWidgets.QMessageBox.critical(self, "Cannot load B", str(error))
 
     # --- computing and drawing -------------------------------------------------------------
-
-    def _project_changed(self) -> None:
-        """Work only for a visible view: a hidden tab catches up when it is shown."""
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self._refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._refresh()
 
     def _refresh(self) -> None:
         project = self.link.project

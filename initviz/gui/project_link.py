@@ -69,3 +69,24 @@ def sections_key(project, sections) -> str:
     """A string that changes exactly when one of ``sections`` of the project changes."""
     data = project.to_dict()
     return json.dumps({k: data.get(k) for k in sections}, sort_keys=True)
+
+
+class RefreshWhenVisible:
+    """Mixin for a tab that computes: it works only while visible; a hidden tab marks itself
+    stale and catches up when it is shown. The class defines ``_refresh`` and connects
+    ``_project_changed`` to its ProjectLink's ``changed``."""
+
+    _stale = True
+
+    def _project_changed(self) -> None:
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._refresh()

@@ -20,7 +20,7 @@ from initviz.core import phase
 from initviz.core.activations import resolve_activation
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
-from initviz.gui.project_link import ProjectLink, sections_key
+from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
 
 COMPUTED = ("network", "init", "data")
 GRID = (64, 33)
@@ -220,7 +220,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.jacobian_hist.setData(edges, counts)
 
 
-class TheoryView(QtWidgets.QWidget):
+class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
     """Give it the MainWindow, or a Project for scripts and tests."""
 
     shown = QtCore.Signal(object)
@@ -250,20 +250,6 @@ class TheoryView(QtWidgets.QWidget):
         self._stale = True
         self.link.changed.connect(self._project_changed)
         self._project_changed()
-
-    def _project_changed(self) -> None:
-        """Work only for a visible view: a hidden tab catches up when it is shown."""
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self._refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._refresh()
 
     def _refresh(self) -> None:
         key = sections_key(self.link.project, COMPUTED)

@@ -19,7 +19,7 @@ from initviz.errors import ProjectError
 from initviz.gui import export
 from initviz.gui import theme as th
 from initviz.gui.layer_grid import column_peaks
-from initviz.gui.project_link import ProjectLink, sections_key
+from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
 from initviz.gui.training_controls import TrainingToolbar, symmetry_html
 from initviz.gui.training_plots import FixedAxesGrid, History, TrainingCurves, sticky_peaks
 from initviz.gui.training_worker import TrainingController
@@ -30,7 +30,7 @@ FRAME_INTERVAL_MS = 33
 """At most ~30 frames a second; each frame is ``steps per frame`` optimiser steps."""
 
 
-class TrainingView(QtWidgets.QWidget):
+class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
     """Self-contained: give it the MainWindow, or a Project for scripts and tests."""
 
     frameDrawn = QtCore.Signal(int)
@@ -134,20 +134,6 @@ class TrainingView(QtWidgets.QWidget):
 
     def _tick(self) -> None:
         self.controller.advance(self.toolbar.speed_spin.value())
-
-    def _project_changed(self) -> None:
-        """Work only for a visible view: a hidden tab catches up when it is shown."""
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self._refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._refresh()
 
     def _refresh(self) -> None:
         project = self.link.project
