@@ -262,6 +262,36 @@ def parse_json(text: str, where: str = "the file") -> Any:
         raise ProjectError(f"{where} holds a number with too many digits to read") from None
 
 
+_SCHEME_PARAMS = {
+    "init.scheme": ("init", "params"),
+    "init.bias.scheme": ("init", "bias", "params"),
+    "network.activation": ("network", "activation_params"),
+}
+"""A name that chooses a registry entry, and where that entry's parameters live."""
+
+
+def _keep_applicable_params(candidate: dict, changes: dict) -> None:
+    """A new scheme or activation keeps the parameters it shares with the old one (gain),
+    drops those it does not know (he_normal has no gain), unless the change sets them."""
+    for name_path, params_path in _SCHEME_PARAMS.items():
+        if name_path not in changes or ".".join(params_path) in changes:
+            continue
+        try:
+            name = changes[name_path]
+            entry = (resolve_activation(name) if name_path == "network.activation"
+                     else resolve_scheme(name, name_path))
+        except ProjectError:
+            continue  # validate() reports the unknown name
+        node = candidate
+        for key in params_path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get(params_path[-1]), dict):
+            known = {param.name for param in entry.params}
+            node[params_path[-1]] = {
+                k: v for k, v in node[params_path[-1]].items() if k in known
+            }
+
+
 class Project:
     """A validated project. Edit it through ``set``; read it through properties or ``get``."""
 
@@ -340,6 +370,7 @@ class Project:
                     section = ".".join(parents[: depth + 1])
                     raise ProjectError(f"cannot set {path}: {section} is not an object")
             node[last] = value
+        _keep_applicable_params(candidate, changes)
         self._data = validate(candidate)
 
     def __eq__(self, other) -> bool:

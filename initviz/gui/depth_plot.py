@@ -68,7 +68,13 @@ class DepthSummaryPlot(pg.PlotWidget):
         self.missing_note.setFont(font)
         for key, _, hex_code, style in CURVES:
             measured = style == QtCore.Qt.SolidLine
-            pen = pg.mkPen(th.colour(hex_code), width=theme.line_width * (1.3 if measured else 1.0),
+            colour = th.colour(hex_code)
+            if not measured:
+                # on top of the measured line and darker: where theory and measurement agree
+                # (the point of a good init) the dashes must still be seen
+                colour = colour.darker(170)
+                self.curves[key].setZValue(10)
+            pen = pg.mkPen(colour, width=theme.line_width * (1.3 if measured else 1.2),
                            style=style)
             self.curves[key].setPen(pen)
             if measured:

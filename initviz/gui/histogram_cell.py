@@ -50,6 +50,41 @@ def caption_html(cell, theme: th.Theme, show_sample: bool = False) -> str:
     return f"{first}<br>{second or '&nbsp;'}"
 
 
+def tick_label(value: float) -> str:
+    """Short enough for a small cell: 0.02, 0.125, 200, -5e-9, 1.5e+5."""
+    if 1e-3 <= abs(value) < 1e4:
+        return f"{value:.4g}"
+    return f"{value:.2g}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def _round_down(value: float) -> float:
+    """The largest 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10^k not above ``value`` (> 0)."""
+    magnitude = 10.0 ** math.floor(math.log10(value))
+    steps = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+    return max(m * magnitude for m in steps if m * magnitude <= value * (1 + 1e-9))
+
+
+def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Two round values well inside (low, high): 0 and one on the wider side when 0 is in
+    range, else one near each end.
+
+    pyqtgraph's own ticks crowd a narrow cell with long labels ("-2e-0902e-09") and hide
+    the ones that collide; two labels at least 40 % of the width apart always fit.
+    """
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        return []
+    if low < 0 < high:
+        side = high if high >= -low else low
+        value = math.copysign(_round_down(abs(side) * 0.8), side)
+        return [(0.0, "0"), (value, tick_label(value))]
+    values = []
+    for target in (low + 0.2 * span, high - 0.2 * span):
+        step = _round_down(span * 0.2)
+        values.append(round(target / step) * step)
+    return [(v, tick_label(v)) for v in sorted(set(values))]
+
+
 def _short(count: int) -> str:
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if count >= limit:
@@ -87,6 +122,7 @@ class HistogramCell(pg.GraphicsWidget):
             # A pixmap per axis: its ticks change only with its range, and replaying the
             # tick labels' text was half of every redraw (50 cells x 2 axes).
             axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
         self.left_axis.setWidth(46)
         layout = QtWidgets.QGraphicsGridLayout()
         layout.setContentsMargins(0, 2, 6, 0)
@@ -138,6 +174,7 @@ class HistogramCell(pg.GraphicsWidget):
         ranges = (tuple(x_range), y_range)
         if ranges != self._ranges:
             self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
+            self.bottom_axis.setTicks([x_ticks(*x_range)])
             self._ranges = ranges
         self.set_caption(caption_html(cell, self.theme))
 

@@ -246,8 +246,13 @@ def test_set_and_update_validate_together():
     project = Project()
     with pytest.raises(ProjectError, match="init.params.mode is not a parameter"):
         project.set("init.params", {"mode": "fan_in"})  # xavier_normal has no mode
+    project.set("init.params", {"gain": 2.0})
+    project.set("init.scheme", "orthogonal")  # shares gain: kept
+    assert project.scheme_params == {"gain": 2.0}
+    project.set("init.scheme", "he_normal")  # has no gain: dropped, not an error
+    assert project.scheme_params == {"mode": "fan_in", "a": 0.0}
     with pytest.raises(ProjectError, match="init.params.gain is not a parameter"):
-        project.set("init.scheme", "he_normal")  # the old params no longer fit
+        project.update({"init.scheme": "lecun_normal", "init.params": {"gain": 1.0}})
     project.update({"init.scheme": "he_normal", "init.params": {"mode": "fan_out"}})
     assert project.scheme == "he_normal" and project.scheme_params == {"mode": "fan_out", "a": 0.0}
     project.update({"network.widths": [2, 8, 2], "data.source": "xor"})
