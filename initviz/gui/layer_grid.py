@@ -95,6 +95,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
         for column, title in enumerate(self._titles):
             title.setAlignment(QtCore.Qt.AlignCenter)
+            if column:  # a long title must not force the window wider than a projector
+                title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
             header_layout.addWidget(title, 1 if column else 0)
         self.view = pg.GraphicsView(background=theme.background)
         self.container = QtWidgets.QGraphicsWidget()

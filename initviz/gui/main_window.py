@@ -284,10 +284,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dashboard.apply_theme(self.theme)
         for view in self.teaching_views:
             view.apply_theme(self.theme)
+        self._show_docks_for_presentation(on)
         if on:
             self.showFullScreen()
         else:
             self.showNormal()
+
+    def _show_docks_for_presentation(self, on: bool) -> None:
+        """The plots get the projector's whole width: the docks hide (View menu brings them
+        back) and reappear as they were when presentation mode ends."""
+        docks = self.findChildren(QtWidgets.QDockWidget)
+        if on:
+            self._docks_shown = [dock for dock in docks if dock.isVisible()]
+            for dock in docks:
+                dock.hide()
+        else:
+            for dock in getattr(self, "_docks_shown", docks):
+                dock.show()
 
     # --- window events ------------------------------------------------------------------------
 

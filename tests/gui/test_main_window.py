@@ -212,12 +212,17 @@ def test_lessons_menu_loads_lesson_and_notes(qtbot, window):
 
 def test_presentation_mode_toggles(window):
     font_before = QtWidgets.QApplication.font().pointSizeF()
+    docks = window.findChildren(QtWidgets.QDockWidget)
+    shown = [dock for dock in docks if dock.isVisible()]
     window.menus.presentation_action.setChecked(True)
     assert window.presentation_mode and window.isFullScreen()
     assert QtWidgets.QApplication.font().pointSizeF() > font_before
+    assert not any(dock.isVisible() for dock in docks)  # the plots get the projector
+    assert window.minimumSizeHint().width() <= 1280  # fits a 1280 x 720 projector
     window.menus.presentation_action.setChecked(False)
     assert not window.presentation_mode and not window.isFullScreen()
     assert QtWidgets.QApplication.font().pointSizeF() == font_before
+    assert [dock for dock in docks if dock.isVisible()] == shown
 
 
 def test_add_view_adds_a_tab(window):
