@@ -8,6 +8,21 @@ from initviz.errors import ProjectError
 EXIT_BAD_INPUT = 2
 
 
+NOISE = ("This plugin does not support propagateSizeHints()",)
+"""Qt messages that say nothing to a user (the offscreen platform, used by render)."""
+
+
+def _quiet_offscreen_notice() -> None:
+    """Drop Qt's NOISE from stderr; every other Qt message still gets through."""
+    from PySide6 import QtCore
+
+    def handler(mode, context, message):
+        if message not in NOISE:
+            sys.stderr.write(message + "\n")
+
+    QtCore.qInstallMessageHandler(handler)
+
+
 def ensure_application(argv=None):
     """The QApplication, created once (offscreen when there is no display to draw on)."""
     import os
@@ -19,6 +34,7 @@ def ensure_application(argv=None):
 
     app = QtWidgets.QApplication.instance()
     if app is None:
+        _quiet_offscreen_notice()
         app = QtWidgets.QApplication(argv if argv is not None else [sys.argv[0]])
         app.setApplicationName("initviz")
         app.setOrganizationName("initviz")

@@ -90,6 +90,8 @@ def render_project(project, out_path, size=(1600, 1000)) -> Path:
     out_path = Path(out_path)
     if out_path.suffix.lower() not in (".png", ".svg"):
         raise ProjectError(f"{out_path.name}: render to .png or .svg")
+    if not out_path.parent.is_dir():
+        raise ProjectError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
     app = ensure_application()
     from initviz.gui import export
     from initviz.gui.worker import compute

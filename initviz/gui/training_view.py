@@ -30,6 +30,9 @@ FRAME_INTERVAL_MS = 33
 """At most ~30 frames a second; each frame is ``steps per frame`` optimiser steps."""
 
 
+RANDOM_LABEL_SOURCES = ("gaussian", "uniform")
+
+
 class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
     """Self-contained: give it the MainWindow, or a Project for scripts and tests."""
 
@@ -183,8 +186,12 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
                 f"{frame.step} (the loss is not finite): lower the learning rate, or pick a "
                 "smaller init, then Reset.</b>")
         else:
-            self.status_label.setText(f"<span style='color:#555555'>{frame.compute_ms:.0f} ms "
-                                      "per frame in the training thread</span>")
+            text = f"{frame.compute_ms:.0f} ms per frame in the training thread"
+            if self.link.project.source in RANDOM_LABEL_SOURCES:
+                text += ("; the labels of this input source are random, so the network can only "
+                         "memorise them: test accuracy stays at chance. Pick a 2-D set (moons, "
+                         "spiral, ...) to watch it learn")
+            self.status_label.setText(f"<span style='color:#555555'>{text}</span>")
 
     def _draw_grid(self, data) -> None:
         """Newest wins: while the grid is still drawing, keep only the latest frame for later."""

@@ -45,6 +45,9 @@ def spread_layers(depth: int, count: int = 10) -> list[int]:
     """First two, last two and evenly spaced ones between: a deep network at a glance."""
     if depth <= count:
         return list(range(1, depth + 1))
+    if count < 5:  # a small picture: evenly spaced, first and last always among them
+        slots = max(count, 2)
+        return sorted({round(1 + k * (depth - 1) / (slots - 1)) for k in range(slots)})
     middle = count - 4
     step = (depth - 3) / (middle + 1)
     chosen = {1, 2, depth - 1, depth}

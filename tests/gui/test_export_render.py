@@ -75,3 +75,23 @@ def test_render_deep_project_svg(qtbot, tmp_path):
     project = Project({"network": {"widths": [32] * 30 + [10]}, "data": {"batch_size": 32}})
     out = render_project(project, tmp_path / "deep.svg", size=(1200, 800))
     assert_svg(out)
+
+
+def test_render_from_the_command_line_is_quiet_and_names_a_missing_folder(tmp_path):
+    """A teacher scripting slides reads stderr: nothing there on success, one line on error."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    lesson = root / "resources" / "lessons" / "01_zero_init_symmetry.json"
+    out = tmp_path / "slide.png"
+    done = subprocess.run([sys.executable, str(root / "main.py"), "render", str(lesson), "-o",
+                           str(out), "--size", "800x500"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stderr == "" and out.read_bytes()[:4] == b"\x89PNG"
+    missing = tmp_path / "nowhere" / "slide.png"
+    done = subprocess.run([sys.executable, str(root / "main.py"), "render", str(lesson), "-o",
+                           str(missing)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and not missing.exists()
+    assert done.stderr.count("\n") == 1 and "does not exist" in done.stderr

@@ -26,3 +26,13 @@ def test_deep_networks_show_first_middle_and_last_layers():
     assert chosen[:2] == [1, 2] and chosen[-2:] == [99, 100] and len(chosen) == 10
     assert ViewSettings().visible_layers(12) == list(range(1, 13))
     assert ViewSettings(layers=[5, 50]).visible_layers(30) == [5]
+
+
+def test_a_small_render_still_picks_first_and_last_layers():
+    """A short slide (few rows fit) of a deep network: no crash, first and last shown."""
+    from initviz.gui.view_settings import spread_layers
+
+    for count in range(1, 12):
+        chosen = spread_layers(30, count)
+        assert chosen[0] == 1 and chosen[-1] == 30 and len(chosen) <= max(count, 2)
+        assert chosen == sorted(set(chosen))
