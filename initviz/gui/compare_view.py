@@ -38,9 +38,22 @@ SIDES = ("A", "B")
 SIDE_STYLE = {"A": (QtCore.Qt.SolidLine, "o"), "B": (QtCore.Qt.DashLine, "s")}
 
 
+RECOMMENDED_SCHEME = {"relu": "he_normal", "leaky_relu": "he_normal", "selu": "lecun_normal"}
+"""The init each activation's papers recommend; the others take Xavier (Glorot & Bengio)."""
+
+
+def default_spec(project) -> dict:
+    """Without a saved B, compare with the init the activation calls for (or, when A already
+    uses it, with Xavier vs He): B is never a copy of A."""
+    recommended = RECOMMENDED_SCHEME.get(project.activation, "xavier_normal")
+    if project.scheme == recommended:
+        recommended = "xavier_normal" if recommended != "xavier_normal" else "he_normal"
+    return {"init": {"scheme": recommended}}
+
+
 def compare_spec(project) -> dict:
     spec = project.view.get("compare")
-    return spec if isinstance(spec, dict) else {}
+    return spec if isinstance(spec, dict) and spec else default_spec(project)
 
 
 B_SECTIONS = ("network", "init", "loss")

@@ -60,10 +60,13 @@ def test_both_projects_are_drawn_on_equal_axes(qtbot):
 
 def test_choosing_b_in_the_panel_is_saved_in_the_project(qtbot, tmp_path):
     view = open_view(qtbot, relu_project())
+    # with nothing saved, B is the init ReLU calls for, never a copy of A
+    assert view.datas[1].simulation.project.scheme == "he_normal"
     combo = view.controls.activation_combo
     with qtbot.waitSignal(view.compared, timeout=TIMEOUT):
         combo.setCurrentIndex(combo.findData("tanh"))
-    assert view.link.project.view["compare"] == {"network": {"activation": "tanh"}}
+    assert view.link.project.view["compare"] == {
+        "init": {"scheme": "he_normal"}, "network": {"activation": "tanh"}}
     assert view.datas[1].simulation.project.activation == "tanh"
     assert view.datas[0].simulation.project.activation == "relu"
     path = tmp_path / "pair.json"
