@@ -70,4 +70,7 @@ class LayerHeatmap(pg.GraphicsLayoutWidget):
             key = (low, high, depth)
             if self._ranges.get(quantity) != key:
                 plot.setRange(xRange=(low, high), yRange=(0.5, depth + 0.5), padding=0)
+                # whole layers only (there is no layer 2.5); about ten labels at any depth
+                step = max(1, round(depth / 10))
+                plot.getAxis("left").setTickSpacing(step, step)
                 self._ranges[quantity] = key
