@@ -1,9 +1,13 @@
-"""Run a function off the GUI thread, newest request wins (for the compare and theory views).
+"""Run a function off the GUI thread, newest setting wins: one mechanism for every view.
 
-The same contract as the main window's ComputeController, for any ``function(payload)``:
-a request carries an immutable payload and a generation number, at most one call
-runs, only the newest pending request is kept, and a result older than the newest
-request is dropped. ``shutdown`` stops the thread; the next request starts it again.
+``BackgroundTask(function)`` lives in the GUI thread. At most one call runs, in its own
+QThread, on an immutable payload with a generation number. Requests that arrive while
+it runs are coalesced into one pending payload (the newest; the ones in between are
+never computed), which goes out the moment the thread is free. So a slider dragged
+without pause gets a drawing every cycle, and the drawing always ends on the last
+value. ``request(..., supersede=True)`` (a file opened, a lesson chosen) drops the
+running call's result instead, since it belongs to another project. The thread stops
+whenever there is nothing to do; the next request starts it again.
 """
 from __future__ import annotations
 
@@ -12,8 +16,17 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from initviz.errors import ProjectError
 from initviz.gui.gc_guard import collect_in_gui_thread
-from initviz.gui.worker import describe_failure
+
+
+def describe_failure(error: BaseException) -> str:
+    """What a view shows when its computation fails: never a traceback."""
+    if isinstance(error, MemoryError):
+        return "not enough memory for this network: lower the batch size or the widths"
+    if isinstance(error, ProjectError):
+        return str(error)
+    return f"computation failed ({type(error).__name__}: {error})"
 
 
 def start_thread(thread: QtCore.QThread) -> None:
@@ -25,7 +38,8 @@ def stop_thread(thread: QtCore.QThread) -> None:
     """Quit and wait: an idle thread leaves at once; a busy one finishes its call first.
 
     Waiting here (never a bare ``quit``) means no request can be posted to a thread
-    that is about to leave its event loop, where it would never be run.
+    that is about to leave its event loop, where it would never be run. Also runs when
+    the owner dies without ``shutdown``: Qt aborts on a running QThread.
     """
     try:
         thread.quit()
@@ -35,6 +49,8 @@ def stop_thread(thread: QtCore.QThread) -> None:
 
 
 class _Runner(QtCore.QObject):
+    """Lives in the task's thread; calls the function, never touches a widget."""
+
     finished = QtCore.Signal(int, object)
     failed = QtCore.Signal(int, str)
 
@@ -53,15 +69,17 @@ class _Runner(QtCore.QObject):
 
 
 class BackgroundTask(QtCore.QObject):
-    """``request(payload)`` → ``resultReady(result)`` for the newest payload only."""
+    """``request(payload)`` → ``resultReady(result)``; failures → ``failed(message)``."""
 
     resultReady = QtCore.Signal(object)
     failed = QtCore.Signal(str)
     _start = QtCore.Signal(int, object)
 
-    def __init__(self, function: Callable, name: str, parent=None, debounce_ms: int = 40):
+    def __init__(self, function: Callable, name: str, parent=None, debounce_ms: int = 10):
         super().__init__(parent)
         self.generation = 0
+        """Generation of the newest call handed to the thread."""
+        self._valid_from = 0
         self._pending = None
         self._running = False
         self._name = name
@@ -77,14 +95,27 @@ class BackgroundTask(QtCore.QObject):
     def busy(self) -> bool:
         return self._running or self._pending is not None
 
-    def request(self, payload) -> int:
-        self.generation += 1
-        self._pending = (self.generation, payload)
-        self._timer.start()
-        return self.generation
+    def request(self, payload, supersede: bool = False) -> None:
+        """Compute ``payload`` as soon as the thread is free (``payload`` must not change).
+
+        The debounce timer is started, never restarted: a burst of requests from one
+        action is coalesced, yet a steady stream of them cannot hold computation back.
+        """
+        self._pending = payload
+        if supersede:
+            self._valid_from = self.generation + 1
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def shutdown(self) -> None:
+        """Stop the thread, waiting for a running call (NumPy cannot be interrupted)."""
+        self._timer.stop()
+        self._pending = None
+        self._running = False
+        if self._thread is not None:
+            stop_thread(self._thread)
 
     def _ensure_thread(self) -> None:
-        """Start the thread for a call; it is stopped again whenever there is nothing to do."""
         if self._thread is None:
             collect_in_gui_thread()  # never let GC free Qt objects in the worker
             self._thread = QtCore.QThread()
@@ -98,22 +129,14 @@ class BackgroundTask(QtCore.QObject):
             self.destroyed.connect(functools.partial(stop_thread, self._thread))
         start_thread(self._thread)
 
-    def shutdown(self) -> None:
-        """Stop the thread, waiting for a running call (NumPy cannot be interrupted)."""
-        self._timer.stop()
-        self._pending = None
-        self._running = False
-        if self._thread is not None:
-            stop_thread(self._thread)
-
     def _dispatch(self) -> None:
         if self._running or self._pending is None:
-            return
+            return  # the pending payload goes out when the running call returns
         self._ensure_thread()
-        generation, payload = self._pending
-        self._pending = None
+        payload, self._pending = self._pending, None
+        self.generation += 1
         self._running = True
-        self._start.emit(generation, payload)
+        self._start.emit(self.generation, payload)
 
     def _done(self) -> None:
         self._running = False
@@ -125,11 +148,11 @@ class BackgroundTask(QtCore.QObject):
     @QtCore.Slot(int, object)
     def _on_finished(self, generation: int, result) -> None:
         self._done()
-        if generation == self.generation:
+        if generation >= self._valid_from:
             self.resultReady.emit(result)
 
     @QtCore.Slot(int, str)
     def _on_failed(self, generation: int, message: str) -> None:
         self._done()
-        if generation == self.generation:
+        if generation >= self._valid_from:
             self.failed.emit(message)

@@ -21,9 +21,8 @@ from initviz.core.data import resolve_source
 from initviz.core.training import Trainer
 from initviz.gui import plot_data
 from initviz.gui import theme as th
-from initviz.gui.background import start_thread, stop_thread
+from initviz.gui.background import describe_failure, start_thread, stop_thread
 from initviz.gui.gc_guard import collect_in_gui_thread
-from initviz.gui.worker import describe_failure
 
 BOUNDARY_RESOLUTION = 100
 """Pixels per side of the decision-boundary image."""
