@@ -235,29 +235,20 @@ class ProjectPoint:
 
 
 def project_point(project) -> ProjectPoint:
-    activation = resolve_activation(project.activation)
-    act_params = activation.resolve(project.activation_params)
-    scheme = schemes.resolve_scheme(project.scheme)
-    params = scheme.resolve(project.scheme_params)
-    bias_scheme = schemes.resolve_scheme(project.bias_scheme)
-    bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
-    widths = project.widths
-    contexts = [
-        schemes.LayerContext(widths[i], widths[i + 1], activation, act_params)
-        for i in range(len(widths) - 1)
-    ]
-    if scheme.data_dependent:
+    moments = schemes.layer_moments(project)
+    if schemes.resolve_scheme(project.scheme).data_dependent:  # LSUV: the rescaled weights
         sim = network.simulate(project)
         per_layer = [
             float(layer.fan_in * np.var(layer.weight, dtype=np.float64)) for layer in sim.layers
         ]
         mean = float(np.mean(sim.layers[0].weight))
     else:
-        per_layer = [ctx.fan_in * scheme.moments(ctx, params)[1] ** 2 for ctx in contexts]
-        mean = float(scheme.moments(contexts[0], params)[0])
+        per_layer = [m.context.fan_in * m.weight_std**2 for m in moments]
+        mean = float(moments[0].weight_mean)
     hidden = per_layer[1:-1] or per_layer
-    bias_mean, bias_std = bias_scheme.moments(contexts[min(1, len(contexts) - 1)], bias_params)
-    return ProjectPoint(float(np.median(hidden)), bias_mean**2 + bias_std**2, per_layer, mean)
+    bias = moments[min(1, len(moments) - 1)]
+    return ProjectPoint(float(np.median(hidden)), bias.bias_mean**2 + bias.bias_std**2,
+                        per_layer, mean)
 
 
 def input_output_jacobian(weights, biases, x: np.ndarray, activation: Activation, params: dict):

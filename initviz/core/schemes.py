@@ -352,3 +352,32 @@ def sample(
     if shift:
         out += dtype.type(shift)
     return out
+
+
+@dataclass(frozen=True)
+class LayerMoments:
+    """What the schemes aim at in one layer: the input of the theory and the phase diagram."""
+
+    context: LayerContext
+    weight_mean: float
+    weight_std: float
+    bias_mean: float
+    bias_std: float
+
+
+def layer_moments(project) -> list[LayerMoments]:
+    """Nominal mean and std of every layer's weights and bias (before LSUV's rescaling)."""
+    activation = resolve_activation(project.activation)
+    act_params = activation.resolve(project.activation_params)
+    scheme = resolve_scheme(project.scheme)
+    params = scheme.resolve(project.scheme_params)
+    bias_scheme = resolve_scheme(project.bias_scheme, "init.bias.scheme")
+    bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
+    widths = project.widths
+    moments = []
+    for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True):
+        ctx = LayerContext(fan_in, fan_out, activation, act_params)
+        moments.append(LayerMoments(
+            ctx, *scheme.moments(ctx, params), *bias_scheme.moments(ctx, bias_params)
+        ))
+    return moments

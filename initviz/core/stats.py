@@ -155,22 +155,16 @@ def theory_prediction(sim) -> theory.Prediction:
     project = sim.project
     activation = resolve_activation(project.activation)
     act_params = activation.resolve(project.activation_params)
-    scheme = schemes.resolve_scheme(project.scheme)
-    bias_scheme = schemes.resolve_scheme(project.bias_scheme)
-    params = scheme.resolve(project.scheme_params)
-    bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
+    measured_weights = schemes.resolve_scheme(project.scheme).data_dependent  # LSUV rescales
     w_moments, b_moments = [], []
-    for layer in sim.layers:
-        ctx = schemes.LayerContext(layer.fan_in, layer.fan_out, activation, act_params)
-        if scheme.moments(ctx, params)[0] != 0:
+    for layer, nominal in zip(sim.layers, schemes.layer_moments(project), strict=True):
+        if nominal.weight_mean != 0:
             return theory.not_applicable(len(sim.layers))
-        if scheme.data_dependent:
+        if measured_weights:
             w_moments.append(float(np.mean(np.square(layer.weight, dtype=np.float64))))
         else:
-            mean, std = scheme.moments(ctx, params)
-            w_moments.append(mean**2 + std**2)
-        b_mean, b_std = bias_scheme.moments(ctx, bias_params)
-        b_moments.append(b_mean**2 + b_std**2)
+            w_moments.append(nominal.weight_std**2)
+        b_moments.append(nominal.bias_mean**2 + nominal.bias_std**2)
     input_sq = float(np.mean(np.square(sim.inputs, dtype=np.float64)))
     output_grad = sim.layers[-1].grad_preactivation
     output_grad_var = float(np.var(output_grad, dtype=np.float64))
