@@ -119,7 +119,8 @@ def main(argv=None) -> int:
     print(f"  allocator keeps freed arrays for reuse, as in the app: {'yes' if tuned else 'no'}")
     for line in environment.describe():
         print("  " + line)
-    print(f"  histograms count an evenly strided sample of at most {HISTOGRAM_SAMPLE} values")
+    print(f"  histograms count a sample of at most {HISTOGRAM_SAMPLE} values"
+          " (every k-th row, whole)")
     print("  network: Project() defaults (xavier_normal, relu, cross_entropy, gaussian data),"
           " every layer square")
     print(f"  load average at start {load_average()} (other busy processes make the ratios noisy)")

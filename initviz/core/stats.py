@@ -32,23 +32,27 @@ def finite_values(values: np.ndarray) -> np.ndarray:
 def summary(values: np.ndarray) -> dict:
     """mean, std, min, max over the finite entries; ``nonfinite`` counts the others.
 
-    Exact, in float64 like ``np.mean``/``np.std(dtype=float64)``, with fewer passes: min and
-    max come first and are finite only when every entry is (NaN and ±inf always reach one
-    of them), so the usual case needs no isfinite mask; the deviations are summed as a
-    float64 dot product (BLAS) of one converted copy.
+    min and max are finite only when every entry is (NaN and ±inf always reach one of
+    them), so the usual case needs no isfinite mask. mean and std agree with
+    ``np.mean``/``np.std(dtype=float64)`` to a relative 1e-5 of the std (``_moments``),
+    and are exact for constant arrays.
     """
     flat = values.reshape(-1)
-    low, high = _extremes(flat)
+    sums = None
+    if flat.dtype in FAST_DTYPES and flat.size:
+        low, high, *sums = _float32_passes(flat)
+    else:
+        low, high = _extremes(flat)
     finite = flat
     if not (math.isfinite(low) and math.isfinite(high)):
-        finite = flat[np.isfinite(flat)]
+        finite, sums = flat[np.isfinite(flat)], None
         low, high = _extremes(finite)
     nonfinite = int(flat.size - finite.size)
     if finite.size == 0:
         nan = math.nan
         return {"mean": nan, "std": nan, "min": nan, "max": nan, "nonfinite": nonfinite, "count": 0}
     with np.errstate(over="ignore", invalid="ignore"):
-        mean, std = _mean_std_exact(finite)
+        mean, std = _moments(finite, low, high, sums)
     return {
         "mean": mean, "std": std, "min": low, "max": high,
         "nonfinite": nonfinite, "count": int(finite.size),
@@ -61,6 +65,72 @@ def _extremes(flat: np.ndarray) -> tuple[float, float]:
     return float(flat.min()), float(flat.max())
 
 
+FAST_DTYPES = (np.dtype(np.float32),)
+"""Arrays summed in their own precision (BLAS products): the simulation's float32."""
+CHUNK = 1 << 17
+"""``_float32_passes`` reads this many values (512 KiB) at a time: they stay in the core's
+cache for its four passes, so a large array is read from memory once, not four times."""
+SUM_ROW = 1024
+"""Sums add rows of this many values in float32 (a BLAS product), the rows in float64."""
+_ONES = np.ones(SUM_ROW, dtype=np.float32)
+
+
+def _float32_passes(flat: np.ndarray) -> tuple[float, float, float, float]:
+    """(min, max, Σx, Σx²) of a float32 vector, chunk by chunk; NaN/inf reach min or max."""
+    low, high, total, squares = math.inf, -math.inf, 0.0, 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, flat.size, CHUNK):
+            part = flat[start:start + CHUNK]
+            low = min(low, float(part.min()))
+            high = max(high, float(part.max()))
+            total += _sum32(part)
+            squares += float(np.dot(part, part))
+    return low, high, total, squares
+
+
+def _sum32(flat: np.ndarray) -> float:
+    """Σ of a float32 vector as a BLAS matrix-vector product with ones.
+
+    6x faster than NumPy's pairwise sum; each row of SUM_ROW values rounds like a float32
+    dot product (relative ~1e-7 of Σ|x| typically), the rows' sums are added in float64.
+    """
+    whole = flat.size - flat.size % SUM_ROW
+    total = float(np.dot(flat[:whole].reshape(-1, SUM_ROW), _ONES).sum(dtype=np.float64))
+    return total + float(flat[whole:].sum(dtype=np.float64))
+
+
+def _moments(flat: np.ndarray, low: float, high: float, sums=None) -> tuple[float, float]:
+    """mean and std of finite values whose extremes are ``low`` and ``high``.
+
+    float32 arrays, the simulation's own, are summed in float32 without a converted copy,
+    from ``sums`` = (Σx, Σx²) of ``_float32_passes`` when given: 3x faster than the float64
+    two-pass, and within a relative 1e-5 of its std (tests/core/test_stats.py). Where
+    E[x²] − mean² would cancel (|mean| not small against the std), the deviations from
+    the mean are summed instead. A constant array has std 0 exactly. Magnitudes whose
+    squares would overflow or underflow float32 take the float64 two-pass.
+    """
+    if low == high:  # zero or constant init: exactly that value, no rounding residue
+        return low, 0.0
+    n = flat.size
+    largest = max(abs(low), abs(high))
+    if flat.dtype not in FAST_DTYPES or not 1e-12 < largest < math.sqrt(1e37 / n):
+        return _mean_std_exact(flat)
+    total, squares = sums if sums is not None else _float32_passes(flat)[2:]
+    mean, square = total / n, squares / n
+    variance = square - mean * mean
+    if not variance > 0.5 * square:  # more than one bit would be lost to cancellation
+        centre = np.float32(mean)
+        shift, spread = 0.0, 0.0
+        for start in range(0, n, CHUNK):
+            deviations = flat[start:start + CHUNK] - centre
+            shift += _sum32(deviations)
+            spread += float(np.dot(deviations, deviations))
+        shift /= n  # the float32 mean's own rounding
+        mean = float(centre) + shift
+        variance = spread / n - shift * shift
+    return mean, math.sqrt(max(variance, 0.0))
+
+
 def _mean_std_exact(flat: np.ndarray) -> tuple[float, float]:
     """Two-pass mean and std in float64: Σx/n, then √(Σ(x − mean)²/n) as a dot product."""
     deviations = flat.astype(np.float64)  # a copy even when flat is float64: it is overwritten
@@ -70,11 +140,22 @@ def _mean_std_exact(flat: np.ndarray) -> tuple[float, float]:
 
 
 def subsample(values: np.ndarray, limit: int = HISTOGRAM_SAMPLE) -> np.ndarray:
-    """At most ``limit`` finite values, evenly strided (deterministic, no copy when small)."""
+    """At most ``limit`` finite values, deterministic, with no copy when there are fewer.
+
+    A (batch, units) or (fan_in, fan_out) array gives every k-th row, each whole: samples
+    of the batch (or input units) with all their units. Rows are contiguous, so this reads
+    only the sampled values, where a stride over single values would touch every cache
+    line of a large array. Other shapes: every k-th value.
+    """
     flat = values.reshape(-1)
-    if flat.size > limit:
-        flat = flat[:: int(math.ceil(flat.size / limit))]
-    return finite_values(flat)
+    if flat.size <= limit:
+        return finite_values(flat)
+    if values.ndim == 2 and values.shape[1] <= limit // 4:
+        rows = limit // values.shape[1]
+        sample = values[:: int(math.ceil(values.shape[0] / rows))].reshape(-1)
+    else:
+        sample = flat[:: int(math.ceil(flat.size / limit))]
+    return finite_values(sample)
 
 
 def histogram_sample(values: np.ndarray, limit: int = HISTOGRAM_SAMPLE) -> np.ndarray:
@@ -161,13 +242,14 @@ def theory_prediction(sim) -> theory.Prediction:
         if nominal.weight_mean != 0:
             return theory.not_applicable(len(sim.layers))
         if measured_weights:
-            w_moments.append(float(np.mean(np.square(layer.weight, dtype=np.float64))))
+            weight = summary(layer.weight)
+            w_moments.append(weight["mean"] ** 2 + weight["std"] ** 2)
         else:
             w_moments.append(nominal.weight_std**2)
         b_moments.append(nominal.bias_mean**2 + nominal.bias_std**2)
-    input_sq = float(np.mean(np.square(sim.inputs, dtype=np.float64)))
-    output_grad = sim.layers[-1].grad_preactivation
-    output_grad_var = float(np.var(output_grad, dtype=np.float64))
+    inputs = summary(sim.inputs)
+    input_sq = inputs["mean"] ** 2 + inputs["std"] ** 2
+    output_grad_var = summary(sim.layers[-1].grad_preactivation)["std"] ** 2
     widths = [sim.layers[0].fan_in] + [layer.fan_out for layer in sim.layers]
     return theory.predict(
         widths, w_moments, b_moments, activation, act_params, input_sq, output_grad_var

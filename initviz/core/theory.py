@@ -21,6 +21,17 @@ _FEATURES = np.linspace(-8.0, 8.0, 1600)  # even counts: 0 is the middle of a ce
 """Where every activation bends: a fine grid there, wherever the Gaussian's bulk is."""
 
 
+def _quadrature(sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z and weights w with Σ w·f(z) = the trapezoid rule of f·N(0, σ²) (σ > 0)."""
+    z = np.sort(np.concatenate((np.linspace(-10 * sigma, 10 * sigma, 2000), _FEATURES)))
+    density = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2.0 * math.pi))
+    cells = np.diff(z)  # a node that appears twice only adds a cell of width 0
+    width = np.empty_like(z)
+    width[0], width[-1] = cells[0] / 2, cells[-1] / 2
+    width[1:-1] = (cells[:-1] + cells[1:]) / 2
+    return z, density * width
+
+
 def gaussian_expectation(func, variance: float) -> float:
     """E[func(z)] for z ~ N(0, variance), by the trapezoid rule.
 
@@ -35,9 +46,20 @@ def gaussian_expectation(func, variance: float) -> float:
     with np.errstate(all="ignore"):
         if sigma == 0.0:
             return float(func(np.zeros(1))[0])
-        z = np.union1d(np.linspace(-10 * sigma, 10 * sigma, 2000), _FEATURES)
-        density = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2.0 * math.pi))
-        return float(np.trapezoid(func(z) * density, z))
+        z, weights = _quadrature(sigma)
+        return float(np.dot(func(z), weights))
+
+
+def moments(activation: Activation, params: dict, variance: float) -> tuple[float, float]:
+    """(E[φ(z)²], E[φ'(z)²]) for z ~ N(0, variance), on one grid and one evaluation of φ."""
+    if not math.isfinite(variance):
+        return math.inf, math.inf
+    sigma = math.sqrt(max(variance, 0.0))
+    with np.errstate(all="ignore"):
+        z, weights = _quadrature(sigma) if sigma > 0 else (np.zeros(1), np.ones(1))
+        value = activation.forward(z, **params)
+        slope = activation.derivative(z, value, **params)
+        return float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights))
 
 
 def second_moment(activation: Activation, params: dict, variance: float) -> float:
@@ -77,17 +99,19 @@ def predict(
     output_grad_var: float,
 ) -> Prediction:
     depth = len(widths) - 1
-    pre = []
+    pre, slopes = [], []
     a_sq = input_second_moment
     for layer in range(depth):
         q = widths[layer] * weight_second_moments[layer] * a_sq + bias_second_moments[layer]
         pre.append(q)
-        a_sq = q if layer == depth - 1 else second_moment(activation, params, q)
+        if layer < depth - 1:  # the output layer is linear
+            a_sq, slope_sq = moments(activation, params, q)
+            slopes.append(slope_sq)
     grad = [0.0] * depth
     grad[-1] = output_grad_var
     for layer in range(depth - 2, -1, -1):
         fan_out_next = widths[layer + 2]
-        grad[layer] = slope_moment(activation, params, pre[layer]) * fan_out_next * (
+        grad[layer] = slopes[layer] * fan_out_next * (
             weight_second_moments[layer + 1] * grad[layer + 1]
         )
     return Prediction(pre, grad)

@@ -32,6 +32,38 @@ def test_summary_of_huge_float32_values_does_not_overflow():
     assert record["std"] == pytest.approx(0, abs=1e33)
 
 
+@pytest.mark.parametrize("size", [7, 1000, stats.CHUNK + 1025, 1 << 20])
+@pytest.mark.parametrize("mean, std", [
+    (0.0, 1.0), (0.5, 0.2), (1.0, 1e-4), (-1e3, 1.0), (0.0, 1e-9), (0.0, 1e-25), (0.0, 1e17),
+], ids=["unit", "sigmoid-like", "mean-dominated", "large-offset", "tiny", "subnormal-squares",
+        "squares-overflow-float32"])
+def test_float32_summary_matches_float64_numpy(size, mean, std):
+    """The float32 fast path (BLAS sums, chunked) against np.mean/np.std in float64."""
+    values = (mean + std * np.random.default_rng(size).standard_normal(size)).astype(np.float32)
+    exact = values.astype(np.float64)
+    record = stats.summary(values.reshape(-1, 7) if size % 7 == 0 else values)
+    assert record["std"] == pytest.approx(exact.std(), rel=1e-5)
+    assert abs(record["mean"] - exact.mean()) <= 1e-5 * exact.std()
+    assert (record["min"], record["max"]) == (values.min(), values.max())
+    assert record["count"] == size and record["nonfinite"] == 0
+
+
+def test_float32_summary_of_a_constant_is_exactly_that_constant():
+    """Constant init: std 0, not rounding residue (what the lesson's caption says)."""
+    for value in (0.0, 0.1, -3e5):
+        record = stats.summary(np.full((300, 700), value, dtype=np.float32))
+        assert record["std"] == 0.0 and record["mean"] == np.float32(value)
+
+
+def test_float32_summary_counts_nonfinite_values_of_a_large_array():
+    values = np.random.default_rng(3).standard_normal(3 * stats.CHUNK).astype(np.float32)
+    values[[5, stats.CHUNK + 9, -1]] = [np.nan, np.inf, -np.inf]
+    record = stats.summary(values)
+    finite = values[np.isfinite(values)].astype(np.float64)
+    assert record["nonfinite"] == 3 and record["count"] == finite.size
+    assert record["std"] == pytest.approx(finite.std(), rel=1e-5)
+
+
 @pytest.mark.parametrize("values", [
     np.full(100, 0.25),
     np.zeros(50),
