@@ -112,10 +112,13 @@ def _drag(window, seed_spin, watcher) -> dict:
     window.resultsUpdated.connect(lambda sim: drawn.append(time.perf_counter()))
     timer = QTimer(interval=DRAG_INTERVAL_MS)
     timer.timeout.connect(lambda: seed_spin.setValue((seed_spin.value() + 1) % 1000))
+    stop = QTimer(singleShot=True, interval=int(DRAG_SECONDS * 1000))
+    stop.timeout.connect(watcher.loop.quit)
     start = time.perf_counter()
     timer.start()
-    while time.perf_counter() - start < DRAG_SECONDS:
-        watcher.loop.processEvents()
+    stop.start()
+    while time.perf_counter() - start < DRAG_SECONDS:  # results also quit the loop: go on
+        watcher.loop.exec()
     timer.stop()
     last = seed_spin.value()
     settled = watcher.wait_for(last)

@@ -49,6 +49,7 @@ class DepthSummaryPlot(pg.PlotWidget):
             self.curves[key] = self.plot_item.plot(connect="finite")
         self.legend = None
         self._decades = None
+        self._count = None
         self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" misleads on log
         self.missing_note = pg.TextItem(anchor=(0, 0))
         self.missing_note.setParentItem(self.plot_item.getViewBox())
@@ -117,12 +118,14 @@ class DepthSummaryPlot(pg.PlotWidget):
             else:  # nothing a log axis can show (all inf/NaN): pyqtgraph warns on all-NaN points
                 self.curves[key].setData([], [])
         count = max(len(depth["layer"]), 1)
-        self.plot_item.setXRange(0.5, count + 0.5, padding=0)
-        bottom = self.plot_item.getAxis("bottom")
-        if count <= 15:  # whole layers only: there is no layer 2.5
-            bottom.setTickSpacing(1, 1)
-        else:
-            bottom.setTickSpacing()
+        if count != self._count:  # else the axis keeps its rendered pixmap
+            self._count = count
+            self.plot_item.setXRange(0.5, count + 0.5, padding=0)
+            bottom = self.plot_item.getAxis("bottom")
+            if count <= 15:  # whole layers only: there is no layer 2.5
+                bottom.setTickSpacing(1, 1)
+            else:
+                bottom.setTickSpacing()
         self._show_decades(np.concatenate(shown) if shown else np.array([]))
         self._show_missing(depth)
 
@@ -150,6 +153,11 @@ class DepthSummaryPlot(pg.PlotWidget):
                 decades = (middle - 1, middle + 2)
         else:
             decades = (-1, 1)
+        old = self._decades
+        if old is not None and old[0] <= decades[0] and decades[1] <= old[1] and (
+            old[1] - old[0] <= max(decades[1] - decades[0], 3) + 1
+        ):  # still holds every point, at most one spare decade: no jump while a slider moves
+            decades = old
         if decades != self._decades:
             self.plot_item.setYRange(*decades, padding=0.02)
             self._decades = decades

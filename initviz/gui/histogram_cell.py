@@ -85,6 +85,32 @@ def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(v, tick_label(v)) for v in sorted(set(values))]
 
 
+KEEP_SHARE = 0.5
+"""An axis keeps its range while the new data spans at least this share of it."""
+
+
+def _steady(old, new):
+    """``old`` widened to hold ``new``, if ``new`` fills at least KEEP_SHARE of it; else ``new``."""
+    if old is None:
+        return new
+    union = (min(old[0], new[0]), max(old[1], new[1]))
+    return union if new[1] - new[0] >= KEEP_SHARE * (union[1] - union[0]) else new
+
+
+def steady_ranges(old, new):
+    """``new`` (x range, y range), where each axis keeps its ``old`` range (widened where the
+    data no longer fits) for as long as the data fills at least half of it.
+
+    While a slider moves, round axis limits would otherwise flip between neighbours
+    (0.1 and 0.15, say) from one seed to the next: the class sees jumping axes, and every
+    flip re-renders the tick labels of a whole column. Growth shows at once; a range
+    twice too wide gives way to the data's own.
+    """
+    if old is None:
+        return new
+    return tuple(_steady(o, n) for o, n in zip(old, new))
+
+
 def _short(count: int) -> str:
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if count >= limit:
@@ -171,8 +197,9 @@ class HistogramCell(pg.GraphicsWidget):
             self._log = log_counts
         self.curve.setFillLevel(fill)
         self.curve.setData(hist.edges, fractions, stepMode="center")
-        ranges = (tuple(x_range), y_range)
+        ranges = steady_ranges(self._ranges, (tuple(x_range), y_range))
         if ranges != self._ranges:
+            x_range, y_range = ranges
             self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
             self.bottom_axis.setTicks([x_ticks(*x_range)])
             self._ranges = ranges
