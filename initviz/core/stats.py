@@ -18,8 +18,9 @@ QUANTITIES = (
 )
 """The per-layer arrays a histogram is drawn of, in the order of the layer grid's columns."""
 HISTOGRAM_SAMPLE = 16384
-"""Histograms of larger arrays count an evenly strided sample of this many values (stated on
-the plot): about 340 values per bin of 48, enough for the shape, 4x cheaper than 65536."""
+"""Histograms of larger arrays count a sample of at most this many values, every k-th row
+(``subsample``; stated on the plot): about 340 values per bin of 48, enough for the shape,
+4x cheaper than 65536."""
 
 
 def finite_values(values: np.ndarray) -> np.ndarray:
