@@ -163,6 +163,7 @@ class HistogramCell(pg.GraphicsWidget):
         layout.addItem(self.caption, 0, 0, 1, 2)
         self._html = ""
         self._ranges = None
+        self._mode = None
         self._log = None
         self.apply_theme(theme)
 
@@ -197,7 +198,11 @@ class HistogramCell(pg.GraphicsWidget):
             self._log = log_counts
         self.curve.setFillLevel(fill)
         self.curve.setData(hist.edges, fractions, stepMode="center")
-        ranges = steady_ranges(self._ranges, (tuple(x_range), y_range))
+        # steady only for the same axis under new data: log counts or own axes start afresh
+        mode = (shared, log_counts)
+        kept = self._ranges if mode == self._mode else None
+        ranges = steady_ranges(kept, (tuple(x_range), y_range))
+        self._mode = mode
         if ranges != self._ranges:
             x_range, y_range = ranges
             self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)

@@ -88,3 +88,22 @@ def test_depth_plot_decades_stay_put_across_seeds_and_hold_every_point(qtbot, wi
             assert low <= values.min() and values.max() <= high
     assert len(decades) == 1, decades
     assert all(isinstance(d, int) for d in next(iter(decades))) and not math.isnan(low)
+
+
+def test_a_new_display_mode_starts_its_axes_afresh(qtbot, window):
+    """Steadiness is for the same axis under new data: log counts or own axes are another."""
+    from initviz.gui.histogram_cell import LOG_FLOOR
+
+    _draw(qtbot, window, {"init.scheme": "normal", "init.params": {"mean": 0.0, "std": 0.3}})
+    shared_x = [x for x, _ in _grid_ranges(window, "weight")]
+    with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
+        window.edit_view({"log_counts": True})
+    for _, (low, high) in _grid_ranges(window, "weight"):
+        assert low == pytest.approx(math.log10(LOG_FLOOR), abs=1e-9)
+        assert high == round(high)  # a whole decade, not a linear fraction carried over
+    with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
+        window.edit_view({"log_counts": False, "shared_axes": False})
+    data = window.dashboard.data
+    for (x_range, _), cell in zip(_grid_ranges(window, "weight"), data.cells["weight"]):
+        assert x_range == pytest.approx((cell.own.edges[0], cell.own.edges[-1]))
+    assert shared_x  # the shared ranges were drawn first
