@@ -22,7 +22,13 @@ _FEATURES = np.linspace(-8.0, 8.0, 1600)  # even counts: 0 is the middle of a ce
 
 
 def _quadrature(sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z and weights w with Σ w·f(z) = the trapezoid rule of f·N(0, σ²) (σ > 0)."""
+    """Nodes z and weights w with Σ w·f(z) = the trapezoid rule of f·N(0, σ²) (σ > 0).
+
+    The grid is fine where activations bend (|z| < 8) and spans ±10σ. Gauss–Hermite
+    nodes (spacing ~0.25σ near 0) step over the narrow part of φ' when σ is large
+    (E[tanh'(z)²] at σ = 16 came out 10⁴ too small) and converge slowly on the jump of
+    SELU's or ReLU's φ'; here a jump at 0 sits mid-cell, where the rule is exact.
+    """
     z = np.sort(np.concatenate((np.linspace(-10 * sigma, 10 * sigma, 2000), _FEATURES)))
     density = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2.0 * math.pi))
     cells = np.diff(z)  # a node that appears twice only adds a cell of width 0
@@ -30,24 +36,6 @@ def _quadrature(sigma: float) -> tuple[np.ndarray, np.ndarray]:
     width[0], width[-1] = cells[0] / 2, cells[-1] / 2
     width[1:-1] = (cells[:-1] + cells[1:]) / 2
     return z, density * width
-
-
-def gaussian_expectation(func, variance: float) -> float:
-    """E[func(z)] for z ~ N(0, variance), by the trapezoid rule.
-
-    The grid is fine where activations bend (|z| < 8) and spans ±10σ. Gauss–Hermite
-    nodes (spacing ~0.25σ near 0) step over the narrow part of φ' when σ is large
-    (E[tanh'(z)²] at σ = 16 came out 10⁴ too small) and converge slowly on the jump of
-    SELU's or ReLU's φ'; here a jump at 0 sits mid-cell, where the rule is exact.
-    """
-    if not math.isfinite(variance):
-        return math.inf
-    sigma = math.sqrt(max(variance, 0.0))
-    with np.errstate(all="ignore"):
-        if sigma == 0.0:
-            return float(func(np.zeros(1))[0])
-        z, weights = _quadrature(sigma)
-        return float(np.dot(func(z), weights))
 
 
 def moments(activation: Activation, params: dict, variance: float) -> tuple[float, float]:
@@ -64,16 +52,12 @@ def moments(activation: Activation, params: dict, variance: float) -> tuple[floa
 
 def second_moment(activation: Activation, params: dict, variance: float) -> float:
     """E[φ(z)²] for z ~ N(0, variance)."""
-    return gaussian_expectation(lambda z: activation.forward(z, **params) ** 2, variance)
+    return moments(activation, params, variance)[0]
 
 
 def slope_moment(activation: Activation, params: dict, variance: float) -> float:
     """E[φ'(z)²] for z ~ N(0, variance)."""
-
-    def slope_sq(z):
-        return activation.derivative(z, activation.forward(z, **params), **params) ** 2
-
-    return gaussian_expectation(slope_sq, variance)
+    return moments(activation, params, variance)[1]
 
 
 @dataclass(frozen=True)
