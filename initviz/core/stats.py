@@ -233,7 +233,8 @@ def distinct_units(values: np.ndarray, decimals: int = 6) -> int:
     return int(np.unique(rounded, axis=1).shape[1])
 
 
-def theory_prediction(sim) -> theory.Prediction:
+def theory_prediction(sim, summarise=summary) -> theory.Prediction:
+    """``summarise`` gives an array's mean and std: ``simulation_stats`` passes the ones it has."""
     project = sim.project
     activation = resolve_activation(project.activation)
     act_params = activation.resolve(project.activation_params)
@@ -243,14 +244,14 @@ def theory_prediction(sim) -> theory.Prediction:
         if nominal.weight_mean != 0:
             return theory.not_applicable(len(sim.layers))
         if measured_weights:
-            weight = summary(layer.weight)
+            weight = summarise(layer.weight)
             w_moments.append(weight["mean"] ** 2 + weight["std"] ** 2)
         else:
             w_moments.append(nominal.weight_std**2)
         b_moments.append(nominal.bias_mean**2 + nominal.bias_std**2)
-    inputs = summary(sim.inputs)
+    inputs = summarise(sim.inputs)
     input_sq = inputs["mean"] ** 2 + inputs["std"] ** 2
-    output_grad_var = summary(sim.layers[-1].grad_preactivation)["std"] ** 2
+    output_grad_var = summarise(sim.layers[-1].grad_preactivation)["std"] ** 2
     widths = [sim.layers[0].fan_in] + [layer.fan_out for layer in sim.layers]
     return theory.predict(
         widths, w_moments, b_moments, activation, act_params, input_sq, output_grad_var
@@ -282,10 +283,10 @@ def simulation_stats(sim, bins: int = 40) -> dict:
     """The records of ``initviz stats --json`` (DESIGN §5), one per layer."""
     activation = resolve_activation(sim.project.activation)
     act_params = activation.resolve(sim.project.activation_params)
-    prediction = theory_prediction(sim)
+    summaries = _layer_summaries(sim.layers)
+    prediction = theory_prediction(sim, lambda a: summaries.get(id(a)) or summary(a))
     last = len(sim.layers) - 1
     records = []
-    summaries = _layer_summaries(sim.layers)
 
     def _mean_std(values) -> dict:
         return dict(summaries[id(values)])
