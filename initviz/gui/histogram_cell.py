@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.plot_data import nice_limits
@@ -32,22 +32,24 @@ def sample_note(histogram) -> str:
     return f"sampled {_short(histogram.sample_size)}/{_short(histogram.total)}"
 
 
-def caption_html(cell, theme: th.Theme, show_sample: bool = False) -> str:
+Run = tuple[str, "str | None", bool]
+"""A piece of caption text: (text, colour or None for the theme's foreground, bold)."""
+
+
+def caption_lines(cell) -> tuple[tuple[Run, ...], ...]:
     """Mean and std, then warnings only when there is something to warn about."""
-    first = f"μ {fmt(cell.mean)}&nbsp;&nbsp;σ {fmt(cell.std)}"
+    first = ((f"μ {fmt(cell.mean)}  σ {fmt(cell.std)}", None, False),)
     badges = []
     if cell.saturated >= 0.005:
-        badges.append((th.WARNING_COLOURS["saturated"], f"saturated {100 * cell.saturated:.0f}%"))
+        badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"]))
     if cell.dead >= 0.005:
-        badges.append((th.WARNING_COLOURS["dead"], f"dead {100 * cell.dead:.0f}%"))
+        badges.append((f"dead {100 * cell.dead:.0f}%", th.WARNING_COLOURS["dead"]))
     if cell.nonfinite:
-        badges.append((th.WARNING_COLOURS["nonfinite"], f"{cell.nonfinite:,} inf/NaN"))
-    second = "&nbsp;&nbsp;".join(f'<b style="color:{c}">{t}</b>' for c, t in badges)
-    if show_sample and cell.shared.subsampled:
-        sample = sample_note(cell.shared)
-        gap = "&nbsp;&nbsp;" if second else ""
-        second += f'{gap}<span style="color:#555555">{sample}</span>'
-    return f"{first}<br>{second or '&nbsp;'}"
+        badges.append((f"{cell.nonfinite:,} inf/NaN", th.WARNING_COLOURS["nonfinite"]))
+    second = []
+    for text, colour in badges:
+        second.append((("  " if second else "") + text, colour, True))
+    return first, tuple(second)
 
 
 def tick_label(value: float) -> str:
@@ -119,20 +121,92 @@ def _short(count: int) -> str:
     return str(count)
 
 
-class Caption(pg.LabelItem):
-    """A label with a fixed height that never widens its cell (long text is clipped, not pushed)."""
+def step_outline(edges: np.ndarray, heights: np.ndarray, base: float):
+    """x, y of a histogram's outline: up from ``base`` at the first edge, along the top of
+    every bin, down to ``base`` at the last edge (len(edges) = len(heights) + 1)."""
+    x = np.repeat(np.asarray(edges, dtype=np.float64), 2)
+    y = np.empty_like(x)
+    y[0] = y[-1] = base
+    y[1:-1] = np.repeat(heights, 2)
+    return x, y
 
-    fixed_width = None
 
-    def updateMin(self):  # noqa: N802 - pyqtgraph's name
-        self.setMinimumWidth(self.fixed_width or 10)
+def step_path(edges: np.ndarray, heights: np.ndarray, base: float) -> QtGui.QPainterPath:
+    """``step_outline`` as a QPainterPath (empty if any value is not finite)."""
+    x, y = step_outline(edges, heights, base)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return QtGui.QPainterPath()
+    return pg.arrayToQPath(x, y, connect="all")
+
+
+class QtBounds:
+    """Qt's own boundingRect and shape for a pg.GraphicsWidget (the same rectangle).
+
+    pyqtgraph overrides both in Python, and Qt asks every item for them several times per
+    paint: ~350 calls into Python per redraw of the grid, each waiting for the GIL while
+    the compute thread holds it. Assigning the C++ methods means no Python call at all.
+    """
+
+    boundingRect = QtWidgets.QGraphicsWidget.boundingRect
+    shape = QtWidgets.QGraphicsWidget.shape
+
+
+class Caption(QtBounds, pg.GraphicsWidget):
+    """Lines of coloured text runs, painted directly; long lines are clipped, never wrapped.
+
+    It replaced a pyqtgraph LabelItem, whose ``setText`` lays out HTML and then the whole
+    grid again: with 50 captions changing on every seed that was ~5 ms of each update in
+    the GUI thread. Setting new text here repaints this item only.
+    """
+
+    def __init__(self, align_right: bool = False):
+        super().__init__()
+        self.align_right = align_right
+        self._lines: tuple[tuple[Run, ...], ...] = ()
+        self._colour = QtGui.QColor("#000000")
+        self.set_font(QtGui.QFont(), "#000000")
+
+    def set_font(self, font: QtGui.QFont, colour: str) -> None:
+        self._fonts = {False: QtGui.QFont(font), True: QtGui.QFont(font)}
+        self._fonts[True].setBold(True)
+        self._metrics = {bold: QtGui.QFontMetricsF(f) for bold, f in self._fonts.items()}
+        self._colour = QtGui.QColor(colour)
+        self.update()
+
+    def line_height(self) -> float:
+        return self._metrics[True].lineSpacing()
+
+    def set_lines(self, lines) -> None:
+        lines = tuple(tuple(line) for line in lines)
+        if lines != self._lines:
+            self._lines = lines
+            self.update()
+
+    @property
+    def text(self) -> str:
+        """What the caption says, one line per line."""
+        return "\n".join("".join(run[0] for run in line) for line in self._lines)
 
     def set_fixed_width(self, width: float) -> None:
-        self.fixed_width = width
         self.setFixedWidth(width)
 
+    def paint(self, painter, *args) -> None:
+        rect = self.boundingRect()
+        painter.setClipRect(rect)
+        y = rect.top()
+        for line in self._lines:
+            widths = [self._metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            x = rect.right() - sum(widths) if self.align_right else rect.left()
+            baseline = y + self._metrics[True].ascent()
+            for (text, colour, bold), width in zip(line, widths):
+                painter.setFont(self._fonts[bold])
+                painter.setPen(QtGui.QColor(colour) if colour else self._colour)
+                painter.drawText(QtCore.QPointF(x, baseline), text)
+                x += width
+            y += self.line_height()
 
-class HistogramCell(pg.GraphicsWidget):
+
+class HistogramCell(QtBounds, pg.GraphicsWidget):
     """A histogram drawn as a filled step curve, with its statistics written on it."""
 
     def __init__(self, quantity: str, theme: th.Theme):
@@ -157,11 +231,17 @@ class HistogramCell(pg.GraphicsWidget):
         layout.addItem(self.view_box, 1, 1)
         layout.addItem(self.bottom_axis, 2, 1)
         self.setLayout(layout)
-        self.curve = pg.PlotCurveItem(fillLevel=0.0)
-        self.view_box.addItem(self.curve)
-        self.caption = Caption(justify="left")
+        # Qt's own path items: painted and bounded in C++, not in Python (pg.PlotCurveItem
+        # took ~60 % of every redraw of 50 cells). One path, filled by one item, outlined by
+        # the other: the outline leaves out the baseline that closes the fill.
+        self.fill = QtWidgets.QGraphicsPathItem()
+        self.fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        self.outline = QtWidgets.QGraphicsPathItem()
+        self.outline.setBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
+        for item in (self.fill, self.outline):
+            self.view_box.addItem(item, ignoreBounds=True)
+        self.caption = Caption()
         layout.addItem(self.caption, 0, 0, 1, 2)
-        self._html = ""
         self._ranges = None
         self._mode = None
         self._log = None
@@ -170,16 +250,15 @@ class HistogramCell(pg.GraphicsWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         hex_code = th.QUANTITY_COLOURS[self.quantity]
-        self.curve.setPen(pg.mkPen(th.colour(hex_code), width=theme.line_width))
-        self.curve.setBrush(pg.mkBrush(th.colour(hex_code, theme.fill_alpha)))
+        self.outline.setPen(pg.mkPen(th.colour(hex_code), width=theme.line_width))  # cosmetic
+        self.fill.setBrush(pg.mkBrush(th.colour(hex_code, theme.fill_alpha)))
         for axis in (self.left_axis, self.bottom_axis):
             th.style_axis(axis, theme)
         self.left_axis.setWidth(int(4.6 * theme.font_pt) + 4)
-        self.caption.opts.update(size=f"{theme.font_pt * 0.9:.1f}pt", color=theme.foreground)
+        self.caption.set_font(th.plot_font(theme, 0.9), theme.foreground)
         caption_height = 2.0 * 1.5 * theme.font_pt * 96 / 72
         self.caption.setMinimumHeight(caption_height)
         self.caption.setMaximumHeight(caption_height)
-        self._html = ""
 
     def set_histogram(self, cell, shared: bool, log_counts: bool, x_range, y_top: float) -> None:
         """Draw ``cell`` on ``x_range``; y is the fraction of values per bin (or its log10)."""
@@ -196,8 +275,9 @@ class HistogramCell(pg.GraphicsWidget):
         if log_counts != self._log:
             self.left_axis.setLogMode(log_counts)
             self._log = log_counts
-        self.curve.setFillLevel(fill)
-        self.curve.setData(hist.edges, fractions, stepMode="center")
+        path = step_path(hist.edges, fractions, fill)
+        self.fill.setPath(path)
+        self.outline.setPath(path)
         # steady only for the same axis under new data: log counts or own axes start afresh
         mode = (shared, log_counts)
         kept = self._ranges if mode == self._mode else None
@@ -208,9 +288,4 @@ class HistogramCell(pg.GraphicsWidget):
             self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
             self.bottom_axis.setTicks([x_ticks(*x_range)])
             self._ranges = ranges
-        self.set_caption(caption_html(cell, self.theme))
-
-    def set_caption(self, html: str) -> None:
-        if html != self._html:
-            self.caption.setText(html)
-            self._html = html
+        self.caption.set_lines(caption_lines(cell))

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.histogram_cell import Caption, HistogramCell, sample_note
+from initviz.gui.histogram_cell import Caption, HistogramCell, QtBounds, sample_note
 from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
 
 DRAW_BUDGET_S = 0.018
@@ -34,7 +34,7 @@ def column_peaks(data) -> dict:
     }
 
 
-class LayerRow(pg.GraphicsWidget):
+class LayerRow(QtBounds, pg.GraphicsWidget):
     """A label ("layer 3, 256→256") and one HistogramCell per column."""
 
     def __init__(self, theme: th.Theme):
@@ -42,34 +42,29 @@ class LayerRow(pg.GraphicsWidget):
         layout = QtWidgets.QGraphicsGridLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setHorizontalSpacing(4)
-        self.label = Caption(justify="right")
+        self.label = Caption()
         layout.addItem(self.label, 0, 0)
         self.cells = [HistogramCell(q, theme) for q in COLUMNS]
         for column, cell in enumerate(self.cells, start=1):
             layout.addItem(cell, 0, column)
             layout.setColumnStretchFactor(column, 1)
         self.setLayout(layout)
-        self._label_html = ""
         self.apply_theme(theme)
 
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         width = 6.5 * theme.font_pt
         self.label.set_fixed_width(width)
+        self.label.set_font(th.plot_font(theme), theme.foreground)
         self.setPreferredHeight(row_height(theme))
         self.setMaximumHeight(row_height(theme))
         self.setMinimumHeight(row_height(theme))
         for cell in self.cells:
             cell.apply_theme(theme)
-        self._label_html = ""
 
     def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool) -> None:
         role = "output" if output else f"layer {layer}"
-        html = f"<b>{role}</b><br>{fan_in}→{fan_out}"
-        if html != self._label_html:
-            self.label.setText(
-                html, size=f"{self.theme.font_pt:.1f}pt", color=self.theme.foreground)
-            self._label_html = html
+        self.label.set_lines((((role, None, True),), ((f"{fan_in}→{fan_out}", None, False),)))
 
 
 class LayerHistogramGrid(QtWidgets.QWidget):

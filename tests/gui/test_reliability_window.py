@@ -205,7 +205,7 @@ def test_exploding_numbers_are_drawn_and_counted_without_warnings(qtbot, window)
 
 
 def cell_text(cell) -> str:
-    return cell.caption.text  # the HTML the pyqtgraph LabelItem shows
+    return cell.caption.text  # what the caption paints, one line per line
 
 
 # --- autosave ------------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""One cell of the layer grid: the histogram it draws and the caption it writes."""
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from initviz.gui import theme as th
+from initviz.gui.histogram_cell import HistogramCell, caption_lines, step_outline
+from initviz.gui.plot_data import Cell, Histogram
+
+
+def test_step_outline_runs_along_the_top_of_every_bin():
+    x, y = step_outline(np.array([0.0, 1.0, 2.0, 4.0]), np.array([0.5, 0.25, 0.25]), 0.0)
+    assert x.tolist() == [0, 0, 1, 1, 2, 2, 4, 4]
+    assert y.tolist() == [0, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25, 0]  # up, across, down
+
+
+def _cell(fractions, edges, **extra):
+    hist = Histogram(np.asarray(edges, float), np.asarray(fractions, float), 100, 400)
+    return Cell(shared=hist, own=hist, mean=0.0123, std=1.5, nonfinite=0, **extra)
+
+
+@pytest.fixture
+def drawn_cell(qtbot):
+    scene = QtWidgets.QGraphicsScene()
+    view = QtWidgets.QGraphicsView(scene)
+    qtbot.addWidget(view)
+    cell = HistogramCell("activation", th.NORMAL)
+    scene.addItem(cell)
+    cell.setGeometry(QtCore.QRectF(0, 0, 300, 150))
+    yield cell  # the scene (which owns the cell) lives until the test is over
+    scene.clear()
+
+
+def test_the_cell_fills_and_outlines_its_histogram(drawn_cell):
+    cell = _cell([0.1, 0.6, 0.3], [-1.0, 0.0, 1.0, 2.0])
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-1.0, 2.0), y_top=0.6)
+    for item in (drawn_cell.fill, drawn_cell.outline):
+        bounds = item.path().boundingRect()
+        assert (bounds.left(), bounds.right()) == (-1.0, 2.0)
+        assert (bounds.top(), bounds.bottom()) == pytest.approx((0.0, 0.6))
+    assert drawn_cell.fill.pen().style() == QtCore.Qt.PenStyle.NoPen
+    assert drawn_cell.outline.brush().style() == QtCore.Qt.BrushStyle.NoBrush
+    assert drawn_cell.outline.pen().isCosmetic()  # pixels wide at any zoom
+    # log counts: the fill rests on the floor of the log axis, not on log10(0)
+    drawn_cell.set_histogram(cell, shared=True, log_counts=True, x_range=(-1.0, 2.0), y_top=0.6)
+    assert drawn_cell.fill.path().boundingRect().top() == pytest.approx(-5.0)
+    # a histogram that is not finite is not drawn at all (no path through inf)
+    broken = _cell([0.5, 0.5, 0.0], [-1.0, np.inf, 1.0, 2.0])
+    drawn_cell.set_histogram(broken, shared=True, log_counts=False, x_range=(-1, 2), y_top=0.5)
+    assert drawn_cell.fill.path().isEmpty()
+
+
+def test_the_caption_states_mean_and_std_and_only_the_warnings_that_apply(drawn_cell):
+    quiet = caption_lines(_cell([1.0], [0.0, 1.0]))
+    assert ["".join(run[0] for run in line) for line in quiet] == ["μ 0.0123  σ 1.5", ""]
+    loud = caption_lines(_cell([1.0], [0.0, 1.0], saturated=0.891, dead=0.25))
+    badges = loud[1]
+    assert [run[0].strip() for run in badges] == ["saturated 89%", "dead 25%"]
+    assert [run[1] for run in badges] == [th.WARNING_COLOURS["saturated"],
+                                          th.WARNING_COLOURS["dead"]]
+    assert all(run[2] for run in badges)  # bold
+    drawn_cell.caption.set_lines(loud)
+    assert drawn_cell.caption.text == "μ 0.0123  σ 1.5\nsaturated 89%  dead 25%"
+
+
+def test_the_caption_paints_its_text_inside_its_own_box(drawn_cell):
+    drawn_cell.caption.set_lines(caption_lines(_cell([1.0], [0.0, 1.0], saturated=0.5)))
+    rect = drawn_cell.caption.boundingRect()
+    image = QtGui.QImage(int(rect.width()), int(rect.height()), QtGui.QImage.Format_ARGB32)
+    image.fill(QtCore.Qt.white)
+    painter = QtGui.QPainter(image)
+    drawn_cell.caption.paint(painter, None)
+    painter.end()
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)
+    ink = pixels[..., :3].min(axis=2) < 128
+    rows = np.flatnonzero(ink.any(axis=1))
+    assert rows.size and rows[0] < rect.height() / 2 < rows[-1]  # two lines of text
+    orange = (np.abs(pixels[..., 2].astype(int) - 0xB3) < 40) & (pixels[..., 0] < 60)
+    assert orange[int(rect.height() / 2):].any()  # the badge in its warning colour, below
