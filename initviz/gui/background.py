@@ -84,6 +84,7 @@ class BackgroundTask(QtCore.QObject):
         self._running = False
         self._name = name
         self._function = function
+        self._debounce_ms = debounce_ms
         self._thread = None
         self._timer = QtCore.QTimer(self, singleShot=True, interval=debounce_ms)
         self._timer.timeout.connect(self._dispatch)
@@ -98,13 +99,17 @@ class BackgroundTask(QtCore.QObject):
     def request(self, payload, supersede: bool = False) -> None:
         """Compute ``payload`` as soon as the thread is free (``payload`` must not change).
 
-        The debounce timer is started, never restarted: a burst of requests from one
-        action is coalesced, yet a steady stream of them cannot hold computation back.
+        With no debounce an idle task starts at once; requests that follow while it runs
+        are coalesced into one. Otherwise the debounce timer is started, never restarted:
+        a burst of requests from one action is coalesced, yet a steady stream of them
+        cannot hold computation back.
         """
         self._pending = payload
         if supersede:
             self._valid_from = self.generation + 1
-        if not self._timer.isActive():
+        if self._debounce_ms == 0 and not self._running:
+            self._dispatch()  # at once: the work overlaps the GUI's own handling and painting
+        elif not self._timer.isActive():
             self._timer.start()
 
     def shutdown(self) -> None:

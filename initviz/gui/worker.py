@@ -12,8 +12,10 @@ from PySide6 import QtCore
 from initviz.gui import plot_data
 from initviz.gui.background import BackgroundTask
 
-DEBOUNCE_MS = 10
-"""A burst of edits from one action (a scheme and its parameters) becomes one request."""
+DEBOUNCE_MS = 0
+"""A change starts its computation at once, while the GUI thread is still handling and
+painting it (~10 ms of an update). One action edits the project once (a scheme and its
+parameters together), and requests that arrive while a computation runs are coalesced."""
 
 
 def compute(snapshot) -> plot_data.PlotData:

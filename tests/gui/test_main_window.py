@@ -1,5 +1,6 @@
 """The main window: controls drive the project and the plots; the project drives the controls."""
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -127,20 +128,40 @@ def test_invalid_edit_keeps_project_and_says_why(window):
     assert "init.params.std" in window.statusBar().currentMessage()
 
 
-def test_stale_results_are_dropped(qtbot, window):
-    """Several changes fired at once: only the newest is drawn."""
+def test_changes_during_a_computation_are_coalesced(qtbot, window, monkeypatch):
+    """A change starts computing at once; the ones made while it runs become one request,
+    for the newest value: the values in between are never computed or drawn."""
+    from initviz.gui import worker
+
+    gate, real = threading.Event(), worker.compute
+    monkeypatch.setattr(worker, "compute", lambda snapshot: gate.wait(TIMEOUT / 1000)
+                        and real(snapshot))  # a computation that runs until the test says
     drawn = []
     window.resultsUpdated.connect(drawn.append)
     spin = control(window, "widthSpin", QtWidgets.QSpinBox)
     for width in (40, 41, 42, 43, 44):
         spin.setValue(width)
         QtWidgets.QApplication.processEvents()
+    assert window.compute.busy and not drawn
+    gate.set()
     qtbot.waitUntil(
         lambda: bool(drawn) and drawn[-1].project.widths[1] == 44 and not window.compute.busy,
         timeout=TIMEOUT)
-    assert len(drawn) < 5  # coalesced: not one drawing per change
+    assert [sim.project.widths[1] for sim in drawn] == [40, 44]
     shown = window.dashboard.data.simulation.project.widths
     assert shown == window.project.widths == [32, 44, 44, 10]
+
+
+def test_a_single_change_starts_computing_at_once(qtbot, window, monkeypatch):
+    """No debounce delay: the computation is under way before the event loop runs again."""
+    from initviz.gui import worker
+
+    started = threading.Event()
+    real = worker.compute
+    monkeypatch.setattr(worker, "compute", lambda snapshot: started.set() or real(snapshot))
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
+        control(window, "seedSpin", QtWidgets.QSpinBox).setValue(5)
+        assert window.compute.busy and started.wait(TIMEOUT / 1000)
 
 
 def test_view_settings_redraw_without_recomputing(qtbot, window):
