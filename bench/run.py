@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import initviz  # noqa: E402, F401, I001 - before NumPy: OpenBLAS's thread timeout, as in the app
 import environment  # noqa: E402
 import memory  # noqa: E402
 import workloads  # noqa: E402

@@ -2,6 +2,8 @@
 
 The public API (DESIGN §4). Importing initviz never imports Qt.
 """
+from initviz import _blas  # noqa: F401, I001 - first: it must run before NumPy loads
+
 from initviz.core.activations import ACTIVATIONS, gain
 from initviz.core.network import Layer, Simulation, simulate
 from initviz.core.schemes import SCHEMES

@@ -7,6 +7,7 @@ dL/dW_l = a_{l-1}ᵀ · dL/dz_l, dL/da_{l-1} = dL/dz_l · W_lᵀ.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -68,10 +69,54 @@ def layer_contexts(project) -> list[schemes.LayerContext]:
     ]
 
 
-PARALLEL_SAMPLING_VALUES = 1 << 20
+PARALLEL_SAMPLING_VALUES = 1 << 18
 """Networks with more weights than this draw their layers on several threads: each layer has
 its own stream (draws.layer_rng), so the numbers are the same, and NumPy's samplers release
-the GIL. Drawing normals costs ~10 ns a value: 0.4x the matrix products at 50 x 1024 x 1024."""
+the GIL. Drawing normals costs ~9 ns a value: at the default lesson (10 x 256 x 256) 6 ms of
+a new seed's update, and 0.4x the matrix products at 50 x 1024 x 1024."""
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _sampling_workers() -> int:
+    return min(os.cpu_count() or 1, 4)
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads kept for sampling: starting a pool per call costs more than a small draw."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(_sampling_workers(), thread_name_prefix="initviz-draw")
+        return _POOL
+
+
+def _balanced_groups(items: list, sizes: list[int], groups: int) -> list[list]:
+    """``items`` in at most ``groups`` runs of consecutive items with similar total size."""
+    target = sum(sizes) / groups
+    runs, current, filled = [], [], 0.0
+    for item, size in zip(items, sizes):
+        current.append(item)
+        filled += size
+        if filled >= target * (len(runs) + 1) and len(runs) < groups - 1:
+            runs.append(current)
+            current = []
+    if current or not runs:
+        runs.append(current)
+    return runs
+
+
+def _map_in_parallel(function, items: list, sizes: list[int]) -> list:
+    """``[function(i) for i in items]``, in groups on the pool's threads and this one."""
+    workers = _sampling_workers()
+    if sum(sizes) <= PARALLEL_SAMPLING_VALUES or workers < 2 or len(items) < 2:
+        return [function(item) for item in items]
+    groups = _balanced_groups(items, sizes, workers)
+    futures = [_pool().submit(lambda group=g: [function(i) for i in group]) for g in groups[1:]]
+    results = [function(item) for item in groups[0]]  # this thread draws too
+    for future in futures:
+        results += future.result()
+    return results
 
 
 def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.SHARED):
@@ -96,13 +141,7 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.S
         return weight, bias
 
     layers = list(enumerate(layer_contexts(project), start=1))
-    values = sum(ctx.fan_in * ctx.fan_out for _, ctx in layers)
-    workers = min(os.cpu_count() or 1, 4)
-    if values > PARALLEL_SAMPLING_VALUES and workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            pairs = list(pool.map(draw_layer, layers))
-    else:
-        pairs = [draw_layer(item) for item in layers]
+    pairs = _map_in_parallel(draw_layer, layers, [ctx.fan_in * ctx.fan_out for _, ctx in layers])
     weights = [w for w, _ in pairs]
     biases = [b for _, b in pairs]
     if scheme.data_dependent:

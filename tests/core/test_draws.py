@@ -57,6 +57,45 @@ def test_the_cache_changes_no_number():
         np.testing.assert_array_equal(lc.grad_weight, lf.grad_weight)
 
 
+def test_sampling_on_several_threads_changes_no_number(monkeypatch):
+    """A large network draws its layers on the sampling threads; each layer has its own
+    stream, so the weights are those of one thread drawing every layer in turn."""
+    import threading
+
+    from initviz.core import network
+
+    p = project(**{"init.scheme": "orthogonal", "init.bias.scheme": "uniform",
+                   "network.widths": [20, 16, 16, 16, 16, 16, 4]})
+    monkeypatch.setattr(network, "PARALLEL_SAMPLING_VALUES", 1 << 40)
+    alone = initviz.simulate(p, cache=None)
+    monkeypatch.setattr(network, "PARALLEL_SAMPLING_VALUES", 0)
+    monkeypatch.setattr(network, "_sampling_workers", lambda: 2)
+    threads = set()
+    real = draws.layer_rng
+    monkeypatch.setattr(draws, "layer_rng", lambda *key: threads.add(
+        threading.current_thread().name) or real(*key))
+    shared = initviz.simulate(p, cache=None)
+    assert len(threads) == 2  # this thread and one of the pool's
+    for la, ls in zip(alone.layers, shared.layers, strict=True):
+        np.testing.assert_array_equal(la.weight, ls.weight)
+        np.testing.assert_array_equal(la.bias, ls.bias)
+    assert alone.loss == shared.loss
+
+
+@pytest.mark.parametrize("sizes, groups, expected", [
+    ([1] * 10, 2, [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]),
+    ([1, 10, 1], 2, [[0, 1], [2]]),
+    ([5], 2, [[0]]),
+    ([5, 1, 1, 1, 1], 4, [[0], [1], [2], [3, 4]]),
+])
+def test_layers_are_split_into_runs_of_similar_size(sizes, groups, expected):
+    from initviz.core.network import _balanced_groups
+
+    runs = _balanced_groups(list(range(len(sizes))), sizes, groups)
+    assert runs == expected
+    assert [i for run in runs for i in run] == list(range(len(sizes)))  # each once, in order
+
+
 def test_a_repeated_simulation_hits_the_cache_and_returns_writable_weights():
     cache = draws.DrawCache()
     p = project()
