@@ -84,9 +84,11 @@ class PlotData:
         return len(self.simulation.layers)
 
 
-def histogram_of(sample: np.ndarray, total: int, limits: tuple[float, float]) -> Histogram:
-    """The fractions per bin of a ``stats.histogram_sample`` (float64, finite) on ``limits``."""
-    counts, edges = stats.bin_counts(sample, BINS, *limits)
+def histogram_of(
+    sample: np.ndarray, total: int, limits: tuple[float, float], sample_range=None
+) -> Histogram:
+    """The fractions per bin of a ``stats.histogram_sample`` (finite values) on ``limits``."""
+    counts, edges = stats.bin_counts(sample, BINS, *limits, sample_range=sample_range)
     fractions = counts / max(sample.size, 1)
     return Histogram(edges, fractions, int(sample.size), int(total))
 
@@ -112,14 +114,19 @@ def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int 
     Layer index ``apart`` (if any) does not widen the shared limits and is drawn on its own.
     """
     samples = [stats.histogram_sample(v) for v in values_per_layer]
-    own_limits = [nice_limits(*stats.value_range(s)) for s in samples]
+    ranges = [stats.value_range(s) for s in samples]
+    own_limits = [nice_limits(*r) for r in ranges]
     sharing = [lim for i, lim in enumerate(own_limits) if i != apart] or own_limits
     shared = (min(lim[0] for lim in sharing), max(lim[1] for lim in sharing))
     cells = []
-    for values, sample, own, record in zip(values_per_layer, samples, own_limits, records):
+    for values, sample, span, own, record in zip(
+        values_per_layer, samples, ranges, own_limits, records
+    ):
+        on_shared = histogram_of(sample, values.size, shared, span)
+        # a layer that spans the column's range has the same histogram on both
+        on_own = on_shared if own == shared else histogram_of(sample, values.size, own, span)
         cells.append(Cell(
-            shared=histogram_of(sample, values.size, shared),
-            own=histogram_of(sample, values.size, own),
+            shared=on_shared, own=on_own,
             mean=record["mean"], std=record["std"], nonfinite=record["nonfinite"],
         ))
     if apart is not None and len(cells) > 1:

@@ -93,6 +93,23 @@ def test_histogram_counts_match_numpy_and_limits_are_shared():
     assert fixed["edges"][0] == -5.0 and fixed["edges"][-1] == 5.0
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("magnitude", [1e-38, 1e-20, 1e-3, 1.0, 1e3, 1e20, 1e36])
+def test_float32_binning_agrees_with_numpy_at_every_magnitude(magnitude):
+    """The simulation's float32 samples are binned in float32 where that is exact enough,
+    else in float64: at most a value or two next to an edge may land in the neighbour bin."""
+    values = (np.random.default_rng(7).standard_normal(16384) * magnitude).astype(np.float32)
+    wide = (float(values.min()), float(values.max()))
+    for low, high in (wide, (-magnitude, 2 * magnitude), (0.5 * wide[0], 2 * wide[1])):
+        counts, edges = stats.bin_counts(values, 48, low, high)
+        expected, expected_edges = np.histogram(values.astype(np.float64), 48, (low, high))
+        np.testing.assert_allclose(edges, expected_edges, rtol=1e-12)
+        assert np.abs(counts - expected).sum() <= 4, (low, high)
+        assert abs(int(counts.sum()) - int(expected.sum())) <= 2  # values outside: dropped
+        known = stats.bin_counts(values, 48, low, high, sample_range=wide)[0]
+        np.testing.assert_array_equal(known, counts)  # the sample's range, given or found
+
+
 def test_histogram_of_a_large_array_states_its_sample_size():
     values = np.random.default_rng(1).standard_normal(300_000).astype(np.float32)
     hist = stats.histogram(values)
