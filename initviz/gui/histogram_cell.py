@@ -206,13 +206,26 @@ class Caption(QtBounds, pg.GraphicsWidget):
             y += self.line_height()
 
 
+class CellViewBox(pg.ViewBox):
+    """A ViewBox that applies a new range or size to its transform at once, instead of on
+    the scene's next prepareForPaint (which the grid's view no longer sends)."""
+
+    def resizeEvent(self, ev):  # noqa: N802 - Qt's name
+        super().resizeEvent(ev)
+        self.updateMatrix()
+
+    def setRange(self, *args, **kwargs):  # noqa: N802 - pyqtgraph's name
+        super().setRange(*args, **kwargs)
+        self.updateMatrix()
+
+
 class HistogramCell(QtBounds, pg.GraphicsWidget):
     """A histogram drawn as a filled step curve, with its statistics written on it."""
 
     def __init__(self, quantity: str, theme: th.Theme):
         super().__init__()
         self.quantity = quantity
-        self.view_box = pg.ViewBox(enableMenu=False, defaultPadding=0.0)
+        self.view_box = CellViewBox(enableMenu=False, defaultPadding=0.0)
         self.view_box.setMouseEnabled(False, False)
         self.view_box.disableAutoRange()
         self.left_axis = pg.AxisItem("left")

@@ -34,6 +34,18 @@ def column_peaks(data) -> dict:
     }
 
 
+class GridView(pg.GraphicsView):
+    """The grid's view, painted by Qt alone: no Python paintEvent.
+
+    pyqtgraph's GraphicsView.paintEvent is a Python method, so the whole C++ rendering of
+    the grid ran under the GIL and the compute thread could not proceed for its ~6 ms.
+    Its one job, telling the scene's ViewBoxes to update their transforms, is done by the
+    cells themselves (histogram_cell.CellViewBox), at the moment their range or size changes.
+    """
+
+    paintEvent = QtWidgets.QGraphicsView.paintEvent
+
+
 class LayerRow(QtBounds, pg.GraphicsWidget):
     """A label ("layer 3, 256→256") and one HistogramCell per column."""
 
@@ -93,7 +105,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
             if column:  # a long title must not force the window wider than a projector
                 title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
             header_layout.addWidget(title, 1 if column else 0)
-        self.view = pg.GraphicsView(background=theme.background)
+        self.view = GridView(background=theme.background)
         self.container = QtWidgets.QGraphicsWidget()
         self.rows_layout = QtWidgets.QGraphicsLinearLayout(QtCore.Qt.Vertical)
         self.rows_layout.setContentsMargins(4, 4, 4, 4)

@@ -77,3 +77,27 @@ def test_the_caption_paints_its_text_inside_its_own_box(drawn_cell):
     assert rows.size and rows[0] < rect.height() / 2 < rows[-1]  # two lines of text
     orange = (np.abs(pixels[..., 2].astype(int) - 0xB3) < 40) & (pixels[..., 0] < 60)
     assert orange[int(rect.height() / 2):].any()  # the badge in its warning colour, below
+
+
+def _maps_range_onto_box(view_box) -> bool:
+    """The ViewBox's transform puts the corners of its view range on the corners of its box."""
+    (x0, x1), (y0, y1) = view_box.viewRange()
+    transform = view_box.childGroup.transform()
+    rect = view_box.rect()
+    corners = [transform.map(QtCore.QPointF(x, y)) for x, y in ((x0, y1), (x1, y0))]
+    want = [rect.topLeft(), rect.bottomRight()]
+    return all(abs(c.x() - w.x()) < 0.5 and abs(c.y() - w.y()) < 0.5 for c, w in zip(corners, want))
+
+
+def test_a_cell_applies_a_new_range_or_size_before_anything_paints(drawn_cell):
+    """The grid's view sends no prepareForPaint (its painting never enters Python), so each
+    cell's ViewBox must update its transform itself, at once."""
+    cell = _cell([0.1, 0.6, 0.3], [-1.0, 0.0, 1.0, 2.0])
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-1.0, 2.0), y_top=0.6)
+    assert _maps_range_onto_box(drawn_cell.view_box)
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-8.0, 8.0), y_top=0.6)
+    assert _maps_range_onto_box(drawn_cell.view_box)  # a new range
+    drawn_cell.setGeometry(QtCore.QRectF(0, 0, 520, 260))
+    drawn_cell.layout().activate()
+    assert drawn_cell.view_box.rect().width() > 300
+    assert _maps_range_onto_box(drawn_cell.view_box)  # a new size, same range
