@@ -3,7 +3,10 @@
 Rows are display slots, created once and reused: a deeper network creates only
 the missing rows, a shallower one hides the extra rows. Drawing is spread over
 event-loop turns (a few rows per turn) so dragging a control never freezes the
-window, even with a hundred histograms on screen.
+window, even with a hundred histograms on screen. The rows in sight are drawn
+first; rows scrolled out of sight are drawn when they come into view, or once the
+data has stopped changing, so a slider moving over a 50-layer network costs the
+few rows the class can see.
 """
 from __future__ import annotations
 
@@ -19,6 +22,12 @@ from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
 
 DRAW_BUDGET_S = 0.018
 """Work per event-loop turn while drawing; keeps every stall well under 100 ms."""
+IDLE_FILL_MS = 150
+"""Rows out of sight are drawn once no new data has come for this long: while a slider
+moves, only what the class can see is drawn (4 of 10 rows at the default lesson, 4 of 50
+in a deep network)."""
+ROW_MARGIN, ROW_SPACING = 4, 6
+"""The rows' layout: margin around them and space between them, in pixels."""
 
 
 def row_height(theme: th.Theme) -> int:
@@ -95,8 +104,12 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self.selected_cell: HistogramCell | None = None
         self._placed = 0
         self._job = None
+        self._latest = None
+        self._stale: set[int] = set()
         self._timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._draw_some)
+        self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_FILL_MS)
+        self._idle_timer.timeout.connect(self._draw_some)
         self.header = QtWidgets.QWidget()
         header_layout = QtWidgets.QHBoxLayout(self.header)
         self._titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
@@ -108,8 +121,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self.view = GridView(background=theme.background)
         self.container = QtWidgets.QGraphicsWidget()
         self.rows_layout = QtWidgets.QGraphicsLinearLayout(QtCore.Qt.Vertical)
-        self.rows_layout.setContentsMargins(4, 4, 4, 4)
-        self.rows_layout.setSpacing(6)
+        self.rows_layout.setContentsMargins(ROW_MARGIN, ROW_MARGIN, ROW_MARGIN, ROW_MARGIN)
+        self.rows_layout.setSpacing(ROW_SPACING)
         self.container.setLayout(self.rows_layout)
         self.view.setCentralItem(self.container)
         self.view.scene().sigMouseClicked.connect(self._clicked)
@@ -119,6 +132,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
             QtCore.Qt.ScrollBarAlwaysOn if scrolling else QtCore.Qt.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
         self.scroll.setWidget(self.view)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._bring_into_sight)
+        self.scroll.viewport().installEventFilter(self)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -153,42 +168,94 @@ class LayerHistogramGrid(QtWidgets.QWidget):
     # --- drawing ------------------------------------------------------------------------
 
     def show_data(self, data, settings) -> None:
-        """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` when done."""
+        """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` once
+        every row in sight shows it. Rows scrolled out of sight follow when they come into
+        view, or once no new data has come for IDLE_FILL_MS."""
         layers = settings.visible_layers(data.depth_count)
         peaks = column_peaks(data)
-        self._job = {
-            "data": data, "settings": settings, "layers": layers, "next": 0, "peaks": peaks}
+        self._job = {"data": data, "settings": settings, "layers": layers, "peaks": peaks}
+        self._latest = self._job
+        self._stale = set(range(len(layers)))
+        self._idle_timer.stop()
         self._show_titles({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
         self._place_rows(len(layers))
         self._timer.start()
 
     @property
     def drawing(self) -> bool:
+        """True until every row in sight shows the last ``show_data``."""
         return self._job is not None
+
+    @property
+    def pending_rows(self) -> int:
+        """Rows out of sight that still show older data."""
+        return len(self._stale)
 
     def cancel(self) -> None:
         self._job = None
+        self._stale = set()
         self._timer.stop()
+        self._idle_timer.stop()
+
+    def draw_pending(self) -> None:
+        """Bring every row up to date now, in sight or not (for export, tests, scripts)."""
+        self._draw_slots(sorted(self._stale), deadline=None)
 
     def visible_row_count(self) -> int:
         return self._placed
 
+    def rows_in_sight(self, count: int) -> list[int]:
+        """The row slots (of ``count``) that the scroll area shows, at least in part."""
+        if not self.scrolling:
+            return list(range(count))
+        if not self.scroll.viewport().isVisible():
+            return []
+        pitch = row_height(self.theme) + ROW_SPACING
+        top = self.scroll.verticalScrollBar().value() - ROW_MARGIN
+        bottom = top + self.scroll.viewport().height()
+        first = max(0, int(top // pitch))
+        last = min(count - 1, int(bottom // pitch))
+        return list(range(first, last + 1))
+
     def _draw_some(self) -> None:
+        """One event-loop turn of drawing: the rows in sight first, then (when idle) the rest."""
         job = self._job
-        if job is None:
-            return
-        deadline = time.perf_counter() + DRAW_BUDGET_S
-        while job["next"] < len(job["layers"]):
-            self._draw_row(job["next"], job)
-            job["next"] += 1
-            if time.perf_counter() > deadline:
+        if job is not None:
+            sight = [s for s in self.rows_in_sight(len(job["layers"])) if s in self._stale]
+            if not self._draw_slots(sight, time.perf_counter() + DRAW_BUDGET_S):
                 self._timer.start()
                 return
-        self._job = None
-        self.drawn.emit()
+            self._job = None
+            self.drawn.emit()
+            if self._stale:
+                self._idle_timer.start()
+            return
+        if self._stale and not self._draw_slots(
+                sorted(self._stale), time.perf_counter() + DRAW_BUDGET_S):
+            self._timer.start()
+
+    def _draw_slots(self, slots: list[int], deadline: float | None) -> bool:
+        """Draw ``slots`` with the newest data until ``deadline``; True when all are done."""
+        for slot in slots:
+            if slot not in self._stale:
+                continue
+            self._draw_row(slot, self._latest)
+            self._stale.discard(slot)
+            if deadline is not None and time.perf_counter() > deadline:
+                return all(s not in self._stale for s in slots)
+        return True
+
+    def _bring_into_sight(self, *_) -> None:
+        """Scrolled, resized or shown: rows that came into sight are drawn at once."""
+        if self._stale and self._latest is not None:
+            self._draw_slots(self.rows_in_sight(len(self._latest["layers"])), deadline=None)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        QtCore.QTimer.singleShot(0, self, self._bring_into_sight)  # once the layout has its size
 
     def _draw_row(self, slot: int, job) -> None:
-        if slot >= len(self.rows):
+        while slot >= len(self.rows):  # rows are created in order, once
             self._append_row()
         row = self.rows[slot]
         data, settings = job["data"], job["settings"]
@@ -229,9 +296,15 @@ class LayerHistogramGrid(QtWidgets.QWidget):
 
     def _resize_view(self) -> None:
         count = getattr(self, "_target_rows", 0)
-        height = count * (row_height(self.theme) + 6) + 8
+        height = count * (row_height(self.theme) + ROW_SPACING) + 2 * ROW_MARGIN
         self.view.setMinimumHeight(height)
         self.view.setMaximumHeight(max(height, 1))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.scroll.viewport() and event.type() in (
+                QtCore.QEvent.Type.Resize, QtCore.QEvent.Type.Show):
+            QtCore.QTimer.singleShot(0, self, self._bring_into_sight)
+        return super().eventFilter(watched, event)
 
     # --- selection and export -------------------------------------------------------------
 

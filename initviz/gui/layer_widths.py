@@ -41,7 +41,9 @@ class LayerWidthsEditor(QtWidgets.QTableWidget):
         return [int(self.item(r, 0).data(QtCore.Qt.EditRole)) for r in range(self.rowCount())]
 
     def set_widths(self, widths: list[int]) -> None:
-        """Show ``widths`` without emitting ``widthsEdited``."""
+        """Show ``widths`` without emitting ``widthsEdited`` (nothing to do if it shows them)."""
+        if self.rowCount() == len(widths) and self.widths() == list(widths):
+            return  # every seed or batch edit re-shows the project: no table rebuilt for it
         self.blockSignals(True)
         try:
             self.setRowCount(len(widths))

@@ -190,6 +190,10 @@ def test_exploding_numbers_are_drawn_and_counted_without_warnings(qtbot, window)
     assert nonfinite[0] == 0 and nonfinite[-1] == 16 * 4
     assert nonfinite == [int((~np.isfinite(layer.preactivation)).sum()) for layer in sim.layers]
     grid = window.dashboard.grid
+    bar = grid.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the class scrolls down to the last layers: drawn at once
+    rows = len(window.view_settings.visible_layers(len(sim.layers)))  # the last is the output
+    assert grid.rows_in_sight(rows)[-1] == rows - 1 and grid.pending_rows < rows
     badges = [cell_text(cell) for cell in grid.cells() if cell.quantity == "preactivation"]
     assert any(f"{16 * 4:,} inf/NaN" in text for text in badges), badges
     curves = window.dashboard.depth_plot.curves

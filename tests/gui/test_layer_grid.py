@@ -1,0 +1,84 @@
+"""The layer grid draws the rows the class can see first; rows out of sight follow."""
+import pytest
+from PySide6 import QtWidgets
+
+from initviz.gui import layer_grid
+from initviz.gui.histogram_cell import caption_lines
+from initviz.gui.plot_data import COLUMNS
+from initviz.project import Project
+
+TIMEOUT = 20000
+DEEP = {
+    "name": "deep",
+    "network": {"widths": [32] * 12 + [10], "activation": "tanh"},
+    "init": {"scheme": "xavier_normal"},
+    "data": {"batch_size": 64, "seed": 1},
+}
+
+
+def shows(grid, slot: int, data) -> bool:
+    """Row ``slot`` shows ``data``: every caption says what its cell of ``data`` says."""
+    if slot >= len(grid.rows):
+        return False
+    layer = grid._latest["layers"][slot] - 1
+    return all(
+        cell.caption.text == "\n".join("".join(run[0] for run in line)
+                                       for line in caption_lines(data.cells[q][layer]))
+        for cell, q in zip(grid.rows[slot].cells, COLUMNS))
+
+
+@pytest.fixture
+def deep_window(qtbot, window):
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
+        window.set_project(Project(DEEP))
+    qtbot.waitUntil(lambda: window.dashboard.grid.pending_rows == 0, timeout=TIMEOUT)
+    return window
+
+
+def new_seed(qtbot, window, seed: int):
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
+        window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(seed)
+    return window.dashboard.data
+
+
+def test_rows_in_sight_are_drawn_first_and_the_rest_once_idle(qtbot, deep_window):
+    grid = deep_window.dashboard.grid
+    rows = len(grid._latest["layers"])
+    sight = grid.rows_in_sight(rows)
+    assert 0 < len(sight) < rows  # the window shows some rows, not all twelve
+    data = new_seed(qtbot, deep_window, 7)
+    assert all(shows(grid, slot, data) for slot in sight)  # before resultsUpdated went out
+    hidden = [slot for slot in range(rows) if slot not in sight]
+    assert grid.pending_rows == len(hidden)
+    assert not any(shows(grid, slot, data) for slot in hidden)  # still the seed before
+    qtbot.waitUntil(lambda: grid.pending_rows == 0, timeout=TIMEOUT)  # idle: the rest follow
+    assert all(shows(grid, slot, data) for slot in range(rows))
+
+
+def test_a_row_scrolled_into_sight_is_drawn_at_once(qtbot, deep_window):
+    grid = deep_window.dashboard.grid
+    rows = len(grid._latest["layers"])
+    data = new_seed(qtbot, deep_window, 8)
+    assert not shows(grid, rows - 1, data)
+    bar = grid.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())  # no event loop turn in between
+    assert rows - 1 in grid.rows_in_sight(rows)
+    assert all(shows(grid, slot, data) for slot in grid.rows_in_sight(rows))
+
+
+def test_while_results_stream_in_only_the_rows_in_sight_are_drawn(qtbot, deep_window,
+                                                                   monkeypatch):
+    grid = deep_window.dashboard.grid
+    rows = len(grid._latest["layers"])
+    sight = len(grid.rows_in_sight(rows))
+    drawn = []
+    real = layer_grid.LayerHistogramGrid._draw_row
+    monkeypatch.setattr(layer_grid.LayerHistogramGrid, "_draw_row",
+                        lambda self, slot, job: drawn.append(slot) or real(self, slot, job))
+    grid._idle_timer.setInterval(10_000)  # a slider that never rests long enough
+    for seed in range(20, 26):
+        new_seed(qtbot, deep_window, seed)
+    assert len(drawn) == 6 * sight  # not 6 * 12
+    grid.draw_pending()  # what export and scripts call: everything up to date
+    assert grid.pending_rows == 0
+    assert all(shows(grid, slot, deep_window.dashboard.data) for slot in range(rows))
