@@ -130,9 +130,9 @@ class DashboardView(QtWidgets.QWidget):
         self.display_bar.show_settings(settings)
         self.depth_plot.show_data(data)
         self.formula_panel.show_data(data)
-        self.heatmap.show_data(data)
         self.stack.setCurrentWidget(self.heatmap if settings.heatmap else self.grid)
-        if settings.heatmap:
+        if settings.heatmap:  # drawn when shown: a hidden heat map costs nothing per update
+            self.heatmap.show_data(data)
             self.grid.cancel()
             self._grid_stale = True
             self.drawn.emit(data)

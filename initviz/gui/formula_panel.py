@@ -15,6 +15,7 @@ class FormulaPanel(QtWidgets.QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._rows = None
         self.heading = QtWidgets.QLabel()
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(QtCore.Qt.RichText)
@@ -41,6 +42,9 @@ class FormulaPanel(QtWidgets.QWidget):
             + (f"<br>{params}" if params else "")
         )
         rows = data.formula
+        if rows == self._rows:  # the same network and scheme (a new seed): nothing to redo
+            return
+        self._rows = rows
         has_limit = any(row.limit is not None for row in rows)
         self.table.setColumnHidden(4, not has_limit)
         self.table.setRowCount(len(rows))
