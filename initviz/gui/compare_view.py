@@ -27,9 +27,8 @@ from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
-from initviz.gui.layer_grid import column_peaks
+from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
 from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
-from initviz.gui.training_plots import FixedAxesGrid
 from initviz.gui.training_worker import rebin
 from initviz.project import Project
 
@@ -264,7 +263,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
             self.titles[side] = QtWidgets.QLabel()
             self.titles[side].setObjectName(f"compareTitle{side}")
             self.titles[side].setWordWrap(True)
-            self.grids[side] = FixedAxesGrid(self.theme)
+            self.grids[side] = LayerHistogramGrid(self.theme)  # both on the same y tops
             self.grids[side].drawn.connect(self._grid_drawn)
             box.addWidget(self.titles[side])
             box.addWidget(self.grids[side], 1)

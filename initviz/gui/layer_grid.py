@@ -167,19 +167,24 @@ class LayerHistogramGrid(QtWidgets.QWidget):
 
     # --- drawing ------------------------------------------------------------------------
 
-    def show_data(self, data, settings) -> None:
+    def show_data(self, data, settings, peaks: dict | None = None) -> None:
         """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` once
         every row in sight shows it. Rows scrolled out of sight follow when they come into
-        view, or once no new data has come for IDLE_FILL_MS."""
+        view, or once no new data has come for IDLE_FILL_MS. ``peaks`` (the y top of each
+        column) defaults to the data's own.
+
+        The rows in sight are drawn at once, within DRAW_BUDGET_S (more rows than that
+        go on in later event-loop turns), so ``drawn`` may be emitted before this returns.
+        """
         layers = settings.visible_layers(data.depth_count)
-        peaks = column_peaks(data)
+        peaks = dict(peaks) if peaks is not None else column_peaks(data)
         self._job = {"data": data, "settings": settings, "layers": layers, "peaks": peaks}
         self._latest = self._job
         self._stale = set(range(len(layers)))
         self._idle_timer.stop()
         self._show_titles({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
         self._place_rows(len(layers))
-        self._timer.start()
+        self._draw_some()  # no event-loop turn first: the paint that follows shows it all
 
     @property
     def drawing(self) -> bool:

@@ -14,7 +14,6 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.layer_grid import LayerHistogramGrid
 from initviz.gui.plot_data import nice_limits
 from initviz.gui.training_worker import CLASS_COLOURS
 
@@ -268,19 +267,6 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         else:
             self.ci.addItem(self.ratio_plot, row=1, col=0, colspan=2)
         self._boundary_shown = on
-
-
-class FixedAxesGrid(LayerHistogramGrid):
-    """The layer grid with the y tops given from outside.
-
-    The training view keeps them steady between frames, the compare view makes
-    two grids share them, so equal heights mean equal fractions.
-    """
-
-    def show_data(self, data, settings, peaks: dict | None = None) -> None:
-        super().show_data(data, settings)
-        if peaks is not None and self._job is not None:
-            self._job["peaks"] = dict(peaks)
 
 
 def sticky_peaks(old: dict | None, new: dict, shrink_below: float = 0.5) -> dict:

@@ -18,10 +18,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from initviz.errors import ProjectError
 from initviz.gui import export
 from initviz.gui import theme as th
-from initviz.gui.layer_grid import column_peaks
+from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
 from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
 from initviz.gui.training_controls import TrainingToolbar, symmetry_html
-from initviz.gui.training_plots import FixedAxesGrid, History, TrainingCurves, sticky_peaks
+from initviz.gui.training_plots import History, TrainingCurves, sticky_peaks
 from initviz.gui.training_worker import TrainingController
 from initviz.project import write_text_atomic
 
@@ -75,7 +75,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.status_label = QtWidgets.QLabel()
         self.status_label.setObjectName("trainStatusLabel")
         self.status_label.setWordWrap(True)
-        self.grid = FixedAxesGrid(self.theme)
+        self.grid = LayerHistogramGrid(self.theme)  # its y tops: sticky_peaks, from here
         self.grid.drawn.connect(self._grid_drawn)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         splitter.addWidget(self.curves)

@@ -103,22 +103,25 @@ def test_errors_inside_the_worker_reach_the_status_bar(qtbot, window, monkeypatc
 
 
 def test_closing_during_a_long_computation_stops_the_thread(qtbot, window, monkeypatch):
-    started = threading.Event()
+    started, closing = threading.Event(), threading.Event()
     real = worker.compute
 
-    def slow(snapshot):
+    def slow(snapshot):  # a long NumPy call: uninterruptible, it runs until the window closes
         started.set()
+        closing.wait(TIMEOUT / 1000)
         square = np.ones((200, 200))
-        for _ in range(60):  # ~ a long NumPy call: uninterruptible, finishes on its own
+        for _ in range(20):
             square = np.tanh(square @ square / 200)
         return real(snapshot)
 
     monkeypatch.setattr(worker, "compute", slow)
+    shutdown = window.compute.shutdown
+    monkeypatch.setattr(window.compute, "shutdown", lambda: closing.set() or shutdown())
     window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(5)
     qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
     assert window.compute.busy
-    assert window.close()
-    assert not window.compute._thread.isRunning()
+    assert window.close()  # waits for the computation to end, then stops the thread
+    assert closing.is_set() and not window.compute._thread.isRunning()
     QtWidgets.QApplication.processEvents()  # the last result may still arrive: harmless
 
 

@@ -1,4 +1,6 @@
 """The compute worker: newest request wins, stale results are dropped, failures are reported."""
+import threading
+
 from initviz.gui import worker
 from initviz.project import Project
 
@@ -7,32 +9,42 @@ def _project(width, batch=64):
     return Project({"network": {"widths": [32, width, width, 10]}, "data": {"batch_size": batch}})
 
 
-def _widths_drawn(qtbot, supersede: bool) -> tuple[list[int], int]:
+def _widths_drawn(qtbot, monkeypatch, supersede: bool) -> tuple[list[int], int]:
+    gate, real = threading.Event(), worker.compute
+
+    def first_one_slow(snapshot):  # still running when the next ones come, however fast
+        if snapshot.widths[1] == 600:
+            gate.wait(20)
+        return real(snapshot)
+
+    monkeypatch.setattr(worker, "compute", first_one_slow)
     controller = worker.ComputeController(debounce_ms=1)
     results = []
     controller.resultReady.connect(results.append)
     try:
-        controller.request(_project(600, batch=512))  # slow: still running when the next ones come
+        controller.request(_project(600, batch=512))
         qtbot.waitUntil(lambda: controller._running, timeout=5000)
         for width in (20, 21, 22):
             controller.request(_project(width), supersede=supersede)
+        gate.set()
         qtbot.waitUntil(lambda: not controller.busy and len(results) >= 1 + (not supersede),
                         timeout=20000)
         return [r.simulation.project.widths[1] for r in results], controller.generation
     finally:
+        gate.set()
         controller.shutdown()
 
 
-def test_edits_during_a_computation_are_coalesced_into_the_newest(qtbot):
+def test_edits_during_a_computation_are_coalesced_into_the_newest(qtbot, monkeypatch):
     """A drag: the running result is drawn, 20 and 21 are never computed, 22 comes last."""
-    widths, computed = _widths_drawn(qtbot, supersede=False)
+    widths, computed = _widths_drawn(qtbot, monkeypatch, supersede=False)
     assert widths == [600, 22]
     assert computed == 2
 
 
-def test_a_replaced_project_drops_the_running_result(qtbot):
+def test_a_replaced_project_drops_the_running_result(qtbot, monkeypatch):
     """A file opened mid-computation: the old project's result is never drawn."""
-    widths, computed = _widths_drawn(qtbot, supersede=True)
+    widths, computed = _widths_drawn(qtbot, monkeypatch, supersede=True)
     assert widths == [22]
     assert computed == 2
 
