@@ -309,6 +309,14 @@ class Project:
     def to_dict(self) -> dict:
         return copy.deepcopy(self._data)
 
+    def sections_json(self, sections) -> str:
+        """``sections`` as canonical JSON: equal texts, equal settings (nothing copied)."""
+        return json.dumps({k: self._data[k] for k in sections}, sort_keys=True)
+
+    def matches(self, data: dict) -> bool:
+        """Whether this project is ``data`` (a ``to_dict()`` taken earlier), without a copy."""
+        return self._data == data
+
     def copy(self) -> Project:
         """An independent snapshot: what the compute worker gets."""
         clone = Project.__new__(Project)

@@ -47,7 +47,7 @@ class FileActions(QtCore.QObject):
     # --- state ----------------------------------------------------------------------------
 
     def is_dirty(self) -> bool:
-        return self.window.project.to_dict() != self._clean
+        return not self.window.project.matches(self._clean)
 
     def mark_clean(self, path=None) -> None:
         self.path = Path(path) if path is not None else None

@@ -8,7 +8,6 @@ result is drawn and announced with ``resultsUpdated`` once it is on screen.
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -40,8 +39,7 @@ def default_project() -> Project:
 
 
 def compute_key(project: Project) -> str:
-    data = project.to_dict()
-    return json.dumps({k: data[k] for k in COMPUTED_SECTIONS}, sort_keys=True)
+    return project.sections_json(COMPUTED_SECTIONS)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -216,8 +214,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _after_change(self, replaced: bool = False) -> None:
         self._show_project()
-        if replaced or compute_key(self._project) != self._requested_key:
-            self._request_compute(supersede=replaced)
+        key = compute_key(self._project)
+        if replaced or key != self._requested_key:
+            self._request_compute(supersede=replaced, key=key)
         else:
             self._result_time = time.perf_counter()
             self.dashboard.show_settings(self.view_settings)
@@ -244,8 +243,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- computing and drawing -------------------------------------------------------------
 
-    def _request_compute(self, supersede: bool = False) -> None:
-        self._requested_key = compute_key(self._project)
+    def _request_compute(self, supersede: bool = False, key: str | None = None) -> None:
+        self._requested_key = key or compute_key(self._project)
         self.compute.request(self._project, supersede=supersede)
         self.timing_label.setText("computing…")
 

@@ -334,3 +334,16 @@ def test_every_checked_in_file_simulates(path):
     project.set("data.batch_size", 16)
     sim = initviz.simulate(project)
     assert len(sim.layers) == project.depth
+
+
+def test_a_project_compares_with_an_earlier_snapshot_without_copying():
+    project = Project()
+    saved = project.to_dict()
+    key = project.sections_json(("network", "data"))
+    assert project.matches(saved)
+    project.set("data.seed", 9)
+    assert not project.matches(saved)
+    assert project.sections_json(("network", "data")) != key  # the seed is in "data"
+    assert project.sections_json(("network",)) == Project().sections_json(("network",))
+    project.set("data.seed", saved["data"]["seed"])
+    assert project.matches(saved) and project.sections_json(("network", "data")) == key
