@@ -26,7 +26,7 @@ def fmt(value: float) -> str:
 
 
 def sample_note(histogram) -> str:
-    """"sampled 16k/66k" when the histogram counts a sample of the values, else ""."""
+    """"sampled 8.2k/66k" when the histogram counts a sample of the values, else ""."""
     if not histogram.subsampled:
         return ""
     return f"sampled {_short(histogram.sample_size)}/{_short(histogram.total)}"
