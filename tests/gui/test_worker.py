@@ -70,12 +70,34 @@ def test_window_shows_worker_errors_in_status_bar(qtbot, window, monkeypatch):
     assert "ZeroDivisionError" in window.statusBar().currentMessage()
 
 
-def test_closing_during_computation_exits_cleanly(qtbot, small_project):
+def test_closing_during_computation_exits_cleanly(qtbot, small_project, monkeypatch):
     from initviz.gui import MainWindow
 
+    started, real = threading.Event(), worker.compute
+    monkeypatch.setattr(worker, "compute", lambda snapshot: started.set() or real(snapshot))
     win = MainWindow(small_project)
     qtbot.addWidget(win)
     win.apply_edit({"network.widths": [32, 700, 700, 700, 10], "data.batch_size": 700})
-    qtbot.waitUntil(lambda: win.compute._running, timeout=5000)
+    assert started.wait(5)  # under way at once (no debounce), whatever it computes first
     assert win.close()
     assert not win.compute._thread.isRunning()
+
+
+def test_the_thread_waits_for_the_next_change_then_stops_when_idle(qtbot):
+    """During a drag the thread is kept (starting one per change cost 1-3 ms); an idle
+    controller holds no running thread."""
+    controller = worker.ComputeController()
+    controller._idle.setInterval(50)
+    try:
+        with qtbot.waitSignal(controller.resultReady, timeout=5000):
+            controller.request(_project(16))
+        thread = controller._thread
+        assert thread.isRunning()  # ready for the next change
+        with qtbot.waitSignal(controller.resultReady, timeout=5000):
+            controller.request(_project(17))
+        assert controller._thread is thread  # the same thread, not a new one
+        qtbot.waitUntil(lambda: not thread.isRunning(), timeout=5000)
+        with qtbot.waitSignal(controller.resultReady, timeout=5000):
+            controller.request(_project(18))  # and it starts again when needed
+    finally:
+        controller.shutdown()
