@@ -18,12 +18,41 @@ painting it (~10 ms of an update). One action edits the project once (a scheme a
 parameters together), and requests that arrive while a computation runs are coalesced."""
 
 
+ONE_BLAS_THREAD_FLOPS = 4e9
+"""Networks whose three matrix products per layer take fewer floating-point operations
+than this are computed on one BLAS thread (about 40 ms of work on one core).
+
+With two, OpenBLAS's second thread competes for the second core with the GUI thread,
+which is drawing the previous update meanwhile, and spins while it waits for work. At
+the default lesson (1 GFLOP), while the seed was dragged: 42-44 ms of CPU per update
+with one thread, 50-51 ms with two, at the same 29-32 updates/s (a laptop in class
+runs cooler, and other programs keep a core). A larger network is worth both cores."""
+_blas = None
+
+
+def matmul_flops(project) -> float:
+    """Floating-point operations of a@W, g@Wᵀ and aᵀ@g in every layer of ``project``."""
+    widths = project.widths
+    return 6.0 * project.batch_size * sum(a * b for a, b in zip(widths, widths[1:]))
+
+
+def blas_threads(project) -> int | None:
+    """1 for a network below ONE_BLAS_THREAD_FLOPS, else None (BLAS's own choice)."""
+    return 1 if matmul_flops(project) < ONE_BLAS_THREAD_FLOPS else None
+
+
 def compute(snapshot) -> plot_data.PlotData:
     """Simulate and prepare every plot's data: all the heavy work, in one call."""
     from initviz.core.network import simulate
 
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()  # finds the BLAS libraries once (~0.2 ms)
     started = time.perf_counter()
-    result = plot_data.prepare(simulate(snapshot))
+    with _blas.limit(limits=blas_threads(snapshot), user_api="blas"):
+        result = plot_data.prepare(simulate(snapshot))
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result
 

@@ -101,3 +101,26 @@ def test_the_thread_waits_for_the_next_change_then_stops_when_idle(qtbot):
             controller.request(_project(18))  # and it starts again when needed
     finally:
         controller.shutdown()
+
+
+def test_small_networks_compute_on_one_blas_thread_and_leave_the_setting_as_it_was(
+        monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from initviz.core import network
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    seen = []
+    real = network.simulate
+    monkeypatch.setattr(network, "simulate", lambda p: seen.append(blas_threads()) or real(p))
+    small = _project(16)
+    assert worker.matmul_flops(small) == 6 * 64 * (32 * 16 + 16 * 16 + 16 * 10)
+    worker.compute(small)
+    assert all(n == 1 for n in seen[-1])
+    large = Project({"network": {"widths": [2048] * 4}, "data": {"batch_size": 1024}})
+    assert worker.matmul_flops(large) > worker.ONE_BLAS_THREAD_FLOPS
+    assert worker.blas_threads(large) is None  # both cores: the products dominate
+    assert blas_threads() == before
