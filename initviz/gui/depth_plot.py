@@ -140,7 +140,9 @@ class DepthSummaryPlot(pg.PlotWidget):
                 lines.append(f"std of {name} is 0 at {layer_list(zero)}")
             if broken.size:
                 lines.append(f"std of {name} is inf/NaN at {layer_list(broken)}")
-        self.missing_note.setText("\n".join(lines))
+        text = "\n".join(lines)
+        if text != self.missing_note.toPlainText():  # usually "" again: no text laid out
+            self.missing_note.setText(text)
         self.missing_note.setVisible(bool(lines))
 
     def _show_decades(self, values: np.ndarray) -> None:
