@@ -195,15 +195,47 @@ class Caption(QtBounds, pg.GraphicsWidget):
         painter.setClipRect(rect)
         y = rect.top()
         for line in self._lines:
-            widths = [self._metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            fonts, metrics = self._fonts, self._metrics
+            widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            if sum(widths) > rect.width() > 0:  # a narrow cell: smaller, never cut mid-number
+                fonts, metrics, widths, line = self._fitted(line, sum(widths), rect.width())
             x = rect.right() - sum(widths) if self.align_right else rect.left()
             baseline = y + self._metrics[True].ascent()
             for (text, colour, bold), width in zip(line, widths):
-                painter.setFont(self._fonts[bold])
+                painter.setFont(fonts[bold])
                 painter.setPen(QtGui.QColor(colour) if colour else self._colour)
                 painter.drawText(QtCore.QPointF(x, baseline), text)
                 x += width
             y += self.line_height()
+
+    def _fitted(self, line, width: float, room: float):
+        """Fonts, metrics, widths and runs of ``line`` shrunk to ``room`` (down to
+        MIN_FIT_SCALE of the size); whatever is still too long ends in "…", so a number
+        is never shown cut short as if it were a shorter number."""
+        scale = 1.0
+        for _ in range(3):  # text does not shrink exactly with the point size (hinting)
+            scale = max(scale * room / width, MIN_FIT_SCALE)
+            fonts = {}
+            for bold, font in self._fonts.items():
+                fonts[bold] = QtGui.QFont(font)
+                fonts[bold].setPointSizeF(font.pointSizeF() * scale)
+            metrics = {bold: QtGui.QFontMetricsF(font) for bold, font in fonts.items()}
+            width = sum(metrics[bold].horizontalAdvance(text) for text, _, bold in line)
+            if width <= room or scale == MIN_FIT_SCALE:
+                break
+        runs, widths, left = [], [], room
+        for text, colour, bold in line:
+            fitted = metrics[bold].elidedText(text, QtCore.Qt.TextElideMode.ElideRight, left)
+            if not fitted:
+                break
+            runs.append((fitted, colour, bold))
+            widths.append(metrics[bold].horizontalAdvance(fitted))
+            left -= widths[-1]
+        return fonts, metrics, widths, runs
+
+
+MIN_FIT_SCALE = 0.75
+"""A caption line too long for its cell is drawn this much smaller at most, then elided."""
 
 
 class CellViewBox(pg.ViewBox):

@@ -101,3 +101,18 @@ def test_a_cell_applies_a_new_range_or_size_before_anything_paints(drawn_cell):
     drawn_cell.layout().activate()
     assert drawn_cell.view_box.rect().width() > 300
     assert _maps_range_onto_box(drawn_cell.view_box)  # a new size, same range
+
+
+def test_a_caption_too_long_for_its_cell_shrinks_then_ends_in_an_ellipsis(drawn_cell):
+    caption = drawn_cell.caption
+    line = (("μ 0.000171  σ 0.0626", None, False),)
+    full = caption._metrics[False].horizontalAdvance(line[0][0])
+    # a little too long: drawn smaller, every character kept
+    fonts, _, widths, runs = caption._fitted(line, full, full * 0.9)
+    assert runs == list(line) and sum(widths) <= full * 0.9 + 0.5
+    assert fonts[False].pointSizeF() < caption._fonts[False].pointSizeF()
+    # far too long: smallest allowed size, then cut with "…" (never "σ 0." as if a number)
+    fonts, _, widths, runs = caption._fitted(line, full, full * 0.4)
+    assert runs[-1][0].endswith("…") and sum(widths) <= full * 0.4 + 0.5
+    assert fonts[False].pointSizeF() == pytest.approx(
+        caption._fonts[False].pointSizeF() * 0.75)
