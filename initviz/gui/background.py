@@ -11,7 +11,9 @@ once there has been nothing to do for IDLE_STOP_MS; the next request starts it a
 """
 from __future__ import annotations
 
+import atexit
 import functools
+import weakref
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
@@ -33,9 +35,23 @@ def describe_failure(error: BaseException) -> str:
     return f"computation failed ({type(error).__name__}: {error})"
 
 
+_STARTED: weakref.WeakSet = weakref.WeakSet()
+"""Every thread start_thread has started: stopped at interpreter exit (``_stop_all``)."""
+
+
 def start_thread(thread: QtCore.QThread) -> None:
     if not thread.isRunning():
+        _STARTED.add(thread)
         thread.start()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """A script that ends without closing its window (or without app.exec(), so no
+    aboutToQuit) must not leave a running QThread to be destroyed: Qt aborts the process
+    ("QThread: Destroyed while thread is still running"). An idle thread leaves at once."""
+    for thread in list(_STARTED):
+        stop_thread(thread)
 
 
 def stop_thread(thread: QtCore.QThread) -> None:

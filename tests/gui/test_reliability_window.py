@@ -175,6 +175,34 @@ def test_closing_the_app_during_a_long_computation_exits_cleanly(tmp_path):
     assert "Traceback" not in done.stderr and "QThread" not in done.stderr, done.stderr
 
 
+SCRIPT_THAT_JUST_ENDS = """
+from PySide6 import QtCore
+from initviz.gui.app import ensure_application
+from initviz.gui.main_window import MainWindow
+from initviz.project import Project
+
+app = ensure_application()
+window = MainWindow(Project({"network": {"widths": [16, 32, 32, 4]}}))
+window.show()
+loop = QtCore.QEventLoop()
+window.resultsUpdated.connect(lambda sim: loop.quit())
+loop.exec()
+print("drawn; compute thread waiting for the next change:",
+      window.compute._thread.isRunning(), flush=True)
+"""  # no close(), no app.exec(): so no aboutToQuit either
+
+
+def test_a_script_that_ends_with_the_window_open_exits_cleanly(tmp_path):
+    """The compute thread waits 2 s for the next change; a script ending within them must
+    not be aborted by Qt for destroying a running QThread."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INITVIZ_DATA_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", SCRIPT_THAT_JUST_ENDS], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert "waiting for the next change: True" in done.stdout, done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "QThread" not in done.stderr, done.stderr
+
+
 EXPLODING = {
     "name": "too large",
     "network": {"widths": [16] + [32] * 29 + [4], "activation": "relu"},
