@@ -184,6 +184,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._idle_timer.stop()
         self._show_titles({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
         self._place_rows(len(layers))
+        self._timer.stop()  # an unfinished fill of the previous data is superseded
         self._draw_some()  # no event-loop turn first: the paint that follows shows it all
 
     @property

@@ -109,7 +109,8 @@ def nice_limits(low: float, high: float) -> tuple[float, float]:
 
 
 def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int | None = None):
-    """One float64 sample per layer, binned twice: on the column's shared limits and its own.
+    """One sample per layer (float32, as simulated), binned on the column's shared limits
+    and on its own (once, where they are the same).
 
     Layer index ``apart`` (if any) does not widen the shared limits and is drawn on its own.
     """

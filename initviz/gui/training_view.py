@@ -248,6 +248,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
 
     def save_frame(self, path) -> None:
         """The histogram grid (all its rows) with a 'step N' caption, as one PNG."""
+        self.grid.draw_pending()  # rows out of sight too: the frame shows step N throughout
         header, view = self.grid.header.grab(), self.grid.view.grab()
         caption = 8 + int(self.theme.font_pt * 2.2)
         width = max(header.width(), view.width())

@@ -136,6 +136,7 @@ class WindowMenus(QtCore.QObject):
         """The clicked histogram, else the depth summary plot."""
         w = self.window
         item = item or w.dashboard.grid.selected_cell or w.dashboard.depth_plot.plot_item
+        w.dashboard.grid.draw_pending()  # a cell scrolled out of sight shows the newest data
         path = self._ask_path("Export plot", f"{w.project.name}-plot.png", IMAGE_FILTER)
         if path:
             self._run(lambda p: export.export_plot(item, p), path)

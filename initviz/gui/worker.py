@@ -26,7 +26,10 @@ With two, OpenBLAS's second thread competes for the second core with the GUI thr
 which is drawing the previous update meanwhile, and spins while it waits for work. At
 the default lesson (1 GFLOP), while the seed was dragged: 42-44 ms of CPU per update
 with one thread, 50-51 ms with two, at the same 29-32 updates/s (a laptop in class
-runs cooler, and other programs keep a core). A larger network is worth both cores."""
+runs cooler, and other programs keep a core). A larger network is worth both cores.
+The limit holds for the whole process while this computation runs: a Training, Compare
+or Theory computation at the same time also gets one BLAS thread (slower, never wrong);
+only this controller sets it, so no two limits interleave."""
 _blas = None
 
 

@@ -70,11 +70,13 @@ def test_sampling_on_several_threads_changes_no_number(monkeypatch):
     alone = initviz.simulate(p, cache=None)
     monkeypatch.setattr(network, "PARALLEL_SAMPLING_VALUES", 0)
     monkeypatch.setattr(network, "_sampling_workers", lambda: 2)
+    monkeypatch.setattr(network, "_POOL", None)  # a pool of this test's own, shut down below
     threads = set()
     real = draws.layer_rng
     monkeypatch.setattr(draws, "layer_rng", lambda *key: threads.add(
         threading.current_thread().name) or real(*key))
     shared = initviz.simulate(p, cache=None)
+    network._POOL.shutdown()
     assert len(threads) == 2  # this thread and one of the pool's
     for la, ls in zip(alone.layers, shared.layers, strict=True):
         np.testing.assert_array_equal(la.weight, ls.weight)

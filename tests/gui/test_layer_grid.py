@@ -82,3 +82,34 @@ def test_while_results_stream_in_only_the_rows_in_sight_are_drawn(qtbot, deep_wi
     grid.draw_pending()  # what export and scripts call: everything up to date
     assert grid.pending_rows == 0
     assert all(shows(grid, slot, deep_window.dashboard.data) for slot in range(rows))
+
+
+def test_new_data_supersedes_a_fill_of_hidden_rows_that_is_under_way(qtbot, deep_window,
+                                                                      monkeypatch):
+    from initviz.gui import worker
+
+    grid = deep_window.dashboard.grid
+    rows = len(grid._latest["layers"])
+    sight = grid.rows_in_sight(rows)
+    grid._idle_timer.setInterval(10_000)
+    results = []
+    for seed in (30, 31, 32):
+        project = deep_window.project.copy()
+        project.set("data.seed", seed)
+        results.append(worker.compute(project))
+    grid.show_data(results[0], deep_window.view_settings)
+    assert not grid.drawing  # the rows in sight, at once
+    monkeypatch.setattr(layer_grid, "DRAW_BUDGET_S", 0.0)  # a slow fill: a row per turn
+    grid._draw_some()  # the idle fill begins: one hidden row now, the next one turn later
+    monkeypatch.setattr(layer_grid, "DRAW_BUDGET_S", 0.018)
+    assert 0 < grid.pending_rows < rows - len(sight)
+    drawn = []
+    real = layer_grid.LayerHistogramGrid._draw_row
+    monkeypatch.setattr(layer_grid.LayerHistogramGrid, "_draw_row",
+                        lambda self, slot, job: drawn.append(slot) or real(self, slot, job))
+    for data in results[1:]:  # new data arrives while the fill's next turn is pending
+        grid.show_data(data, deep_window.view_settings)
+        QtWidgets.QApplication.processEvents()
+    qtbot.waitUntil(lambda: not grid.drawing, timeout=TIMEOUT)
+    assert set(drawn) <= set(sight), drawn  # the stale fill did not go on with hidden rows
+    assert all(shows(grid, slot, results[-1]) for slot in sight)

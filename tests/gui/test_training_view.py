@@ -150,6 +150,38 @@ def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
     assert set(rows[0]) >= {"update_ratio_layer_1", "update_ratio_layer_3"}
 
 
+def test_a_recorded_frame_shows_its_step_in_every_row_in_sight_or_not(qtbot, tmp_path,
+                                                                        monkeypatch):
+    """A deep network's grid scrolls; each saved frame is the whole grid, all of one step."""
+    from initviz.gui.histogram_cell import caption_lines
+    from initviz.gui.plot_data import COLUMNS
+
+    deep = moons()
+    deep.set("network.widths", [2] + [16] * 10 + [2])
+    view = open_view(qtbot, deep)
+    grid = view.grid
+    behind = []
+
+    def rows_behind():
+        data, layers = grid._latest["data"], grid._latest["layers"]
+        return [slot for slot, layer in enumerate(layers) if any(
+            cell.caption.text != "\n".join("".join(run[0] for run in line)
+                                           for line in caption_lines(data.cells[q][layer - 1]))
+            for cell, q in zip(grid.rows[slot].cells, COLUMNS))]
+
+    real = view.save_frame
+    monkeypatch.setattr(view, "save_frame", lambda path: real(path) or behind.append(
+        (len(grid.rows_in_sight(len(grid._latest["layers"]))), rows_behind())))
+    view.start_recording(tmp_path / "frames")
+    for _ in range(2):
+        with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+            view.single_step()
+        qtbot.waitUntil(lambda: not view.grid.drawing, timeout=TIMEOUT)
+    view.stop_recording()
+    assert [in_sight < 11 for in_sight, _ in behind] == [True, True]  # the grid scrolls
+    assert [late for _, late in behind] == [[], []]  # yet every row showed the saved step
+
+
 def test_export_dialog_writes_png_and_csv(qtbot, view, tmp_path, monkeypatch):
     from PySide6 import QtWidgets
 
