@@ -129,14 +129,19 @@ def test_divergence_pauses_with_a_message(qtbot):
     assert "lower the learning rate" in view.status_label.text()
 
 
-def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
-    view.toolbar.speed_spin.setValue(10)
-    view.start_recording(tmp_path / "frames")
-    for _ in range(2):
+def record_steps(qtbot, view, folder, steps: int) -> None:
+    """Record ``steps`` single steps into ``folder``, each drawn before the next."""
+    view.start_recording(folder)
+    for _ in range(steps):
         with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
             view.single_step()
         qtbot.waitUntil(lambda: not view.grid.drawing, timeout=TIMEOUT)
     view.stop_recording()
+
+
+def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
+    view.toolbar.speed_spin.setValue(10)
+    record_steps(qtbot, view, tmp_path / "frames", 2)
     frames = sorted(p.name for p in (tmp_path / "frames").iterdir())
     assert frames[:2] == ["frame_0000.png", "frame_0001.png"]
     view.export_curves(tmp_path / "curves.png")
@@ -172,12 +177,7 @@ def test_a_recorded_frame_shows_its_step_in_every_row_in_sight_or_not(qtbot, tmp
     real = view.save_frame
     monkeypatch.setattr(view, "save_frame", lambda path: real(path) or behind.append(
         (len(grid.rows_in_sight(len(grid._latest["layers"]))), rows_behind())))
-    view.start_recording(tmp_path / "frames")
-    for _ in range(2):
-        with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
-            view.single_step()
-        qtbot.waitUntil(lambda: not view.grid.drawing, timeout=TIMEOUT)
-    view.stop_recording()
+    record_steps(qtbot, view, tmp_path / "frames", 2)
     assert [in_sight < 11 for in_sight, _ in behind] == [True, True]  # the grid scrolls
     assert [late for _, late in behind] == [[], []]  # yet every row showed the saved step
 
