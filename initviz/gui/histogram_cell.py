@@ -52,6 +52,11 @@ def caption_lines(cell) -> tuple[tuple[Run, ...], ...]:
     return first, tuple(second)
 
 
+def lines_text(lines) -> str:
+    """What caption ``lines`` say, one line per line, without their colours."""
+    return "\n".join("".join(run[0] for run in line) for line in lines)
+
+
 def tick_label(value: float) -> str:
     """Short enough for a small cell: 0.02, 0.125, 200, -5e-9, 1.5e+5."""
     if 1e-3 <= abs(value) < 1e4:
@@ -152,16 +157,16 @@ class QtBounds:
 
 
 class Caption(QtBounds, pg.GraphicsWidget):
-    """Lines of coloured text runs, painted directly; long lines are clipped, never wrapped.
+    """Lines of coloured text runs, painted directly; a line too long for the cell is drawn
+    smaller, then elided (``_fitted``), never wrapped.
 
     It replaced a pyqtgraph LabelItem, whose ``setText`` lays out HTML and then the whole
     grid again: with 50 captions changing on every seed that was ~5 ms of each update in
     the GUI thread. Setting new text here repaints this item only.
     """
 
-    def __init__(self, align_right: bool = False):
+    def __init__(self):
         super().__init__()
-        self.align_right = align_right
         self._lines: tuple[tuple[Run, ...], ...] = ()
         self._colour = QtGui.QColor("#000000")
         self.set_font(QtGui.QFont(), "#000000")
@@ -185,10 +190,7 @@ class Caption(QtBounds, pg.GraphicsWidget):
     @property
     def text(self) -> str:
         """What the caption says, one line per line."""
-        return "\n".join("".join(run[0] for run in line) for line in self._lines)
-
-    def set_fixed_width(self, width: float) -> None:
-        self.setFixedWidth(width)
+        return lines_text(self._lines)
 
     def paint(self, painter, *args) -> None:
         rect = self.boundingRect()
@@ -199,7 +201,7 @@ class Caption(QtBounds, pg.GraphicsWidget):
             widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
             if sum(widths) > rect.width() > 0:  # a narrow cell: smaller, never cut mid-number
                 fonts, metrics, widths, line = self._fitted(line, sum(widths), rect.width())
-            x = rect.right() - sum(widths) if self.align_right else rect.left()
+            x = rect.left()
             baseline = y + self._metrics[True].ascent()
             for (text, colour, bold), width in zip(line, widths):
                 painter.setFont(fonts[bold])

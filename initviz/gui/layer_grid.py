@@ -75,7 +75,7 @@ class LayerRow(QtBounds, pg.GraphicsWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         width = 6.5 * theme.font_pt
-        self.label.set_fixed_width(width)
+        self.label.setFixedWidth(width)
         self.label.set_font(th.plot_font(theme), theme.foreground)
         self.setPreferredHeight(row_height(theme))
         self.setMaximumHeight(row_height(theme))

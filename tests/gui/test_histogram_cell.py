@@ -4,7 +4,7 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.histogram_cell import HistogramCell, caption_lines, step_outline
+from initviz.gui.histogram_cell import HistogramCell, caption_lines, lines_text, step_outline
 from initviz.gui.plot_data import Cell, Histogram
 
 
@@ -52,7 +52,7 @@ def test_the_cell_fills_and_outlines_its_histogram(drawn_cell):
 
 def test_the_caption_states_mean_and_std_and_only_the_warnings_that_apply(drawn_cell):
     quiet = caption_lines(_cell([1.0], [0.0, 1.0]))
-    assert ["".join(run[0] for run in line) for line in quiet] == ["μ 0.0123  σ 1.5", ""]
+    assert lines_text(quiet) == "μ 0.0123  σ 1.5\n"
     loud = caption_lines(_cell([1.0], [0.0, 1.0], saturated=0.891, dead=0.25))
     badges = loud[1]
     assert [run[0].strip() for run in badges] == ["saturated 89%", "dead 25%"]

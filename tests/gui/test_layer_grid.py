@@ -3,7 +3,7 @@ import pytest
 from PySide6 import QtWidgets
 
 from initviz.gui import layer_grid
-from initviz.gui.histogram_cell import caption_lines
+from initviz.gui.histogram_cell import caption_lines, lines_text
 from initviz.gui.plot_data import COLUMNS
 from initviz.project import Project
 
@@ -21,10 +21,8 @@ def shows(grid, slot: int, data) -> bool:
     if slot >= len(grid.rows):
         return False
     layer = grid._latest["layers"][slot] - 1
-    return all(
-        cell.caption.text == "\n".join("".join(run[0] for run in line)
-                                       for line in caption_lines(data.cells[q][layer]))
-        for cell, q in zip(grid.rows[slot].cells, COLUMNS))
+    return all(cell.caption.text == lines_text(caption_lines(data.cells[q][layer]))
+               for cell, q in zip(grid.rows[slot].cells, COLUMNS))
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
 def test_a_recorded_frame_shows_its_step_in_every_row_in_sight_or_not(qtbot, tmp_path,
                                                                         monkeypatch):
     """A deep network's grid scrolls; each saved frame is the whole grid, all of one step."""
-    from initviz.gui.histogram_cell import caption_lines
+    from initviz.gui.histogram_cell import caption_lines, lines_text
     from initviz.gui.plot_data import COLUMNS
 
     deep = moons()
@@ -170,8 +170,7 @@ def test_a_recorded_frame_shows_its_step_in_every_row_in_sight_or_not(qtbot, tmp
     def rows_behind():
         data, layers = grid._latest["data"], grid._latest["layers"]
         return [slot for slot, layer in enumerate(layers) if any(
-            cell.caption.text != "\n".join("".join(run[0] for run in line)
-                                           for line in caption_lines(data.cells[q][layer - 1]))
+            cell.caption.text != lines_text(caption_lines(data.cells[q][layer - 1]))
             for cell, q in zip(grid.rows[slot].cells, COLUMNS))]
 
     real = view.save_frame
