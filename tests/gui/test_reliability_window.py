@@ -227,11 +227,16 @@ def test_exploding_numbers_are_drawn_and_counted_without_warnings(qtbot, window)
     assert grid.rows_in_sight(rows)[-1] == rows - 1 and grid.pending_rows < rows
     badges = [cell_text(cell) for cell in grid.cells() if cell.quantity == "preactivation"]
     assert any(f"{16 * 4:,} inf/NaN" in text for text in badges), badges
-    curves = window.dashboard.depth_plot.curves
-    forward = curves["forward"].yData  # finite in the first layers, then broken off
+    depth = window.dashboard.depth_plot
+    forward = depth.shown["forward"]  # finite in the first layers, then broken off
     assert np.isfinite(forward[0]) and np.isnan(forward[-1])
-    for curve in curves.values():  # log axis: no 0, no inf; an all-NaN curve is left empty
-        assert curve.yData is None or not (np.isinf(curve.yData) | (curve.yData <= 0)).any()
+    for key, values in depth.shown.items():  # log axis: no 0, no inf
+        assert not (np.isinf(values) | (values <= 0)).any()
+        line = depth.lines[key].path()  # broken where the values are, never through inf/NaN
+        points = [line.elementAt(i) for i in range(line.elementCount())]
+        assert all(np.isfinite([e.x, e.y]).all() for e in points)
+        if key in depth.dots:
+            assert depth.dots[key].path().elementCount() == 2 * np.isfinite(values).sum()
     for view in ({"log_counts": True}, {"heatmap": True}, {"shared_axes": False}):
         with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
             window.edit_view(view)

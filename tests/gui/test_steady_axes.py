@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from PySide6 import QtCore
 
 from initviz.gui.histogram_cell import steady_ranges
 
@@ -88,6 +89,20 @@ def test_depth_plot_decades_stay_put_across_seeds_and_hold_every_point(qtbot, wi
             assert low <= values.min() and values.max() <= high
     assert len(decades) == 1, decades
     assert all(isinstance(d, int) for d in next(iter(decades))) and not math.isnan(low)
+
+
+def test_depth_plot_draws_each_std_at_its_layer_on_the_log_axis(qtbot, window):
+    data = _draw(qtbot, window, {"data.seed": 4})
+    plot = window.dashboard.depth_plot
+    for key in ("forward", "forward_theory", "backward", "backward_theory"):
+        path = plot.lines[key].path()
+        points = [(path.elementAt(i).x, path.elementAt(i).y) for i in range(path.elementCount())]
+        want = np.column_stack([data.depth["layer"], np.log10(data.depth[key])])
+        np.testing.assert_allclose(np.array(points), want, rtol=1e-6, err_msg=key)
+    dots = plot.dots["forward"].path()  # one dot (a stroke 1/1000 of a layer long) per layer
+    assert dots.elementCount() == 2 * len(data.depth["layer"])
+    assert dots.elementAt(2).x == pytest.approx(data.depth["layer"][1])
+    assert plot.dots["forward"].pen().capStyle() == QtCore.Qt.PenCapStyle.RoundCap
 
 
 def test_a_new_display_mode_starts_its_axes_afresh(qtbot, window):
