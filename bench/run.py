@@ -90,10 +90,17 @@ def gui_rate_in_subprocess() -> tuple[dict | None, str]:
 
 
 def print_gui() -> None:
+    import gc
+
     import gui_rate
 
+    from initviz.core import draws
+    from initviz.core.memory import release_freed_memory
     from initviz.gui.worker import DEBOUNCE_MS
 
+    draws.SHARED.clear()  # this process is done with the sizes: the window runs alone
+    gc.collect()
+    release_freed_memory()
     result, note = gui_rate_in_subprocess()
     print("\nGUI full updates per second "
           "(default lesson, offscreen, seed changes one after another, in a fresh process):")
