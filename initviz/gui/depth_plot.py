@@ -59,11 +59,11 @@ class DepthSummaryPlot(pg.PlotWidget):
         # PlotDataItems (a curve and a scatter plot each) their data and painting took
         # ~3 ms of every update in the GUI thread, a tenth of the window's rate.
         self.lines, self.dots, self.shown = {}, {}, {}
-        self.curves = {}
+        self.samples = {}
         """Legend samples only (never drawn in the plot): pen and symbol of each curve."""
         view_box = self.plot_item.getViewBox()
         for key, _, _, style in CURVES:
-            self.curves[key] = pg.PlotDataItem()
+            self.samples[key] = pg.PlotDataItem()
             self.lines[key] = QtWidgets.QGraphicsPathItem()
             view_box.addItem(self.lines[key], ignoreBounds=True)
             if style == QtCore.Qt.SolidLine:
@@ -96,21 +96,20 @@ class DepthSummaryPlot(pg.PlotWidget):
                 # on top of the measured line and darker: where theory and measurement agree
                 # (the point of a good init) the dashes must still be seen
                 colour = colour.darker(170)
-                self.curves[key].setZValue(10)
+                self.lines[key].setZValue(10)
             pen = pg.mkPen(colour, width=theme.line_width * (1.3 if measured else 1.2),
                            style=style)
-            self.curves[key].setPen(pen)
+            self.samples[key].setPen(pen)
             self.lines[key].setPen(pen)
-            self.lines[key].setZValue(self.curves[key].zValue())
             if measured:
                 dot = pg.mkPen(th.colour(hex_code), width=theme.font_pt * 0.6)
                 dot.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
                 self.dots[key].setPen(dot)
-                self.curves[key].setSymbol("o")
-                self.curves[key].setSymbolSize(theme.font_pt * 0.6)
-                self.curves[key].setSymbolBrush(th.colour(hex_code))
-                self.curves[key].setSymbolPen(None)
-                self.curves[key].setData([0.0], [1.0])  # its scatter takes these styles only then
+                self.samples[key].setSymbol("o")
+                self.samples[key].setSymbolSize(theme.font_pt * 0.6)
+                self.samples[key].setSymbolBrush(th.colour(hex_code))
+                self.samples[key].setSymbolPen(None)
+                self.samples[key].setData([0.0], [1.0])  # its scatter takes these styles only then
         for name in ("left", "bottom"):
             th.style_axis(self.plot_item.getAxis(name), theme)
         self.plot_item.setLabel("bottom", "layer")
@@ -132,7 +131,7 @@ class DepthSummaryPlot(pg.PlotWidget):
             frame=False,
         )
         for key, name, _, _ in CURVES:
-            self.legend.addItem(self.curves[key], name)
+            self.legend.addItem(self.samples[key], name)
         self.plot_item.layout.addItem(self.legend, 4, 1)
 
     def show_data(self, data) -> None:
