@@ -127,8 +127,9 @@ def frame_plot_data(sim, sticky: dict) -> plot_data.PlotData:
         current = (min(r[0] for r in ranges), max(r[1] for r in ranges))
         limits[quantity] = sticky[quantity] = sticky_limits(sticky.get(quantity), current)
         column = []
-        for values, sample in zip(arrays, samples, strict=True):
-            hist = plot_data.histogram_of(sample, values.size, limits[quantity])
+        for values, sample, span in zip(arrays, samples, ranges, strict=True):
+            # the sample's range is known: bin_counts need not search it again
+            hist = plot_data.histogram_of(sample, values.size, limits[quantity], span)
             summary = stats.summary(values)
             column.append(plot_data.Cell(hist, hist, summary["mean"], summary["std"],
                                          summary["nonfinite"]))
