@@ -55,7 +55,7 @@ class DepthSummaryPlot(pg.PlotWidget):
         self.plot_item.hideButtons()
         self.plot_item.setMouseEnabled(False, False)
         # Each curve is drawn by Qt path items: a line, and for the measured curves a dot per
-        # layer (a zero-length stroke with a round cap, pixels wide at any zoom). As
+        # layer (dot_path: a round-capped stroke, pixels wide at any zoom). As
         # PlotDataItems (a curve and a scatter plot each) their data and painting took
         # ~3 ms of every update in the GUI thread, a tenth of the window's rate.
         self.lines, self.dots, self.shown = {}, {}, {}

@@ -207,7 +207,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         """Bring every row up to date now, in sight or not (for export, tests, scripts)."""
         self._draw_slots(sorted(self._stale), deadline=None)
 
-    def visible_row_count(self) -> int:
+    def placed_row_count(self) -> int:
+        """Rows in the layout (created so far), in sight or not: see ``rows_in_sight``."""
         return self._placed
 
     def rows_in_sight(self, count: int) -> list[int]:

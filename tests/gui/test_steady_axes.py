@@ -31,7 +31,7 @@ def _grid_ranges(window, quantity):
 
     column = COLUMNS.index(quantity)
     return [tuple(map(tuple, row.cells[column].view_box.viewRange()))
-            for row in window.dashboard.grid.rows[: window.dashboard.grid.visible_row_count()]]
+            for row in window.dashboard.grid.rows[: window.dashboard.grid.placed_row_count()]]
 
 
 def _draw(qtbot, window, edit):
