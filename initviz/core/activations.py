@@ -35,9 +35,32 @@ class Activation:
     aliases: tuple[str, ...] = ()
     saturates_below: float | None = None
     """For bounded units: φ'(z) below this is 'saturated'. None where it never saturates."""
+    into: Callable[..., np.ndarray] | None = None
+    """into(z, out) writes φ(z) into ``out`` without a temporary: for the units with one ufunc."""
+    chain: Callable[..., np.ndarray] | None = None
+    """chain(grad_a, z, a, out) writes dL/da · φ'(z) into ``out``, in fewer passes than
+    ``derivative`` and a product (same numbers); only for units without parameters."""
 
     def resolve(self, given: dict | None, path: str = "network.activation_params") -> dict:
         return resolve_params(self.params, given, path)
+
+    @property
+    def is_identity(self) -> bool:
+        """φ(z) = z: the activations are the pre-activations themselves."""
+        return self.name == "linear"
+
+    def forward_into(self, z: np.ndarray, out: np.ndarray, params: dict) -> np.ndarray:
+        """φ(z) written into ``out`` (returned)."""
+        if self.into is not None:
+            return self.into(z, out)
+        out[...] = self.forward(z, **params)
+        return out
+
+    def chain_into(self, grad_a, z, a, out: np.ndarray, params: dict) -> np.ndarray:
+        """dL/dz = dL/da · φ'(z) written into ``out`` (returned)."""
+        if self.chain is not None:
+            return self.chain(grad_a, z, a, out)
+        return np.multiply(grad_a, self.derivative(z, a, **params), out=out)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -79,6 +102,18 @@ def _gelu_grad(z):
     return (cdf + z * pdf).astype(z.dtype, copy=False)
 
 
+def _tanh_chain(grad_a, z, a, out):
+    np.multiply(a, a, out=out)
+    np.subtract(1, out, out=out)
+    return np.multiply(out, grad_a, out=out)
+
+
+def _sigmoid_chain(grad_a, z, a, out):
+    np.subtract(1, a, out=out)
+    np.multiply(out, a, out=out)
+    return np.multiply(out, grad_a, out=out)
+
+
 def _silu_grad(z, a):
     s = _sigmoid(z)
     return s * (1.0 + z * (1.0 - s))
@@ -94,20 +129,24 @@ _ENTRIES = [
     Activation(
         "linear", "Linear (identity)", "φ(z) = z",
         lambda z: z, lambda z, a: np.ones_like(z), lambda: 1.0, aliases=("identity",),
+        chain=lambda grad_a, z, a, out: np.copyto(out, grad_a) or out,
     ),
     Activation(
         "sigmoid", "Sigmoid", "φ(z) = 1 / (1 + e^(−z))",
         _sigmoid, lambda z, a: a * (1 - a), lambda: 1.0, aliases=("logistic",),
-        saturates_below=SATURATION_LEVEL * 0.25,
+        saturates_below=SATURATION_LEVEL * 0.25, chain=_sigmoid_chain,
     ),
     Activation(
         "tanh", "Tanh", "φ(z) = tanh(z)",
         np.tanh, lambda z, a: 1 - a * a, lambda: 5.0 / 3.0,
         saturates_below=SATURATION_LEVEL * 1.0,
+        into=lambda z, out: np.tanh(z, out=out), chain=_tanh_chain,
     ),
     Activation(
         "relu", "ReLU", "φ(z) = max(0, z)",
         lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), lambda: math.sqrt(2.0),
+        into=lambda z, out: np.maximum(z, 0, out=out),
+        chain=lambda grad_a, z, a, out: np.multiply(grad_a, z > 0, out=out),
     ),
     Activation(
         "leaky_relu", "Leaky ReLU", "φ(z) = z if z > 0 else negative_slope·z",

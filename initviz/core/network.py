@@ -6,17 +6,15 @@ dL/dW_l = a_{l-1}ᵀ · dL/dz_l, dL/da_{l-1} = dL/dz_l · W_lᵀ.
 """
 from __future__ import annotations
 
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from initviz.core import draws, schemes
+from initviz.core import draws, parallel, schemes
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.data import make_batch
-from initviz.core.losses import LOSSES
+from initviz.core.losses import LOSSES_INTO
 from initviz.core.memory import check_fits
 
 
@@ -69,57 +67,32 @@ def layer_contexts(project) -> list[schemes.LayerContext]:
     ]
 
 
-PARALLEL_SAMPLING_VALUES = 1 << 18
-"""Networks with more weights than this draw their layers on several threads: each layer has
-its own stream (draws.layer_rng), so the numbers are the same, and NumPy's samplers release
-the GIL. Drawing normals costs ~9 ns a value: at the default lesson (10 x 256 x 256) 6 ms of
-a new seed's update, and 0.4x the matrix products at 50 x 1024 x 1024."""
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
+DRAW_NS, SCALE_NS = 10.0, 0.4
+"""Nanoseconds a weight costs here: drawn anew (Ziggurat normal), or scaled from a cached draw."""
+PARALLEL_SAMPLING_NS = 6e5
+"""Layers are drawn on several threads when that would take longer than this (0.6 ms) on
+one: each layer has its own stream (draws.layer_rng), so the numbers are the same, and
+NumPy's samplers release the GIL. Below it, handing layers to another thread costs more
+than it saves: scaling the default lesson's cached draws took 0.25 ms on one thread and
+0.56 ms on two; at 20 x 512 x 512, 2.2 against 1.5 ms. A new seed there draws on two."""
 
 
-def _sampling_workers() -> int:
-    return min(os.cpu_count() or 1, 4)
+def _sampling_ns(project, scheme, params, layers, dtype, cache) -> float:
+    """Estimated time to sample ``layers``' weights on one thread (DRAW_NS, SCALE_NS)."""
+    kind = scheme.draw(params)
+    if kind is None:  # a constant: nothing drawn
+        return 0.0
+    total = 0.0
+    for layer, ctx in layers:
+        shape = (ctx.fan_in, ctx.fan_out)
+        kept = cache is not None and draws.unit_key(
+            project.seed, layer, draws.WEIGHT, kind, shape, dtype) in cache
+        total += (SCALE_NS if kept else DRAW_NS) * ctx.fan_in * ctx.fan_out
+    return total
 
 
-def _pool() -> ThreadPoolExecutor:
-    """Threads kept for sampling: starting a pool per call costs more than a small draw."""
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(_sampling_workers(), thread_name_prefix="initviz-draw")
-        return _POOL
-
-
-def _balanced_groups(items: list, sizes: list[int], groups: int) -> list[list]:
-    """``items`` in at most ``groups`` runs of consecutive items with similar total size."""
-    target = sum(sizes) / groups
-    runs, current, filled = [], [], 0.0
-    for item, size in zip(items, sizes):
-        current.append(item)
-        filled += size
-        if filled >= target * (len(runs) + 1) and len(runs) < groups - 1:
-            runs.append(current)
-            current = []
-    if current or not runs:
-        runs.append(current)
-    return runs
-
-
-def _map_in_parallel(function, items: list, sizes: list[int]) -> list:
-    """``[function(i) for i in items]``, in groups on the pool's threads and this one."""
-    workers = _sampling_workers()
-    if sum(sizes) <= PARALLEL_SAMPLING_VALUES or workers < 2 or len(items) < 2:
-        return [function(item) for item in items]
-    groups = _balanced_groups(items, sizes, workers)
-    futures = [_pool().submit(lambda group=g: [function(i) for i in group]) for g in groups[1:]]
-    results = [function(item) for item in groups[0]]  # this thread draws too
-    for future in futures:
-        results += future.result()
-    return results
-
-
-def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.SHARED):
+def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.SHARED,
+                    generation: int | None = None):
     """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015).
 
     Layer l draws from its own streams (draws.layer_rng), so its weights do not depend
@@ -130,10 +103,13 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.S
     params = scheme.resolve(project.scheme_params)
     bias_params = bias_scheme.resolve(project.bias_params, "init.bias.params")
 
+    if cache is not None and generation is None:
+        generation = cache.new_generation()  # see DrawCache: this network's draws stay together
+
     def draw_layer(item):
         layer, ctx = item
-        weight_source = draws.unit_source(project.seed, layer, draws.WEIGHT, cache)
-        bias_source = draws.unit_source(project.seed, layer, draws.BIAS, cache)
+        weight_source = draws.unit_source(project.seed, layer, draws.WEIGHT, cache, generation)
+        bias_source = draws.unit_source(project.seed, layer, draws.BIAS, cache, generation)
         weight = schemes.sample(scheme, params, ctx, dtype=dtype, unit_source=weight_source)
         bias = schemes.sample(
             bias_scheme, bias_params, ctx, dtype=dtype, bias=True, unit_source=bias_source
@@ -141,7 +117,10 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.S
         return weight, bias
 
     layers = list(enumerate(layer_contexts(project), start=1))
-    pairs = _map_in_parallel(draw_layer, layers, [ctx.fan_in * ctx.fan_out for _, ctx in layers])
+    if _sampling_ns(project, scheme, params, layers, dtype, cache) > PARALLEL_SAMPLING_NS:
+        pairs = parallel.map_items(draw_layer, layers, parallel.workers())
+    else:
+        pairs = [draw_layer(item) for item in layers]
     weights = [w for w, _ in pairs]
     biases = [b for _, b in pairs]
     if scheme.data_dependent:
@@ -179,71 +158,173 @@ def forward(weights, biases, inputs, activation: Activation, act_params: dict):
     return zs, acts
 
 
-def backward(weights, inputs, zs, acts, grad_output, activation: Activation, act_params: dict):
-    """Gradients (dL/da, dL/dz, dL/dW, dL/db) of every layer, from dL/dz_L."""
-    depth = len(weights)
-    grads = [None] * depth
-    grad_z = grad_output
-    grad_a = grad_output
-    for i in range(depth - 1, -1, -1):
-        if i != depth - 1:
-            slope = activation.derivative(zs[i], acts[i], **act_params)
-            grad_z = _chain(grad_a, slope, zs[i], acts[i])
-        a_prev = inputs if i == 0 else acts[i - 1]
-        grad_w = a_prev.T @ grad_z
-        grad_b = grad_z.sum(axis=0)
-        grads[i] = (grad_a, grad_z, grad_w, grad_b)
-        if i:
-            grad_a = grad_z @ weights[i].T
-    return grads
+SPLIT_MIN_FLOPS = 2e7
+"""Passes with fewer floating-point operations in their matrix products than this run on
+one thread: below about 0.2 ms of work, handing rows to another thread costs more than it
+saves (the training lessons' small networks)."""
+MIN_PART_ROWS = 32
+"""The fewest batch rows one thread takes: fewer make the products inefficient."""
 
 
-def _chain(grad_a: np.ndarray, slope: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """dL/dz = dL/da · φ'(z), written into ``slope`` when that is a fresh array of its own.
+def pass_threads(batch: int, widths: list[int]) -> int:
+    """Threads for one forward and backward pass of ``batch`` rows through ``widths``."""
+    flops = 6.0 * batch * sum(a * b for a, b in zip(widths, widths[1:]))
+    if flops < SPLIT_MIN_FLOPS:
+        return 1
+    return max(1, min(parallel.workers(), batch // MIN_PART_ROWS))
 
-    Same numbers as ``grad_a * slope``; reusing the derivative's buffer saves a (B, n)
-    allocation per layer. A derivative that returns z, a or a view is left untouched.
+
+class _Abandoned(Exception):
+    """A part stopped because an earlier part failed (that part's error is raised)."""
+
+
+@dataclass
+class _Pass:
+    """The arrays of one pass, allocated once for the whole batch; each part fills its rows.
+
+    Row blocks of C-ordered arrays are contiguous, so the products write straight into
+    them. dL/dW and dL/db sum over the batch: part 0 writes its share, part k adds its own
+    once part k-1 has (``done``), always in that order, so the numbers do not depend on
+    which thread finishes first.
     """
-    reusable = (
-        slope is not z and slope is not a and isinstance(slope, np.ndarray)
-        and slope.flags.owndata and slope.flags.writeable
-        and slope.shape == grad_a.shape and slope.dtype == grad_a.dtype
-    )
-    if not reusable:
-        return grad_a * slope
-    return np.multiply(slope, grad_a, out=slope)
+
+    weights: list
+    biases: list
+    inputs: np.ndarray
+    labels: np.ndarray
+    activation: Activation
+    act_params: dict
+    loss: str
+    zs: list
+    acts: list
+    grad_as: list
+    grad_zs: list
+    grad_ws: list
+    grad_bs: list
+    done: list = field(default_factory=list)
+    failed: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def allocate(cls, project, weights, biases, inputs, labels, parts: int) -> _Pass:
+        activation = resolve_activation(project.activation)
+        dtype = np.result_type(inputs, *weights, *biases)
+        batch, last = inputs.shape[0], len(weights) - 1
+        zs = [np.empty((batch, w.shape[1]), dtype) for w in weights]
+        acts = [
+            z if i == last or activation.is_identity else np.empty_like(z)
+            for i, z in enumerate(zs)
+        ]
+        grad_zs = [np.empty_like(z) for z in zs]
+        return cls(
+            weights, biases, np.ascontiguousarray(inputs), labels, activation,
+            activation.resolve(project.activation_params), project.loss,
+            zs, acts, [np.empty_like(z) for z in zs[:-1]] + [grad_zs[-1]], grad_zs,
+            [np.empty(w.shape, dtype) for w in weights], [np.empty(w.shape[1], dtype) for w in zs],
+            [[threading.Event() for _ in weights] for _ in range(parts - 1)],
+        )
+
+    def part(self, k: int, rows: slice) -> float:
+        """Forward, loss and backward of batch rows ``rows``; returns their summed loss."""
+        try:
+            with np.errstate(all="ignore"):  # per thread: overflow is counted and shown, not warned
+                return self._part(k, rows)
+        except BaseException:
+            self.failed.set()
+            for event in self.done[k] if k < len(self.done) else ():
+                event.set()  # the next part wakes, sees the failure and stops
+            raise
+
+    def _part(self, k: int, rows: slice) -> float:
+        weights, act, params = self.weights, self.activation, self.act_params
+        depth = len(weights)
+        a = self.inputs[rows]
+        for i, (w, b) in enumerate(zip(weights, self.biases)):
+            z = self.zs[i][rows]
+            np.matmul(a, w, out=z)
+            if b.any():  # a zero bias (the default) would only cost a pass over z
+                z += b
+            a = z if self.acts[i] is self.zs[i] else act.forward_into(z, self.acts[i][rows], params)
+        batch = self.inputs.shape[0]
+        loss_sum = LOSSES_INTO[self.loss](z, self.labels[rows], self.grad_zs[-1][rows], batch)
+        for i in range(depth - 1, -1, -1):
+            g = self.grad_zs[i][rows]
+            if i != depth - 1:
+                act.chain_into(self.grad_as[i][rows], self.zs[i][rows], self.acts[i][rows], g,
+                               params)
+            a_prev = self.inputs[rows] if i == 0 else self.acts[i - 1][rows]
+            if k == 0:
+                np.matmul(a_prev.T, g, out=self.grad_ws[i])
+                g.sum(axis=0, out=self.grad_bs[i])
+            else:
+                share_w, share_b = a_prev.T @ g, g.sum(axis=0)
+                self.done[k - 1][i].wait()
+                if self.failed.is_set():
+                    raise _Abandoned
+                self.grad_ws[i] += share_w
+                self.grad_bs[i] += share_b
+            if k < len(self.done):
+                self.done[k][i].set()
+            if i:
+                np.matmul(g, weights[i].T, out=self.grad_as[i - 1][rows])
+        return loss_sum
+
+    def layers(self) -> list[Layer]:
+        return [
+            Layer(i + 1, self.weights[i], self.biases[i], self.zs[i], self.acts[i],
+                  self.grad_as[i], self.grad_zs[i], self.grad_ws[i], self.grad_bs[i])
+            for i in range(len(self.weights))
+        ]
 
 
-def run(project, weights, biases, inputs, labels) -> tuple[float, list[Layer]]:
-    """Forward, loss and backward for given parameters: shared by simulate and the Trainer."""
-    activation = resolve_activation(project.activation)
-    act_params = activation.resolve(project.activation_params)
-    with np.errstate(all="ignore"):  # overflow is counted and shown per layer, not warned about
-        zs, acts = forward(weights, biases, inputs, activation, act_params)
-        loss, grad_output = LOSSES[project.loss](zs[-1], labels)
-        grads = backward(weights, inputs, zs, acts, grad_output, activation, act_params)
-    layers = [
-        Layer(i + 1, weights[i], biases[i], zs[i], acts[i], *grads[i]) for i in range(len(weights))
+def run(project, weights, biases, inputs, labels, threads: int | None = None):
+    """Forward, loss and backward for given parameters: shared by simulate and the Trainer.
+
+    Returns (loss, layers). The batch is split into ``threads`` blocks of rows (default
+    ``pass_threads``), each passed through the whole network on its own thread with one
+    BLAS thread: the activations, derivatives and loss then use every core too, not only
+    the products. The same split gives the same numbers, bit for bit.
+    """
+    batch = inputs.shape[0]
+    widths = [inputs.shape[1]] + [w.shape[1] for w in weights]
+    parts = max(1, min(int(threads or pass_threads(batch, widths)), batch))
+    state = _Pass.allocate(project, weights, biases, inputs, labels, parts)
+    bounds = [batch * k // parts for k in range(parts + 1)]
+    tasks = [
+        lambda k=k: state.part(k, slice(bounds[k], bounds[k + 1])) for k in range(parts)
     ]
-    return loss, layers
+    if parts == 1:
+        loss_sums = [tasks[0]()]
+    else:
+        with parallel.one_blas_thread():
+            try:
+                loss_sums = parallel.run_all(tasks)
+            except _Abandoned:  # only when the failed part's error was lost: never expected
+                raise RuntimeError("a part of the forward and backward pass failed") from None
+    return float(sum(loss_sums)) / batch, state.layers()
 
 
-def simulate(project, dtype=np.float32, cache=draws.SHARED) -> Simulation:
+def simulate(project, dtype=np.float32, cache=draws.SHARED, threads: int | None = None
+             ) -> Simulation:
     """Initialise ``project``'s network and run one forward and backward pass on its batch.
 
-    Deterministic: the same project and seed give the same numbers. Raises ProjectError,
-    before allocating anything, when the arrays would not fit in memory (core.memory).
+    Deterministic: the same project, seed and ``threads`` give the same numbers (``threads``
+    None: as many as the network's size makes worthwhile, see ``pass_threads``; a
+    different count can change the last bits of dL/dW and dL/db, which sum over the batch).
+    Raises ProjectError, before allocating anything, when the arrays would not fit in
+    memory (core.memory).
     """
     snapshot = project.copy()
     check_fits(snapshot)
     widths = snapshot.widths
     batch = (snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype)
+    generation = None
     if cache is None:
         inputs, labels = make_batch(*batch)
     else:  # read-only: nothing downstream writes into the inputs
         key = ("batch", *batch[:-1], np.dtype(dtype).str)
-        inputs, labels = cache.get(key, lambda: make_batch(*batch))
+        generation = cache.new_generation()  # the batch and the weights: one network's draws
+        inputs, labels = cache.get(key, lambda: make_batch(*batch), generation)
     with np.errstate(all="ignore"):
-        weights, biases = init_parameters(snapshot, inputs, dtype, cache)
-    loss, layers = run(snapshot, weights, biases, inputs, labels)
+        weights, biases = init_parameters(snapshot, inputs, dtype, cache, generation)
+    loss, layers = run(snapshot, weights, biases, inputs, labels, threads)
     return Simulation(snapshot, inputs, labels, loss, layers)

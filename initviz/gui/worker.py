@@ -6,9 +6,11 @@ and prepares every plot's data, so the GUI thread only hands arrays to pyqtgraph
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 
 from PySide6 import QtCore
 
+from initviz.core import parallel
 from initviz.gui import plot_data
 from initviz.gui.background import BackgroundTask
 
@@ -29,8 +31,7 @@ with one thread, 50-51 ms with two, at the same 29-32 updates/s (a laptop in cla
 runs cooler, and other programs keep a core). A larger network is worth both cores.
 The limit holds for the whole process while this computation runs: a Training, Compare
 or Theory computation at the same time also gets one BLAS thread (slower, never wrong);
-only this controller sets it, so no two limits interleave."""
-_blas = None
+limits on several threads share one (parallel.one_blas_thread)."""
 
 
 def matmul_flops(project) -> float:
@@ -40,7 +41,11 @@ def matmul_flops(project) -> float:
 
 
 def blas_threads(project) -> int | None:
-    """1 for a network below ONE_BLAS_THREAD_FLOPS, else None (BLAS's own choice)."""
+    """1 for a network below ONE_BLAS_THREAD_FLOPS, else None (every core).
+
+    The pass then runs on this thread alone, not split over the batch's rows
+    (network.run): at the default lesson the window made 31.1-32.0 updates/s that way and
+    29.7-31.0 split over two threads, which took the core the GUI thread draws on."""
     return 1 if matmul_flops(project) < ONE_BLAS_THREAD_FLOPS else None
 
 
@@ -48,14 +53,10 @@ def compute(snapshot) -> plot_data.PlotData:
     """Simulate and prepare every plot's data: all the heavy work, in one call."""
     from initviz.core.network import simulate
 
-    global _blas
-    if _blas is None:
-        from threadpoolctl import ThreadpoolController
-
-        _blas = ThreadpoolController()  # finds the BLAS libraries once (~0.2 ms)
     started = time.perf_counter()
-    with _blas.limit(limits=blas_threads(snapshot), user_api="blas"):
-        result = plot_data.prepare(simulate(snapshot))
+    threads = blas_threads(snapshot)
+    with parallel.one_blas_thread() if threads == 1 else nullcontext():
+        result = plot_data.prepare(simulate(snapshot, threads=threads))
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result
 

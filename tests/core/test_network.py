@@ -7,6 +7,7 @@ import pytest
 import initviz
 from initviz.core import network
 from initviz.core.activations import resolve_activation
+from initviz.core.losses import LOSSES
 
 WIDTHS = [5, 7, 6, 4]
 BATCH = 8
@@ -64,7 +65,7 @@ def _grad_activation_numeric(project, weights, biases, sim, i):
     layer = sim.layers[i]
     if i == len(sim.layers) - 1:  # a_L = z_L: differentiate the loss itself
         z = layer.preactivation.copy()
-        loss_fn = network.LOSSES[project.loss]
+        loss_fn = LOSSES[project.loss]
         return _central(lambda: loss_fn(z, sim.labels)[0], z)
     rest = project.copy()
     rest.set("network.widths", WIDTHS[i + 1:])

@@ -128,11 +128,14 @@ def test_small_networks_compute_on_one_blas_thread_and_leave_the_setting_as_it_w
         pytest.skip(f"no BLAS with several threads to limit here ({before})")
     seen = []
     real = network.simulate
-    monkeypatch.setattr(network, "simulate", lambda p: seen.append(blas_threads()) or real(p))
+    monkeypatch.setattr(network, "simulate", lambda p, **kw: seen.append(
+        (blas_threads(), kw.get("threads"))) or real(p, **kw))
     small = _project(16)
     assert worker.matmul_flops(small) == 6 * 64 * (32 * 16 + 16 * 16 + 16 * 10)
     worker.compute(small)
-    assert seen[-1] and all(n == 1 for n in seen[-1])
+    libraries, pass_threads = seen[-1]
+    assert libraries and all(n == 1 for n in libraries)
+    assert pass_threads == 1  # the pass is not split either: the other core draws
     large = Project({"network": {"widths": [2048] * 4}, "data": {"batch_size": 1024}})
     assert worker.matmul_flops(large) > worker.ONE_BLAS_THREAD_FLOPS
     assert worker.blas_threads(large) is None  # both cores: the products dominate

@@ -1,0 +1,134 @@
+"""Threads for the numerical core: one kept pool, and one BLAS thread while it is busy.
+
+NumPy releases the GIL inside its samplers, ufuncs and matrix products, so Python threads
+that each work on their own rows use every core. The pool is kept between calls: starting
+threads per call costs more than a small network's whole pass.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+MAX_WORKERS = 4
+"""Threads that work on one pass at most: beyond four, memory bandwidth limits a pass."""
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def workers() -> int:
+    """Threads one pass may use: the cores, at most MAX_WORKERS."""
+    return min(os.cpu_count() or 1, MAX_WORKERS)
+
+
+def pool() -> ThreadPoolExecutor:
+    """The kept threads (created on first use)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(workers(), thread_name_prefix="initviz-core")
+        return _POOL
+
+
+def run_all(tasks: list[Callable[[], object]]) -> list:
+    """The tasks' results in order: the first runs on this thread, the others on the pool.
+
+    A task may wait for an earlier one (the pool's queue is first in, first out, and the
+    first task never waits), never for a later one. The first exception is raised after
+    every task has ended.
+    """
+    futures = [pool().submit(task) for task in tasks[1:]]
+    results, error = [], None
+    try:
+        results.append(tasks[0]())
+    except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others end
+        error = exc
+    for future in futures:
+        try:
+            results.append(future.result())
+        except BaseException as exc:  # noqa: BLE001
+            error = error or exc
+    if error is not None:
+        raise error
+    return results
+
+
+def map_items(function: Callable, items: list, threads: int) -> list:
+    """``[function(item) for item in items]`` on ``threads`` threads (this one and the pool's).
+
+    Each thread takes the next item as it finishes one, so items that cost less (a draw
+    found in the cache) leave more of the others to the other threads.
+    """
+    results = [None] * len(items)
+    taken = itertools.count()
+
+    def work() -> None:
+        for index in iter(taken.__next__, None):  # next() of a count is atomic under the GIL
+            if index >= len(items):
+                return
+            results[index] = function(items[index])
+
+    run_all([work] * max(1, min(threads, len(items))))
+    return results
+
+
+_BLAS_LOCK = threading.Lock()
+_blas_users = 0
+_blas_saved: list[int] = []
+_blas_setters: list[Callable[[int], int]] | None = None
+
+
+def _find_blas_setters() -> list[Callable[[int], int]]:
+    """One function per BLAS library NumPy loaded (threadpoolctl finds them): set the
+    library's thread count, return the previous one.
+
+    OpenBLAS's own setter is ignored on every other thread once the main thread has called
+    it (OpenBLAS 0.3.31, measured here), so a limit set from the window's compute thread
+    after a script limited it on the main thread would not hold; its
+    ``openblas_set_num_threads_local`` sets the same count from any thread.
+    """
+    import ctypes
+
+    from threadpoolctl import ThreadpoolController
+
+    setters = []
+    for lib in ThreadpoolController().lib_controllers:
+        if lib.user_api != "blas":
+            continue
+        local = getattr(lib.dynlib, "openblas_set_num_threads_local", None)
+        if lib.internal_api == "openblas" and local is not None:
+            local.argtypes, local.restype = [ctypes.c_int], ctypes.c_int
+            setters.append(local)
+        else:
+            setters.append(lambda n, lib=lib: (lib.get_num_threads(), lib.set_num_threads(n))[0])
+    return setters
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS computes on one thread inside this block (OpenBLAS, MKL, BLIS: threadpoolctl).
+
+    Where our own threads each multiply their share of the rows, BLAS threads of their
+    own would only compete with them for the cores. The limit is process-wide, as BLAS
+    has no other; blocks on several threads at once share one limit, and the original
+    setting comes back when the last of them ends.
+    """
+    global _blas_users, _blas_saved, _blas_setters
+    with _BLAS_LOCK:
+        if _blas_users == 0:
+            if _blas_setters is None:
+                _blas_setters = _find_blas_setters()  # ~0.2 ms, once
+            _blas_saved = [set_threads(1) for set_threads in _blas_setters]
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas_users -= 1
+            if _blas_users == 0:
+                for set_threads, previous in zip(_blas_setters, _blas_saved):
+                    set_threads(previous)
