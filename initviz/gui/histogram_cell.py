@@ -92,6 +92,151 @@ def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
     return [(v, tick_label(v)) for v in sorted(set(values))]
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def decade_label(exponent: int) -> str:
+    """10⁻³ for -3: every decade of a log axis written the same way."""
+    return "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+
+
+def y_ticks(low: float, high: float, log: bool = False) -> list[tuple[float, str]]:
+    """Ticks of a count axis, from the bottom up: every whole decade on log counts (``low``
+    and ``high`` are log10 values), else multiples of a round step (1, 2 or 5 × 10^k, 3 to 5
+    of them) written with the same number of decimals (0, 0.05, 0.10, 0.15). CellAxis
+    leaves out labels where they would collide."""
+    span = high - low
+    if not (math.isfinite(span) and span > 0):
+        return []
+    if log:
+        bottom, top = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+        return [(float(e), decade_label(e)) for e in range(bottom, top + 1)]
+    magnitude = 10.0 ** math.floor(math.log10(span / 4))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if span / (m * magnitude) <= 5)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    ticks = []
+    for k in range(first, last + 1):
+        value = k * step
+        if k == 0:
+            label = "0"
+        elif 1e-3 <= abs(value) < 1e4:
+            label = f"{value:.{decimals}f}"
+        else:
+            label = tick_label(value)
+        ticks.append((value, label))
+    return ticks
+
+
+TICK_LENGTH = 4
+"""Pixels a tick mark reaches out of the axis line."""
+
+
+class CellAxis(QtWidgets.QGraphicsWidget):
+    """A cell's axis: its line, tick marks and labels as Qt items, painted in C++.
+
+    pyqtgraph's AxisItem works out, lays out and paints its ticks in Python whenever its
+    range changes: with 100 axes in the grid, a change of every range took ~25 ms of the
+    GUI thread. Here a new range moves a path and a few text items. The axis spans the
+    view box along it (same grid row or column), so values map to pixels by its own size.
+    """
+
+    def __init__(self, orientation: str):
+        super().__init__()
+        self.orientation = orientation
+        self.line = QtWidgets.QGraphicsPathItem(self)
+        self.labels: list[QtWidgets.QGraphicsSimpleTextItem] = []
+        self._range = (0.0, 1.0)
+        self._ticks: list[tuple[float, str]] = []
+        self._font = QtGui.QFont()
+        self._metrics = QtGui.QFontMetricsF(self._font)
+        self._brush = QtGui.QBrush(QtGui.QColor("#000000"))
+
+    def apply_theme(self, theme: th.Theme) -> None:
+        self._font = th.plot_font(theme, 0.9)
+        colour = QtGui.QColor(theme.foreground)
+        self._brush = QtGui.QBrush(colour)
+        pen = QtGui.QPen(colour)
+        pen.setCosmetic(True)
+        self.line.setPen(pen)
+        for label in self.labels:
+            label.setFont(self._font)
+            label.setBrush(self._brush)
+        metrics = self._metrics = QtGui.QFontMetricsF(self._font)
+        if self.orientation == "left":
+            width = int(4.6 * theme.font_pt) + 4
+            self.setMinimumWidth(width)
+            self.setMaximumWidth(width)
+        else:
+            height = math.ceil(TICK_LENGTH + 2 + metrics.height())
+            self.setMinimumHeight(height)
+            self.setMaximumHeight(height)
+        self._place()
+
+    def set_ticks(self, value_range: tuple[float, float], ticks: list[tuple[float, str]]) -> None:
+        """Show ``ticks`` [(value, label)] on an axis from ``value_range[0]`` to ``[1]``."""
+        self._range = (float(value_range[0]), float(value_range[1]))
+        self._ticks = list(ticks)
+        self._place()
+
+    @property
+    def tick_labels(self) -> list[str]:
+        """The labels shown (some are left out where they would collide)."""
+        return [label.text() for label in self.labels if label.isVisible()]
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        width, height = self.size().width(), self.size().height()
+        low, high = self._range
+        span = high - low
+        left = self.orientation == "left"
+        length = height if left else width
+        inside = [
+            (value, text) for value, text in self._ticks
+            if span > 0 and -1e-9 <= (value - low) / span <= 1 + 1e-9
+        ]
+        while len(self.labels) < len(inside):
+            label = QtWidgets.QGraphicsSimpleTextItem(self)
+            label.setFont(self._font)
+            label.setBrush(self._brush)
+            self.labels.append(label)
+        room = self._metrics.height() if left else 0.0
+        path = QtGui.QPainterPath()
+        if left:
+            path.moveTo(width - 0.5, 0)
+            path.lineTo(width - 0.5, height)
+        else:
+            path.moveTo(0, 0.5)
+            path.lineTo(width, 0.5)
+        every = 1  # every k-th label, far enough apart not to overlap (a short cell)
+        if left and len(inside) > 1:
+            gap = length * abs(inside[1][0] - inside[0][0]) / span
+            every = max(1, math.ceil(1.1 * room / max(gap, 1e-9)))
+            last = len(inside) - 1  # one more skipped, if then the top label shows too
+            every = next((k for k in (every, every + 1) if last % k == 0), every)
+        for i, (label, (value, text)) in enumerate(zip(self.labels, inside)):
+            position = (value - low) / span * length
+            if label.text() != text:
+                label.setText(text)
+            bounds = label.boundingRect()
+            if left:
+                y = height - position
+                path.moveTo(width - 0.5, y)
+                path.lineTo(width - 0.5 - TICK_LENGTH, y)
+                label.setPos(width - TICK_LENGTH - 3 - bounds.width(), y - bounds.height() / 2)
+            else:
+                path.moveTo(position, 0.5)
+                path.lineTo(position, 0.5 + TICK_LENGTH)
+                label.setPos(position - bounds.width() / 2, TICK_LENGTH + 1)
+            label.setVisible(i % every == 0)
+        for label in self.labels[len(inside):]:
+            label.setVisible(False)
+        self.line.setPath(path)
+
+
 KEEP_SHARE = 0.5
 """An axis keeps its range while the new data spans at least this share of it."""
 
@@ -240,17 +385,46 @@ MIN_FIT_SCALE = 0.75
 """A caption line too long for its cell is drawn this much smaller at most, then elided."""
 
 
-class CellViewBox(pg.ViewBox):
-    """A ViewBox that applies a new range or size to its transform at once, instead of on
-    the scene's next prepareForPaint (which the grid's view no longer sends)."""
+class PlotArea(QtWidgets.QGraphicsWidget):
+    """Where a cell's histogram is drawn: data coordinates mapped onto the widget's box by
+    one transform, children clipped to the box.
 
-    def resizeEvent(self, ev):  # noqa: N802 - Qt's name
-        super().resizeEvent(ev)
-        self.updateMatrix()
+    It replaced a pyqtgraph ViewBox, which does the same through Python signals and
+    bookkeeping on every change: ~6 ms of the GUI thread when all 50 cells get a new range.
+    ``viewRange``, ``childGroup``, ``setRange`` and ``addItem`` keep ViewBox's names.
+    A new range or size applies at once (nothing waits for a prepareForPaint).
+    """
 
-    def setRange(self, *args, **kwargs):  # noqa: N802 - pyqtgraph's name
-        super().setRange(*args, **kwargs)
-        self.updateMatrix()
+    def __init__(self):
+        super().__init__()
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        self.childGroup = QtWidgets.QGraphicsRectItem(self)  # noqa: N815 - ViewBox's name
+        self.childGroup.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self._range = [[0.0, 1.0], [0.0, 1.0]]
+
+    def addItem(self, item, ignoreBounds: bool = True) -> None:  # noqa: N802, N803
+        item.setParentItem(self.childGroup)
+
+    def viewRange(self) -> list[list[float]]:  # noqa: N802 - ViewBox's name
+        return [list(self._range[0]), list(self._range[1])]
+
+    def setRange(self, xRange, yRange, padding: float = 0.0) -> None:  # noqa: N802, N803
+        """Show x from xRange[0] to [1] and y from yRange[0] (bottom) to [1] (top)."""
+        self._range = [[float(v) for v in xRange], [float(v) for v in yRange]]
+        self._update_transform()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._update_transform()
+
+    def _update_transform(self) -> None:
+        (x0, x1), (y0, y1) = self._range
+        width, height = self.size().width(), self.size().height()
+        if not (x1 > x0 and y1 > y0):
+            return
+        sx, sy = width / (x1 - x0), height / (y1 - y0)
+        transform = QtGui.QTransform(sx, 0.0, 0.0, -sy, -x0 * sx, height + y0 * sy)
+        self.childGroup.setTransform(transform)
 
 
 class HistogramCell(QtBounds, pg.GraphicsWidget):
@@ -259,18 +433,9 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
     def __init__(self, quantity: str, theme: th.Theme):
         super().__init__()
         self.quantity = quantity
-        self.view_box = CellViewBox(enableMenu=False, defaultPadding=0.0)
-        self.view_box.setMouseEnabled(False, False)
-        self.view_box.disableAutoRange()
-        self.left_axis = pg.AxisItem("left")
-        self.bottom_axis = pg.AxisItem("bottom")
-        for axis in (self.left_axis, self.bottom_axis):
-            axis.linkToView(self.view_box)
-            # A pixmap per axis: its ticks change only with its range, and replaying the
-            # tick labels' text was half of every redraw (50 cells x 2 axes).
-            axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-        self.left_axis.setWidth(46)
+        self.view_box = PlotArea()
+        self.left_axis = CellAxis("left")
+        self.bottom_axis = CellAxis("bottom")
         layout = QtWidgets.QGraphicsGridLayout()
         layout.setContentsMargins(0, 2, 6, 0)
         layout.setSpacing(0)
@@ -300,8 +465,7 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         self.outline.setPen(pg.mkPen(th.colour(hex_code), width=theme.line_width))  # cosmetic
         self.fill.setBrush(pg.mkBrush(th.colour(hex_code, theme.fill_alpha)))
         for axis in (self.left_axis, self.bottom_axis):
-            th.style_axis(axis, theme)
-        self.left_axis.setWidth(int(4.6 * theme.font_pt) + 4)
+            axis.apply_theme(theme)
         self.caption.set_font(th.plot_font(theme, 0.9), theme.foreground)
         caption_height = 2.0 * 1.5 * theme.font_pt * 96 / 72
         self.caption.setMinimumHeight(caption_height)
@@ -319,9 +483,6 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         else:  # a round top: steady while a slider moves, and no axis re-rendered
             y_range = nice_limits(0.0, max(y_top, 1e-12) * 1.05)
             fill = 0.0
-        if log_counts != self._log:
-            self.left_axis.setLogMode(log_counts)
-            self._log = log_counts
         path = step_path(hist.edges, fractions, fill)
         self.fill.setPath(path)
         self.outline.setPath(path)
@@ -330,9 +491,10 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         kept = self._ranges if mode == self._mode else None
         ranges = steady_ranges(kept, (tuple(x_range), y_range))
         self._mode = mode
-        if ranges != self._ranges:
+        if ranges != self._ranges or log_counts != self._log:
             x_range, y_range = ranges
             self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
-            self.bottom_axis.setTicks([x_ticks(*x_range)])
-            self._ranges = ranges
+            self.bottom_axis.set_ticks(x_range, x_ticks(*x_range))
+            self.left_axis.set_ticks(y_range, y_ticks(*y_range, log=log_counts))
+            self._ranges, self._log = ranges, log_counts
         self.caption.set_lines(caption_lines(cell))

@@ -48,8 +48,8 @@ class GridView(pg.GraphicsView):
 
     pyqtgraph's GraphicsView.paintEvent is a Python method, so the whole C++ rendering of
     the grid ran under the GIL and the compute thread could not proceed for its ~6 ms.
-    Its one job, telling the scene's ViewBoxes to update their transforms, is done by the
-    cells themselves (histogram_cell.CellViewBox), at the moment their range or size changes.
+    Its one job, telling the scene's ViewBoxes to update their transforms, is not needed:
+    the cells' PlotAreas apply a new range or size at once.
     """
 
     paintEvent = QtWidgets.QGraphicsView.paintEvent

@@ -4,7 +4,13 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.histogram_cell import HistogramCell, caption_lines, lines_text, step_outline
+from initviz.gui.histogram_cell import (
+    HistogramCell,
+    caption_lines,
+    lines_text,
+    step_outline,
+    y_ticks,
+)
 from initviz.gui.plot_data import Cell, Histogram
 
 
@@ -116,3 +122,71 @@ def test_a_caption_too_long_for_its_cell_shrinks_then_ends_in_an_ellipsis(drawn_
     assert runs[-1][0].endswith("…") and sum(widths) <= full * 0.4 + 0.5
     assert fonts[False].pointSizeF() == pytest.approx(
         caption._fonts[False].pointSizeF() * 0.75)
+
+
+@pytest.mark.parametrize("low, high, log, labels", [
+    (0.0, 0.15, False, ["0", "0.05", "0.10", "0.15"]),
+    (0.0, 0.4, False, ["0", "0.1", "0.2", "0.3", "0.4"]),
+    (0.0, 0.08, False, ["0", "0.02", "0.04", "0.06", "0.08"]),
+    (0.0, 300.0, False, ["0", "100", "200", "300"]),
+    (-5.0, -1.0, True, ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹"]),
+    (-5.0, 0.0, True, ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]),
+    (0.0, 0.0, False, []),
+])
+def test_count_axis_ticks_are_round_and_written_alike(low, high, log, labels):
+    ticks = y_ticks(low, high, log)
+    assert [label for _, label in ticks] == labels
+    values = [value for value, _ in ticks]
+    assert all(low - 1e-12 <= v <= high + 1e-12 for v in values)
+    if log:
+        assert values == [float(round(v)) for v in values]  # whole decades
+
+
+def _label_centres(axis, along_x: bool) -> dict[str, float]:
+    centres = {}
+    for label in axis.labels:
+        if label.isVisible():
+            centre = label.mapToScene(label.boundingRect().center())
+            centres[label.text()] = centre.x() if along_x else centre.y()
+    return centres
+
+
+def test_axis_labels_sit_where_the_plot_draws_their_values(drawn_cell):
+    cell = _cell([0.1, 0.6, 0.3], [-1.0, 0.0, 1.0, 2.0])
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-1.0, 2.0), y_top=0.6)
+    group = drawn_cell.view_box.childGroup
+    left = _label_centres(drawn_cell.left_axis, along_x=False)
+    assert {"0", "0.8"} <= set(left)  # the round top of 0.6 * 1.05
+    for text, y in left.items():
+        assert y == pytest.approx(group.mapToScene(QtCore.QPointF(0, float(text))).y(), abs=1)
+    bottom = _label_centres(drawn_cell.bottom_axis, along_x=True)
+    assert len(bottom) == 2
+    for text, x in bottom.items():
+        assert x == pytest.approx(group.mapToScene(QtCore.QPointF(float(text), 0)).x(), abs=1)
+    # a new range moves them with the plot (a y top under half the old one: not kept)
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-8.0, 8.0), y_top=0.1)
+    assert set(_label_centres(drawn_cell.bottom_axis, along_x=True)) == {"0", "6"}
+    assert max(map(float, _label_centres(drawn_cell.left_axis, along_x=False))) == 0.15
+
+
+def test_labels_of_a_short_log_axis_never_overlap(drawn_cell):
+    drawn_cell.setGeometry(QtCore.QRectF(0, 0, 300, 90))
+    drawn_cell.layout().activate()
+    cell = _cell([0.1, 0.6, 0.3], [-1.0, 0.0, 1.0, 2.0])
+    drawn_cell.set_histogram(cell, shared=True, log_counts=True, x_range=(-1.0, 2.0), y_top=0.6)
+    shown = [label.sceneBoundingRect() for label in drawn_cell.left_axis.labels
+             if label.isVisible()]
+    labels = drawn_cell.left_axis.tick_labels
+    assert labels[0] == "10⁻⁵" and len(labels) >= 2  # the floor always, some left out
+    for lower, upper in zip(shown, shown[1:]):
+        assert upper.bottom() <= lower.top()
+
+
+def test_a_narrow_gradient_cell_labels_two_values_not_only_zero(drawn_cell):
+    """pyqtgraph's axis hid "-0.003" next to "0" in a narrow cell; two values always show."""
+    drawn_cell.setGeometry(QtCore.QRectF(0, 0, 160, 120))
+    drawn_cell.layout().activate()
+    cell = _cell([0.1, 0.6, 0.3], [-0.004, 0.0, 0.008, 0.016])
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-0.004, 0.016),
+                             y_top=0.6)
+    assert drawn_cell.bottom_axis.tick_labels == ["0", "0.01"]
