@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
+from initviz.gui.histogram_cell import decade_label
 
 CURVES = (
     ("forward", "z, measured", th.FORWARD_COLOUR, QtCore.Qt.SolidLine),
@@ -46,9 +47,30 @@ def positive_or_nan(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values) & (values > 0), values, np.nan)
 
 
+def decade_labels(exponents: list[int]) -> list[str]:
+    """0.01, 0.1, 1, 10 while every decade is within 0.001 to 1000; else 10⁻⁵ … 10¹ for all."""
+    if all(-3 <= e <= 3 for e in exponents):
+        return [f"{10.0 ** e:.{max(0, -e)}f}" for e in exponents]
+    return [decade_label(e) for e in exponents]
+
+
+class DecadeAxis(pg.AxisItem):
+    """A log axis that writes all its decades one way: pyqtgraph's wrote "0.0001" and
+    "10⁻⁵" on the same axis."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+        exponents = [math.log10(scale) + v for v in values]
+        whole = [abs(e - round(e)) < 1e-6 for e in exponents]
+        labels = decade_labels([round(e) for e, w in zip(exponents, whole) if w])
+        minor = iter(super().logTickStrings(
+            [v for v, w in zip(values, whole) if not w], scale, spacing))
+        labels = iter(labels)
+        return [next(labels) if w else next(minor) for w in whole]
+
+
 class DepthSummaryPlot(pg.PlotWidget):
     def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": DecadeAxis("left")})
         self.plot_item = self.getPlotItem()
         self.plot_item.setLogMode(x=False, y=True)
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
