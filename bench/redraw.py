@@ -1,15 +1,19 @@
-"""Redraw time of one layer grid of histograms: pyqtgraph (what initviz draws with) vs matplotlib.
+"""Redraw time of one layer grid of histograms: initviz's grid and plain pyqtgraph vs matplotlib.
 
-Both draw the same grid (10 layers x 5 histograms, 40 bins, 1500 x 1000 pixels) and both
-are given their best case, the way initviz's layer grid draws: plot items created once,
-autoscaling off, each redraw updates the data in place and sets the axis ranges
-(pyqtgraph ``setData`` + ``setRange``; matplotlib ``StepPatch.set_data`` + ``set_xlim`` /
-``set_ylim``), then renders the whole grid (pyqtgraph ``QWidget.grab()``; matplotlib
-``canvas.draw()`` on Agg).
-Each redraw alternates between the histograms of two seeds so every redraw changes data.
-Two cases: the axis ranges change with every redraw (each plot's own range), or they stay
-(ranges shared and fixed, set once: only the curves change, as while dragging a control
-with shared axes).
+All three draw the same grid (10 layers x 5 histograms, 1500 x 1000 pixels) of the same
+simulations, and all are given their best case: plot items created once, autoscaling off,
+each redraw updates the data in place and sets the axis ranges, then renders the whole
+grid (Qt ``QWidget.grab()``; matplotlib ``canvas.draw()`` on Agg).
+- initviz: the window's LayerHistogramGrid (``show_data``; pyqtgraph's view and scene,
+  cells of Qt path and text items, captions included);
+- plain pyqtgraph: a PlotItem per histogram (``setData`` + ``setRange``), the way a
+  pyqtgraph user would start;
+- matplotlib: ``StepPatch.set_data`` + ``set_xlim`` / ``set_ylim``.
+Each redraw alternates between two simulations, so every redraw changes data. Two cases:
+- ranges change: the two networks differ in weight gain (1 and 3), so every plot's axis
+  range changes with every redraw (initviz's grid on each plot's own axes);
+- ranges fixed: two seeds of one network on ranges set once (initviz's grid on shared
+  axes, where its steady ranges hold): only the curves change, as while a seed is dragged.
 """
 from __future__ import annotations
 
@@ -24,14 +28,20 @@ PIXELS = (1500, 1000)
 ROUNDS = 7
 
 
-def grid_data(depth: int = 10) -> list[list[dict]]:
-    """Two sets of grid histograms (seeds 0 and 1) of a ``depth``-layer default network."""
-    sets = []
-    for seed in (0, 1):
+CASES = {"ranges change": {"init.params": [{"gain": 1.0}, {"gain": 3.0}]},
+         "ranges fixed": {"data.seed": [0, 1]}}
+"""The two simulations each case alternates between: what differs from the default network."""
+
+
+def simulations(case: str, depth: int = 10) -> list:
+    """The two simulations of ``case``, of a ``depth``-layer default network."""
+    (key, values), = CASES[case].items()
+    sims = []
+    for value in values:
         project = initviz.Project()
-        project.update({"network.widths": [256] * (depth + 1), "data.seed": seed})
-        sets.append(grid_histograms(initviz.simulate(project)))
-    return sets
+        project.update({"network.widths": [256] * (depth + 1), key: value})
+        sims.append(initviz.simulate(project))
+    return sims
 
 
 def ranges(record) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -129,13 +139,40 @@ def matplotlib_seconds(sets, fixed: bool) -> float:
     return _median_seconds(redraw, sets)
 
 
+def initviz_seconds(sims, fixed: bool) -> float:
+    """The window's layer grid: PlotData as the worker prepares it, shown and rendered."""
+    from initviz.gui import plot_data
+    from initviz.gui.layer_grid import LayerHistogramGrid
+    from initviz.gui.view_settings import ViewSettings
+
+    datas = [plot_data.prepare(sim) for sim in sims]
+    settings = ViewSettings(shared_axes=fixed, layers="all")
+    grid = LayerHistogramGrid(scrolling=False)
+    grid.resize(*PIXELS)
+    grid.show()
+
+    def redraw(data):
+        grid.show_data(data, settings)
+        grid.draw_pending()
+        grid.grab()
+
+    try:
+        return _median_seconds(redraw, datas)
+    finally:
+        grid.close()
+        grid.deleteLater()
+
+
 def redraw_times() -> dict[str, dict[str, float]]:
-    """Median seconds per full redraw, by case ("ranges change", "ranges fixed") and library."""
-    sets = grid_data()
-    return {
-        case: {
+    """Median seconds per full redraw, by case (CASES) and drawer."""
+    times = {}
+    for case in CASES:
+        fixed = case == "ranges fixed"
+        sims = simulations(case)
+        sets = [grid_histograms(sim) for sim in sims]
+        times[case] = {
+            "initviz": initviz_seconds(sims, fixed),
             "pyqtgraph": pyqtgraph_seconds(sets, fixed),
             "matplotlib": matplotlib_seconds(sets, fixed),
         }
-        for case, fixed in (("ranges change", False), ("ranges fixed", True))
-    }
+    return times
