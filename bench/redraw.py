@@ -165,6 +165,9 @@ def initviz_seconds(sims, fixed: bool) -> float:
 
 def redraw_times() -> dict[str, dict[str, float]]:
     """Median seconds per full redraw, by case (CASES) and drawer."""
+    import pyqtgraph as pg
+
+    pg.mkQApp()  # the grid's widgets need the application before anything else makes it
     times = {}
     for case in CASES:
         fixed = case == "ranges fixed"
