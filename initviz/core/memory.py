@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Sequence
 
 from initviz.errors import ProjectError
@@ -70,8 +71,25 @@ def parse_size(text: str) -> int:
     return int(float(match[1]) * _UNITS[match[2]])
 
 
+MEMINFO_TTL_S = 0.5
+"""A reading of /proc/meminfo is reused this long: while a slider is dragged, each update
+would read it again (0.2 ms of a 13 ms update of 10 x 256 at batch 512, with the file out
+of the cache), and the free memory hardly changes between two of them."""
+_readings: dict[str, tuple[float, int | None]] = {}
+
+
 def available_bytes(meminfo: str = "/proc/meminfo") -> int | None:
-    """MemAvailable (Linux), or None where it cannot be read."""
+    """MemAvailable (Linux), or None where it cannot be read (read at most every MEMINFO_TTL_S)."""
+    now = time.monotonic()
+    reading = _readings.get(meminfo)
+    if reading is not None and now - reading[0] < MEMINFO_TTL_S:
+        return reading[1]
+    value = _read_available(meminfo)
+    _readings[meminfo] = (now, value)
+    return value
+
+
+def _read_available(meminfo: str) -> int | None:
     try:
         with open(meminfo, encoding="ascii") as handle:
             for line in handle:

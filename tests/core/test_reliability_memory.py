@@ -114,6 +114,19 @@ def test_budget_from_meminfo_with_fallback_and_override(tmp_path, monkeypatch):
         memory.memory_budget()
 
 
+def test_meminfo_is_read_again_once_its_reading_is_old(tmp_path, monkeypatch):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemAvailable:  4000000 kB\n")
+    clock = [1000.0]
+    monkeypatch.setattr(memory.time, "monotonic", lambda: clock[0])
+    assert memory.available_bytes(str(meminfo)) == 4_000_000 * 1024
+    meminfo.write_text("MemAvailable:  1000000 kB\n")
+    clock[0] += memory.MEMINFO_TTL_S / 2
+    assert memory.available_bytes(str(meminfo)) == 4_000_000 * 1024  # the same update's reading
+    clock[0] += memory.MEMINFO_TTL_S
+    assert memory.available_bytes(str(meminfo)) == 1_000_000 * 1024
+
+
 @pytest.mark.parametrize("text, expected", [("1000", 1000), ("512M", 512 * 1024**2),
                                             ("2g", 2 * 1024**3), ("64 MiB", 64 * 1024**2),
                                             ("3kB", 3 * 1024)])
