@@ -203,6 +203,10 @@ class _Pass:
     grad_bs: list
     done: list = field(default_factory=list)
     failed: threading.Event = field(default_factory=threading.Event)
+    has_bias: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.has_bias = [bool(b.any()) for b in self.biases]
 
     @classmethod
     def allocate(cls, project, weights, biases, inputs, labels, parts: int) -> _Pass:
@@ -238,10 +242,11 @@ class _Pass:
         weights, act, params = self.weights, self.activation, self.act_params
         depth = len(weights)
         a = self.inputs[rows]
+        ones = np.ones(a.shape[0], a.dtype)  # dL/db = 1ᵀ·dL/dz: a BLAS product, not a reduction
         for i, (w, b) in enumerate(zip(weights, self.biases)):
             z = self.zs[i][rows]
             np.matmul(a, w, out=z)
-            if b.any():  # a zero bias (the default) would only cost a pass over z
+            if self.has_bias[i]:  # a zero bias (the default) would only cost a pass over z
                 z += b
             a = z if self.acts[i] is self.zs[i] else act.forward_into(z, self.acts[i][rows], params)
         batch = self.inputs.shape[0]
@@ -254,9 +259,9 @@ class _Pass:
             a_prev = self.inputs[rows] if i == 0 else self.acts[i - 1][rows]
             if k == 0:
                 np.matmul(a_prev.T, g, out=self.grad_ws[i])
-                g.sum(axis=0, out=self.grad_bs[i])
+                np.matmul(ones, g, out=self.grad_bs[i])
             else:
-                share_w, share_b = a_prev.T @ g, g.sum(axis=0)
+                share_w, share_b = a_prev.T @ g, ones @ g
                 self.done[k - 1][i].wait()
                 if self.failed.is_set():
                     raise _Abandoned
