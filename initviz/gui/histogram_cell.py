@@ -231,10 +231,22 @@ class CellAxis(QtWidgets.QGraphicsWidget):
                 path.moveTo(position, 0.5)
                 path.lineTo(position, 0.5 + TICK_LENGTH)
                 label.setPos(position - bounds.width() / 2, TICK_LENGTH + 1)
-            label.setVisible(i % every == 0)
+            label.setVisible(i % every == 0 and not self._collides(label, i))
         for label in self.labels[len(inside):]:
             label.setVisible(False)
         self.line.setPath(path)
+
+    def _collides(self, label, index: int) -> bool:
+        """Whether ``label`` would touch a label already shown along a bottom axis (a narrow
+        cell at a large font): then it is left out, the first (0 where it is in range) kept."""
+        if self.orientation == "left":
+            return False
+        gap = self._metrics.horizontalAdvance("0")  # "-0.003 0" must not read as "-0.0030"
+        rect = label.mapRectToParent(label.boundingRect()).adjusted(-gap, 0, gap, 0)
+        return any(
+            other.isVisible() and rect.intersects(other.mapRectToParent(other.boundingRect()))
+            for other in self.labels[:index]
+        )
 
 
 KEEP_SHARE = 0.5

@@ -190,3 +190,21 @@ def test_a_narrow_gradient_cell_labels_two_values_not_only_zero(drawn_cell):
     drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-0.004, 0.016),
                              y_top=0.6)
     assert drawn_cell.bottom_axis.tick_labels == ["0", "0.01"]
+
+
+def test_bottom_labels_that_would_run_together_leave_the_second_out(drawn_cell):
+    """At a projector's font in a narrow cell, "-0.04" and "0" ran into "-0.040"."""
+    drawn_cell.apply_theme(th.PRESENTATION)
+    drawn_cell.setGeometry(QtCore.QRectF(0, 0, 120, 160))
+    drawn_cell.layout().activate()
+    cell = _cell([0.1, 0.6, 0.3], [-0.05, -0.02, 0.0, 0.02])
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-0.05, 0.02),
+                             y_top=0.6)
+    axis = drawn_cell.bottom_axis
+    assert axis.tick_labels == ["0"]  # the tick of -0.04 stays, unlabelled
+    digit = axis._metrics.horizontalAdvance("0")
+    drawn_cell.setGeometry(QtCore.QRectF(0, 0, 600, 160))  # wide enough: both again
+    drawn_cell.layout().activate()
+    assert axis.tick_labels == ["0", "-0.04"]
+    shown = [label.sceneBoundingRect() for label in axis.labels if label.isVisible()]
+    assert shown[1].right() + digit <= shown[0].left()
