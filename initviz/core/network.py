@@ -6,7 +6,7 @@ dL/dW_l = a_{l-1}ᵀ · dL/dz_l, dL/da_{l-1} = dL/dz_l · W_lᵀ.
 """
 from __future__ import annotations
 
-import threading
+import queue
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -184,8 +184,12 @@ class _Pass:
 
     Row blocks of C-ordered arrays are contiguous, so the products write straight into
     them. dL/dW and dL/db sum over the batch: part 0 writes its share, part k adds its own
-    once part k-1 has (``done``), always in that order, so the numbers do not depend on
-    which thread finishes first.
+    once part k-1 has (``done[k-1]``: the layers it has added, in order), always in that
+    order, so the numbers do not depend on which thread finishes first. ``done`` are
+    queue.SimpleQueue, whose put and get are single C calls: a KeyboardInterrupt, which
+    only the main thread (running part 0) receives, cannot land inside one and leave a
+    lock held, as it could inside threading.Event.set (found by interrupting 3000 passes
+    at random: a pass then waited for good).
     """
 
     weights: list
@@ -202,8 +206,10 @@ class _Pass:
     grad_ws: list
     grad_bs: list
     done: list = field(default_factory=list)
-    failed: threading.Event = field(default_factory=threading.Event)
+    failed: bool = False
     has_bias: list = field(default_factory=list)
+    error: BaseException | None = None
+    """The first error of a part (not an _Abandoned that only followed it)."""
 
     def __post_init__(self):
         self.has_bias = [bool(b.any()) for b in self.biases]
@@ -224,7 +230,7 @@ class _Pass:
             activation.resolve(project.activation_params), project.loss,
             zs, acts, [np.empty_like(z) for z in zs[:-1]] + [grad_zs[-1]], grad_zs,
             [np.empty(w.shape, dtype) for w in weights], [np.empty(w.shape[1], dtype) for w in zs],
-            [[threading.Event() for _ in weights] for _ in range(parts - 1)],
+            [queue.SimpleQueue() for _ in range(parts - 1)],
         )
 
     def part(self, k: int, rows: slice) -> float:
@@ -232,11 +238,19 @@ class _Pass:
         try:
             with np.errstate(all="ignore"):  # per thread: overflow is counted and shown, not warned
                 return self._part(k, rows)
-        except BaseException:
-            self.failed.set()
-            for event in self.done[k] if k < len(self.done) else ():
-                event.set()  # the next part wakes, sees the failure and stops
+        except BaseException as exc:
+            if self.error is None and not isinstance(exc, _Abandoned):
+                self.error = exc
+            self.abandon()
             raise
+
+    def abandon(self) -> None:
+        """Let every part that waits go: each wakes, sees ``failed`` and stops. Also for a
+        part that never started (an interrupt before it), whose ``done`` would never come."""
+        self.failed = True
+        for layers_done in self.done:
+            for _ in self.weights:  # enough for every wait still to come
+                layers_done.put(-1)
 
     def _part(self, k: int, rows: slice) -> float:
         weights, act, params = self.weights, self.activation, self.act_params
@@ -262,13 +276,13 @@ class _Pass:
                 np.matmul(ones, g, out=self.grad_bs[i])
             else:
                 share_w, share_b = a_prev.T @ g, ones @ g
-                self.done[k - 1][i].wait()
-                if self.failed.is_set():
+                self.done[k - 1].get()
+                if self.failed:
                     raise _Abandoned
                 self.grad_ws[i] += share_w
                 self.grad_bs[i] += share_b
             if k < len(self.done):
-                self.done[k][i].set()
+                self.done[k].put(i)
             if i:
                 np.matmul(g, weights[i].T, out=self.grad_as[i - 1][rows])
         return loss_sum
@@ -302,9 +316,9 @@ def run(project, weights, biases, inputs, labels, threads: int | None = None):
     else:
         with parallel.one_blas_thread():
             try:
-                loss_sums = parallel.run_all(tasks)
-            except _Abandoned:  # only when the failed part's error was lost: never expected
-                raise RuntimeError("a part of the forward and backward pass failed") from None
+                loss_sums = parallel.run_all(tasks, abandon=state.abandon)
+            except _Abandoned:  # a later part's error, not that of the part it stopped
+                raise state.error or RuntimeError("the forward and backward pass failed") from None
     return float(sum(loss_sums)) / batch, state.layers()
 
 
@@ -315,6 +329,9 @@ def simulate(project, dtype=np.float32, cache=draws.SHARED, threads: int | None 
     Deterministic: the same project, seed and ``threads`` give the same numbers (``threads``
     None: as many as the network's size makes worthwhile, see ``pass_threads``; a
     different count can change the last bits of dL/dW and dL/db, which sum over the batch).
+    A pass on one thread multiplies with BLAS's own thread count, which a split pass on
+    another thread lowers to 1 for the process while it runs (parallel.one_blas_thread):
+    float32 products can then differ in the last bits.
     Raises ProjectError, before allocating anything, when the arrays would not fit in
     memory (core.memory).
     """

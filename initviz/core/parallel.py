@@ -3,20 +3,61 @@
 NumPy releases the GIL inside its samplers, ufuncs and matrix products, so Python threads
 that each work on their own rows use every core. The pool is kept between calls: starting
 threads per call costs more than a small network's whole pass.
+
+The pool hands out tasks and results through queue.SimpleQueue only: its put and get are
+single C calls, so a KeyboardInterrupt (which only the main thread receives, at any
+bytecode) cannot land inside one and leave a lock held. Interrupting 3000 passes at random
+left a lock of threading.Event, and later one of ThreadPoolExecutor.submit, held for good:
+the next pass waited forever, and so did the interpreter at exit.
 """
 from __future__ import annotations
 
 import itertools
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 MAX_WORKERS = 4
 """Threads that work on one pass at most: beyond four, memory bandwidth limits a pass."""
 
-_POOL: ThreadPoolExecutor | None = None
+
+class Pool:
+    """``count`` daemon threads that run submitted tasks in the order submitted."""
+
+    def __init__(self, count: int):
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"initviz-core-{i}", daemon=True)
+            for i in range(count)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while (item := self._tasks.get()) is not None:
+            task, done = item
+            try:
+                done.put((True, task()))
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+                done.put((False, exc))
+
+    def submit(self, task: Callable[[], object]) -> queue.SimpleQueue:
+        """Queue ``task``; (True, result) or (False, exception) comes on the queue returned."""
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        self._tasks.put((task, done))
+        return done
+
+    def shutdown(self) -> None:
+        """Let the threads end once the tasks queued so far are done, and wait for them."""
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+_POOL: Pool | None = None
 _POOL_LOCK = threading.Lock()
 
 
@@ -25,34 +66,47 @@ def workers() -> int:
     return min(os.cpu_count() or 1, MAX_WORKERS)
 
 
-def pool() -> ThreadPoolExecutor:
+def pool() -> Pool:
     """The kept threads (created on first use)."""
     global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(workers(), thread_name_prefix="initviz-core")
-        return _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = Pool(workers())
+    return _POOL
 
 
-def run_all(tasks: list[Callable[[], object]]) -> list:
+def run_all(tasks: list[Callable[[], object]], abandon: Callable[[], None] | None = None) -> list:
     """The tasks' results in order: the first runs on this thread, the others on the pool.
 
     A task may wait for an earlier one (the pool's queue is first in, first out, and the
-    first task never waits), never for a later one. The first exception is raised after
-    every task has ended.
+    first task never waits), never for a later one. On the first error ``abandon`` is
+    called, to let tasks that wait for the failed one go; the error is raised once every
+    task has ended, or at once when it is an interrupt (KeyboardInterrupt, SystemExit).
     """
-    futures = [pool().submit(task) for task in tasks[1:]]
-    results, error = [], None
+    pending, results, error = [], [], None
     try:
+        pending += [pool().submit(task) for task in tasks[1:]]
         results.append(tasks[0]())
-    except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others end
+    except BaseException as exc:  # noqa: BLE001 - raised below
         error = exc
-    for future in futures:
+    for done in pending:
+        if error is not None and abandon is not None:
+            abandon()
+        if error is not None and not isinstance(error, Exception):
+            raise error  # an interrupt: the tasks stop at their next wait, nobody waits here
         try:
-            results.append(future.result())
-        except BaseException as exc:  # noqa: BLE001
+            ok, value = done.get()
+        except BaseException as exc:  # noqa: BLE001 - an interrupt while waiting
             error = error or exc
+            continue
+        if ok:
+            results.append(value)
+        else:
+            error = error or value
     if error is not None:
+        if abandon is not None:
+            abandon()
         raise error
     return results
 

@@ -70,7 +70,7 @@ def test_a_failing_part_raises_its_error_and_leaves_no_thread_waiting(monkeypatc
     monkeypatch.setattr(activations.Activation, "forward_into", forward_into)
     with pytest.raises(MemoryError, match="no room for part 2"):
         initviz.simulate(p, threads=3)
-    parallel._POOL.shutdown(wait=True)  # returns: no part is left waiting
+    parallel._POOL.shutdown()  # returns: no part is left waiting
 
 
 def test_blas_limits_on_two_threads_restore_the_setting_after_the_last(monkeypatch):
@@ -132,3 +132,53 @@ def test_a_network_larger_than_the_cache_keeps_its_first_layers():
     hits = cache.hits
     initviz.simulate(other_seed, cache=cache)
     assert cache.hits - hits == 3  # the new seed's draws replaced the old ones
+
+
+def test_a_later_part_that_fails_raises_its_own_error_not_a_vague_one(monkeypatch):
+    """With three parts, the part before the failing one stops too; the error raised must be
+    the failure itself (a MemoryError the window and the CLI turn into advice)."""
+    p = project("relu", batch=30)
+    real = network.LOSSES_INTO["cross_entropy"]
+
+    def loss_into(logits, labels, out, batch):
+        first_row = (logits.ctypes.data - logits.base.ctypes.data) // logits.strides[0]
+        if first_row == 20:  # the third part's rows
+            raise MemoryError("no room for rows 20-30")
+        return real(logits, labels, out, batch)
+
+    monkeypatch.setitem(network.LOSSES_INTO, "cross_entropy", loss_into)
+    monkeypatch.setattr(parallel, "workers", lambda: 3)
+    monkeypatch.setattr(parallel, "_POOL", None)
+    for _ in range(5):
+        with pytest.raises(MemoryError, match="no room for rows 20-30"):
+            initviz.simulate(p, threads=3)
+    parallel._POOL.shutdown()
+
+
+def test_an_interrupt_before_the_first_part_leaves_no_part_waiting(monkeypatch):
+    """A KeyboardInterrupt while the parts are handed out (before part 0 has started) must
+    let the parts already queued go: they waited for part 0 for good, and the pool with them."""
+    p = project("tanh", batch=30)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(parallel, "_POOL", None)
+    pool = parallel.pool()
+    calls = []
+
+    class Interrupted:
+        def submit(self, task):
+            calls.append(task)
+            if len(calls) % 2 == 0:
+                raise KeyboardInterrupt
+            return pool.submit(task)
+
+    monkeypatch.setattr(parallel, "pool", lambda: Interrupted())
+    for _ in range(3):  # more than the pool's threads: each stuck part would hold one
+        with pytest.raises(KeyboardInterrupt):
+            initviz.simulate(p, threads=3)
+    monkeypatch.setattr(parallel, "pool", lambda: pool)
+    finished = threading.Event()
+    thread = threading.Thread(
+        target=lambda: (initviz.simulate(p, threads=2), finished.set()), daemon=True)
+    thread.start()
+    assert finished.wait(30), "a pass waited for parts that never came"
+    pool.shutdown()

@@ -1,6 +1,8 @@
 """The std-against-depth plot's log axis: every decade written the same way."""
 import math
 
+import numpy as np
+
 from initviz.gui.depth_plot import DecadeAxis, DepthSummaryPlot, decade_labels
 
 
@@ -15,6 +17,30 @@ def test_the_depth_plot_axis_labels_decades_alike_and_keeps_minor_ticks(qtbot):
     qtbot.addWidget(plot)
     axis = plot.plot_item.getAxis("left")
     assert isinstance(axis, DecadeAxis) and axis.logMode
+    plot._show_decades(np.array([1e-5, 1.0]))  # decades beyond 0.001 in sight: all powers
     assert axis.tickStrings([-5.0, -4.0, 0.0], 1.0, 1.0) == ["10⁻⁵", "10⁻⁴", "10⁰"]
+    plot._decades = None
+    plot._show_decades(np.array([0.01, 10.0]))  # all within 0.001-1000: plain numbers
     labels = axis.tickStrings([-1.0, math.log10(2.0) - 1, 0.0], 1.0, 0.1)
     assert labels[0] == "0.1" and labels[2] == "1" and labels[1] != labels[0]
+
+
+def test_every_tick_level_of_one_axis_writes_decades_the_same_way(qtbot):
+    """pyqtgraph asks for each tick level's labels apart: with std from 1e-4 to 10 the
+    major level chose 10⁻⁴, 10⁻², 10⁰ and the minor one 0.001, 0.1 on the same axis."""
+    from PySide6 import QtGui
+
+    plot = DepthSummaryPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    axis = plot.plot_item.getAxis("left")
+    for low, high in ((-4, 1), (-4, 3), (-1, 4), (-2, 2)):
+        plot._decades = None
+        plot._show_decades(np.array([10.0 ** low, 10.0 ** high]))
+        image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+        painter = QtGui.QPainter(image)
+        texts = [spec[2] for spec in axis.generateDrawSpecs(painter)[2]]
+        painter.end()
+        powers = [any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹") for text in texts]
+        assert len(texts) >= 3 and len(set(powers)) == 1, (low, high, texts)
