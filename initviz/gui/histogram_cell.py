@@ -403,7 +403,8 @@ class PlotArea(QtWidgets.QGraphicsWidget):
 
     It replaced a pyqtgraph ViewBox, which does the same through Python signals and
     bookkeeping on every change: ~6 ms of the GUI thread when all 50 cells get a new range.
-    ``viewRange``, ``childGroup``, ``setRange`` and ``addItem`` keep ViewBox's names.
+    ``viewRange``, ``childGroup``, ``setRange`` and ``addItem`` keep ViewBox's names (and
+    the cell keeps calling it ``view_box``).
     A new range or size applies at once (nothing waits for a prepareForPaint).
     """
 
@@ -414,15 +415,15 @@ class PlotArea(QtWidgets.QGraphicsWidget):
         self.childGroup.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self._range = [[0.0, 1.0], [0.0, 1.0]]
 
-    def addItem(self, item, ignoreBounds: bool = True) -> None:  # noqa: N802, N803
+    def addItem(self, item) -> None:  # noqa: N802 - ViewBox's name
         item.setParentItem(self.childGroup)
 
     def viewRange(self) -> list[list[float]]:  # noqa: N802 - ViewBox's name
         return [list(self._range[0]), list(self._range[1])]
 
-    def setRange(self, xRange, yRange, padding: float = 0.0) -> None:  # noqa: N802, N803
-        """Show x from xRange[0] to [1] and y from yRange[0] (bottom) to [1] (top)."""
-        self._range = [[float(v) for v in xRange], [float(v) for v in yRange]]
+    def setRange(self, x_range, y_range) -> None:  # noqa: N802 - ViewBox's name
+        """Show x from x_range[0] to [1] and y from y_range[0] (bottom) to [1] (top)."""
+        self._range = [[float(v) for v in x_range], [float(v) for v in y_range]]
         self._update_transform()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -463,7 +464,7 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         self.outline = QtWidgets.QGraphicsPathItem()
         self.outline.setBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
         for item in (self.fill, self.outline):
-            self.view_box.addItem(item, ignoreBounds=True)
+            self.view_box.addItem(item)
         self.caption = Caption()
         layout.addItem(self.caption, 0, 0, 1, 2)
         self._ranges = None
@@ -505,7 +506,7 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         self._mode = mode
         if ranges != self._ranges or log_counts != self._log:
             x_range, y_range = ranges
-            self.view_box.setRange(xRange=x_range, yRange=y_range, padding=0.0)
+            self.view_box.setRange(x_range, y_range)
             self.bottom_axis.set_ticks(x_range, x_ticks(*x_range))
             self.left_axis.set_ticks(y_range, y_ticks(*y_range, log=log_counts))
             self._ranges, self._log = ranges, log_counts
