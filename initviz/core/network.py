@@ -166,10 +166,14 @@ MIN_PART_ROWS = 32
 """The fewest batch rows one thread takes: fewer make the products inefficient."""
 
 
+def matmul_flops(batch: int, widths: list[int]) -> float:
+    """Floating-point operations of a@W, g@Wᵀ and aᵀ@g in every layer, at ``batch`` rows."""
+    return 6.0 * batch * sum(a * b for a, b in zip(widths, widths[1:]))
+
+
 def pass_threads(batch: int, widths: list[int]) -> int:
     """Threads for one forward and backward pass of ``batch`` rows through ``widths``."""
-    flops = 6.0 * batch * sum(a * b for a, b in zip(widths, widths[1:]))
-    if flops < SPLIT_MIN_FLOPS:
+    if matmul_flops(batch, widths) < SPLIT_MIN_FLOPS:
         return 1
     return max(1, min(parallel.workers(), batch // MIN_PART_ROWS))
 

@@ -35,9 +35,10 @@ limits on several threads share one (parallel.one_blas_thread)."""
 
 
 def matmul_flops(project) -> float:
-    """Floating-point operations of a@W, g@Wᵀ and aᵀ@g in every layer of ``project``."""
-    widths = project.widths
-    return 6.0 * project.batch_size * sum(a * b for a, b in zip(widths, widths[1:]))
+    """network.matmul_flops of ``project``'s network and batch."""
+    from initviz.core.network import matmul_flops
+
+    return matmul_flops(project.batch_size, project.widths)
 
 
 def blas_threads(project) -> int | None:
