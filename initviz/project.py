@@ -310,8 +310,9 @@ class Project:
         return copy.deepcopy(self._data)
 
     def sections_json(self, sections) -> str:
-        """``sections`` as canonical JSON: equal texts, equal settings (nothing copied)."""
-        return json.dumps({k: self._data[k] for k in sections}, sort_keys=True)
+        """``sections`` as canonical JSON, a key that changes exactly when one of them does
+        (nothing copied; what the views compare to know whether to compute again)."""
+        return json.dumps({k: self._data.get(k) for k in sections}, sort_keys=True)
 
     def matches(self, data: dict) -> bool:
         """Whether this project is ``data`` (a ``to_dict()`` taken earlier), without a copy."""

@@ -28,7 +28,7 @@ from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
-from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
+from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 from initviz.gui.training_worker import rebin
 from initviz.project import Project
 
@@ -342,7 +342,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
 
     def _refresh(self) -> None:
         project = self.link.project
-        key = sections_key(project, COMPUTED) + repr(compare_spec(project))
+        key = project.sections_json(COMPUTED) + repr(compare_spec(project))
         if key == self._key:
             if self.datas is not None and self.link.settings != self._settings:
                 self._show(self.datas)  # display settings only: re-draw

@@ -7,8 +7,6 @@ own Project.
 """
 from __future__ import annotations
 
-import json
-
 from PySide6 import QtCore
 
 from initviz.errors import ProjectError
@@ -63,12 +61,6 @@ class ProjectLink(QtCore.QObject):
         if self.window is not None and hasattr(self.window, "show_message"):
             self.window.show_message(text)
         self.message.emit(text)
-
-
-def sections_key(project, sections) -> str:
-    """A string that changes exactly when one of ``sections`` of the project changes."""
-    data = project.to_dict()
-    return json.dumps({k: data.get(k) for k in sections}, sort_keys=True)
 
 
 class RefreshWhenVisible:

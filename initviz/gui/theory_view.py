@@ -20,7 +20,7 @@ from initviz.core import phase
 from initviz.core.activations import resolve_activation
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
-from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
+from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 
 COMPUTED = ("network", "init", "data")
 GRID = (64, 33)
@@ -252,7 +252,7 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         self._project_changed()
 
     def _refresh(self) -> None:
-        key = sections_key(self.link.project, COMPUTED)
+        key = self.link.project.sections_json(COMPUTED)
         if key != self._key:
             self._key = key
             self.summary.setText("computing…")

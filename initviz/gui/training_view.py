@@ -19,7 +19,7 @@ from initviz.errors import ProjectError
 from initviz.gui import export
 from initviz.gui import theme as th
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
-from initviz.gui.project_link import ProjectLink, RefreshWhenVisible, sections_key
+from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 from initviz.gui.training_controls import TrainingToolbar, symmetry_html
 from initviz.gui.training_plots import History, TrainingCurves, sticky_peaks
 from initviz.gui.training_worker import TrainingController
@@ -141,7 +141,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
     def _refresh(self) -> None:
         project = self.link.project
         self.toolbar.show_training(project.training)
-        key = sections_key(project, TRAINING_SECTIONS)
+        key = project.sections_json(TRAINING_SECTIONS)
         if key != self._key:
             self._key = key
             self.reset()
