@@ -40,6 +40,9 @@ class Activation:
     chain: Callable[..., np.ndarray] | None = None
     """chain(grad_a, z, a, out) writes dL/da · φ'(z) into ``out``, in fewer passes than
     ``derivative`` and a product (same numbers); only for units without parameters."""
+    gaussian_moments: Callable[..., tuple[float, float]] | None = None
+    """gaussian_moments(q, **params) = (E[φ(z)²], E[φ'(z)²]) for z ~ N(0, q > 0), where a
+    formula exists (the piecewise-linear units); theory integrates the others numerically."""
 
     def resolve(self, given: dict | None, path: str = "network.activation_params") -> dict:
         return resolve_params(self.params, given, path)
@@ -114,6 +117,11 @@ def _sigmoid_chain(grad_a, z, a, out):
     return np.multiply(out, grad_a, out=out)
 
 
+def _leaky_moments(q, negative_slope):
+    half = 0.5 * (1.0 + negative_slope**2)  # each side of the kink: slope 1 or negative_slope
+    return half * q, half
+
+
 def _silu_grad(z, a):
     s = _sigmoid(z)
     return s * (1.0 + z * (1.0 - s))
@@ -130,6 +138,7 @@ _ENTRIES = [
         "linear", "Linear (identity)", "φ(z) = z",
         lambda z: z, lambda z, a: np.ones_like(z), lambda: 1.0, aliases=("identity",),
         chain=lambda grad_a, z, a, out: np.copyto(out, grad_a) or out,
+        gaussian_moments=lambda q: (q, 1.0),
     ),
     Activation(
         "sigmoid", "Sigmoid", "φ(z) = 1 / (1 + e^(−z))",
@@ -147,6 +156,7 @@ _ENTRIES = [
         lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype), lambda: math.sqrt(2.0),
         into=lambda z, out: np.maximum(z, 0, out=out),
         chain=lambda grad_a, z, a, out: np.multiply(grad_a, z > 0, out=out),
+        gaussian_moments=lambda q: (0.5 * q, 0.5),  # half the mass on each side of the kink
     ),
     Activation(
         "leaky_relu", "Leaky ReLU", "φ(z) = z if z > 0 else negative_slope·z",
@@ -155,7 +165,7 @@ _ENTRIES = [
         ),
         lambda z, a, negative_slope: np.where(z > 0, 1.0, negative_slope).astype(z.dtype),
         lambda negative_slope: math.sqrt(2.0 / (1.0 + negative_slope**2)),
-        params=(_SLOPE,),
+        params=(_SLOPE,), gaussian_moments=_leaky_moments,
     ),
     Activation(
         "elu", "ELU", "φ(z) = z if z > 0 else alpha·(e^z − 1)",

@@ -38,26 +38,13 @@ def _quadrature(sigma: float) -> tuple[np.ndarray, np.ndarray]:
     return z, density * width
 
 
-def _closed_form(name: str, params: dict, variance: float) -> tuple[float, float] | None:
-    """(E[φ(z)²], E[φ'(z)²]) where they have a formula: linear q and 1; ReLU q/2 and 1/2
-    (half the mass on each side of the kink); leaky ReLU (1+s²)/2 times those."""
-    if name == "linear":
-        return variance, 1.0
-    if name in ("relu", "leaky_relu"):
-        half = 0.5 * (1.0 + params.get("negative_slope", 0.0) ** 2) if name != "relu" else 0.5
-        return half * variance, half
-    return None
-
-
 def moments(activation: Activation, params: dict, variance: float) -> tuple[float, float]:
-    """(E[φ(z)²], E[φ'(z)²]) for z ~ N(0, variance): by formula for the piecewise-linear
-    units (``_closed_form``), else on one grid and one evaluation of φ."""
+    """(E[φ(z)²], E[φ'(z)²]) for z ~ N(0, variance): by the unit's own formula where it has
+    one (``Activation.gaussian_moments``), else on one grid and one evaluation of φ."""
     if not math.isfinite(variance):
         return math.inf, math.inf
-    if variance > 0:
-        exact = _closed_form(activation.name, params, variance)
-        if exact is not None:
-            return exact
+    if variance > 0 and activation.gaussian_moments is not None:
+        return activation.gaussian_moments(variance, **params)
     sigma = math.sqrt(max(variance, 0.0))
     with np.errstate(all="ignore"):
         z, weights = _quadrature(sigma) if sigma > 0 else (np.zeros(1), np.ones(1))
