@@ -211,7 +211,8 @@ class _Pass:
     grad_bs: list
     done: list = field(default_factory=list)
     failed: bool = False
-    has_bias: list = field(default_factory=list)
+    has_bias: list = field(init=False)
+    """Per layer, whether its bias is not all zero (set from ``biases``)."""
     error: BaseException | None = None
     """The first error of a part (not an _Abandoned that only followed it)."""
 

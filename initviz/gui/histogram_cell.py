@@ -75,8 +75,9 @@ def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
     """Two round values well inside (low, high): 0 and one on the wider side when 0 is in
     range, else one near each end.
 
-    pyqtgraph's own ticks crowd a narrow cell with long labels ("-2e-0902e-09") and hide
-    the ones that collide; two labels at least 40 % of the width apart always fit.
+    Automatic ticks crowd a narrow cell with long labels ("-2e-0902e-09"); two labels at
+    least 40 % of the width apart usually fit, and CellAxis leaves the second out where
+    they would still touch (a narrow cell at a projector's font).
     """
     span = high - low
     if not (math.isfinite(span) and span > 0):
