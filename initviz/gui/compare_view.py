@@ -28,6 +28,7 @@ from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
+from initviz.gui.log_axis import DecadeAxis
 from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 from initviz.gui.training_worker import rebin
 from initviz.project import Project
@@ -174,7 +175,7 @@ class CompareDepthPlot(pg.PlotWidget):
     """Std of z (forward) and of ∂L/∂z (backward) against depth: A solid, B dashed."""
 
     def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": DecadeAxis("left")})
         item = self.getPlotItem()
         item.setLogMode(x=False, y=True)
         item.showGrid(x=True, y=True, alpha=0.25)

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.histogram_cell import decade_label
+from initviz.gui.log_axis import DecadeAxis
 
 CURVES = (
     ("forward", "z, measured", th.FORWARD_COLOUR, QtCore.Qt.SolidLine),
@@ -45,33 +45,6 @@ def positive_or_nan(values: np.ndarray) -> np.ndarray:
     """A log axis cannot show 0 or inf: such points are left out (the line breaks there)."""
     values = np.asarray(values, dtype=np.float64)
     return np.where(np.isfinite(values) & (values > 0), values, np.nan)
-
-
-def decade_labels(exponents: list[int], plain: bool | None = None) -> list[str]:
-    """0.01, 0.1, 1, 10 (``plain``), else 10⁻⁵ … 10¹; by default plain while every decade is
-    within 0.001 to 1000."""
-    if plain is None:
-        plain = all(-3 <= e <= 3 for e in exponents)
-    if plain:
-        return [f"{10.0 ** e:.{max(0, -e)}f}" for e in exponents]
-    return [decade_label(e) for e in exponents]
-
-
-class DecadeAxis(pg.AxisItem):
-    """A log axis that writes all its decades one way: pyqtgraph's wrote "0.0001" and
-    "10⁻⁵" on the same axis. The way is chosen from every decade in sight, not from the
-    ticks of one call: pyqtgraph asks once per tick level, and two levels chose apart."""
-
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
-        low, high = sorted(self.range)  # log10 of the values in sight
-        in_sight = range(math.ceil(low - 1e-6), math.floor(high + 1e-6) + 1)
-        plain = all(-3 <= e <= 3 for e in in_sight)
-        exponents = [math.log10(scale) + v for v in values]
-        whole = [abs(e - round(e)) < 1e-6 for e in exponents]
-        labels = iter(decade_labels([round(e) for e, w in zip(exponents, whole) if w], plain))
-        minor = iter(super().logTickStrings(
-            [v for v, w in zip(values, whole) if not w], scale, spacing))
-        return [next(labels) if w else next(minor) for w in whole]
 
 
 class DepthSummaryPlot(pg.PlotWidget):

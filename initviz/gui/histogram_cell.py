@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
+from initviz.gui.log_axis import decade_label
 from initviz.gui.plot_data import nice_limits
 
 LOG_FLOOR = 1e-5
@@ -91,14 +92,6 @@ def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
         step = _round_down(span * 0.2)
         values.append(round(target / step) * step)
     return [(v, tick_label(v)) for v in sorted(set(values))]
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def decade_label(exponent: int) -> str:
-    """10⁻³ for -3: every decade of a log axis written the same way."""
-    return "10" + str(int(exponent)).translate(_SUPERSCRIPT)
 
 
 def y_ticks(low: float, high: float, log: bool = False) -> list[tuple[float, str]]:

@@ -20,6 +20,7 @@ from initviz.core import phase
 from initviz.core.activations import resolve_activation
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
+from initviz.gui.log_axis import DecadeAxis
 from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 
 COMPUTED = ("network", "init", "data")
@@ -124,7 +125,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.diverged_label = pg.TextItem(
             "no fixed point q*:\nthe variance grows\nwithout bound", anchor=(0.5, 0.5))
         self.phase_plot.addItem(self.diverged_label)
-        self.depth_plot = self.addPlot(row=0, col=2)
+        self.depth_plot = self.addPlot(row=0, col=2, axisItems={"left": DecadeAxis("left")})
         self.depth_plot.setLogMode(x=False, y=True)
         self.depth_curve = self.depth_plot.plot(connect="finite")
         self.depth_marker = pg.ScatterPlotItem(symbol="star", size=18)

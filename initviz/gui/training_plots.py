@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
+from initviz.gui.log_axis import DecadeAxis, decade_label
 from initviz.gui.plot_data import nice_limits
 from initviz.gui.training_worker import CLASS_COLOURS
 
@@ -66,7 +67,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.loss_plot = self.addPlot(row=0, col=0)
         self.accuracy_plot = self.addPlot(row=0, col=1)
-        self.ratio_plot = self.addPlot(row=1, col=0)
+        self.ratio_plot = self.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
         self.boundary_plot = self.addPlot(row=1, col=1)
         for plot in self.plots:
             plot.hideButtons()
@@ -87,7 +88,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.ratio_plot.setLogMode(x=False, y=True)
         self.reference = pg.InfiniteLine(
             pos=np.log10(RATIO_REFERENCE), angle=0, movable=False,
-            label="1e-3", labelOpts={"position": 0.03, "anchors": [(0, 1), (0, 1)]},
+            label=decade_label(round(math.log10(RATIO_REFERENCE))),  # as the axis writes it
+            labelOpts={"position": 0.03, "anchors": [(0, 1), (0, 1)]},
         )
         self.ratio_plot.addItem(self.reference)
         self.chance = pg.InfiniteLine(

@@ -3,7 +3,8 @@ import math
 
 import numpy as np
 
-from initviz.gui.depth_plot import DecadeAxis, DepthSummaryPlot, decade_labels
+from initviz.gui.depth_plot import DepthSummaryPlot
+from initviz.gui.log_axis import DecadeAxis, decade_labels
 
 
 def test_decades_are_plain_numbers_or_all_powers_of_ten():
@@ -44,3 +45,15 @@ def test_every_tick_level_of_one_axis_writes_decades_the_same_way(qtbot):
         painter.end()
         powers = [any(c in text for c in "⁰¹²³⁴⁵⁶⁷⁸⁹") for text in texts]
         assert len(texts) >= 3 and len(set(powers)) == 1, (low, high, texts)
+
+
+def test_ticks_between_decades_follow_the_decades_style(qtbot):
+    """The theory tab's depth scale read "3·10¹, 2·10¹, 10, 9 … 1": minor ticks in powers
+    beside plain decades."""
+    axis = DecadeAxis("left")
+    axis.setLogMode(False, True)
+    axis.setRange(-0.6, 1.6)  # 0.25 to 40: plain
+    values = [0.0, 1.0, math.log10(20.0), math.log10(30.0), math.log10(0.3)]
+    assert axis.tickStrings(values, 1.0, 1.0) == ["1", "10", "20", "30", "0.3"]
+    axis.setRange(-6.0, 0.0)  # beyond 0.001: powers, the minor ones too
+    assert axis.tickStrings([-5.0, math.log10(2.0) - 5], 1.0, 1.0) == ["10⁻⁵", "2·10⁻⁵"]
