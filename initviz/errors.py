@@ -7,3 +7,8 @@ class ProjectError(ValueError):
     The message names the field path and the fix, e.g.
     ``network.widths[1] must be a positive integer, got -5``.
     """
+
+
+class ProtectedFileError(ProjectError):
+    """A save refused because the file there must be kept: it is read-only, or it is not a
+    regular file (a pipe, a device). Saving under another name is the way out."""

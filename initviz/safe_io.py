@@ -4,10 +4,13 @@ Reading: only regular files, at most ``limit`` bytes are read (so ``/dev/zero`` 
 cannot hang or fill memory), and every OS error becomes a ``ProjectError`` saying what to do.
 
 Saving: the previous version is first copied to ``FILE.bak`` (``lesson.json`` ->
-``lesson.json.bak``); the new text goes to a hidden temporary file in the same folder,
-is flushed to disk (``fsync``) and replaces the target in one atomic ``os.replace``.
+``lesson.json.bak``); the new bytes go to a hidden temporary file in the same folder,
+are flushed to disk (``fsync``) and replace the target in one atomic ``os.replace``.
 A crash, a full disk or a read-only folder at any step leaves the old file byte for
-byte as it was. Pure standard library: the CLI, the GUI and the autosave share it.
+byte as it was. A target that is read-only, or not a regular file (a pipe, a device),
+is refused rather than replaced. Temporaries a killed save left behind are removed by
+the next save of the same file. Pure standard library: the CLI, the GUI, the image
+exports and the autosave share it.
 """
 from __future__ import annotations
 
@@ -16,14 +19,21 @@ import os
 import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
-from initviz.errors import ProjectError
+from initviz.errors import ProjectError, ProtectedFileError
 
 BACKUP_SUFFIX = ".bak"
 """``FILE.json`` keeps its previous version in ``FILE.json.bak``, next to it."""
 MESSAGE_LIMIT = 400
 """A message longer than this is cut: one line a person reads, not a data dump."""
+TEMP_STEM_BYTES = 64
+"""A temporary is named ``.<first 64 bytes of the name>.<random>.tmp``: a name near the
+file system's 255-byte limit still leaves room for the temporary's own name."""
+STALE_TEMP_S = 600.0
+"""A temporary of ours this old belongs to no running save (a save writes a few kB and
+renames it within a second): a killed save left it, and the next save removes it."""
 
 _SAVE_REASONS = {
     errno.ENOSPC: ("the disk is full", "free some space or save to another drive"),
@@ -103,9 +113,25 @@ def read_bounded(
 # --- writing --------------------------------------------------------------------------------
 
 
+def _name_limit(folder: Path) -> int:
+    """The longest file name, in bytes, that ``folder``'s file system takes (255 on most)."""
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def _cut_name(name: str, limit: int) -> str:
+    """``name`` cut to at most ``limit`` bytes of its file-system encoding (never mid-character:
+    surrogate escapes round-trip whatever bytes are kept)."""
+    return os.fsdecode(os.fsencode(name)[:limit])
+
+
 def backup_path(path: str | os.PathLike) -> Path:
+    """``FILE.bak`` beside ``FILE``; for a name at the length limit, the name is cut to fit."""
     path = Path(path)
-    return path.with_name(path.name + BACKUP_SUFFIX)
+    room = _name_limit(path.parent) - len(os.fsencode(BACKUP_SUFFIX))
+    return path.with_name(_cut_name(path.name, room) + BACKUP_SUFFIX)
 
 
 def _save_error(path: Path, error: OSError, step: str = "") -> ProjectError:
@@ -160,12 +186,64 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+def _temp_prefix(path: Path) -> str:
+    return f".{_cut_name(path.name, TEMP_STEM_BYTES)}."
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove temporaries of ``path`` that a killed save left (ours by name, and old)."""
+    prefix = _temp_prefix(path)
+    now = time.time()
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_S:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # gone already, or not ours to remove: the save goes on
+
+
+def check_replaceable(path: Path) -> None:
+    """Refuse to replace what a save must not: a read-only file, a pipe, a device, a socket.
+
+    Root may write anything, so the check reads the file's mode instead of asking access():
+    a file without write permission was made read-only on purpose (a shared lesson, a
+    hand-in), and replacing it, even as root, would lose it.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise _save_error(path, error) from None
+    name = display_name(path)
+    if stat.S_ISDIR(info.st_mode):
+        raise _save_error(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    if not stat.S_ISREG(info.st_mode):
+        raise ProtectedFileError(
+            f"cannot save {name}: it is not a regular file (a pipe, a device or a socket); "
+            "nothing was overwritten; save under another name (File > Save As)"
+        )
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise ProtectedFileError(
+            f"cannot save {name}: the file is read-only ({stat.filemode(info.st_mode)}); "
+            "nothing was overwritten; save under another name (File > Save As)"
+        )
+
+
 def replace_atomic(path: Path, data: bytes, mode: int) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, then rename it over ``path``.
 
     Raises the ``OSError`` after removing the temporary; ``path`` is untouched unless it succeeds.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         try:
             _write_all(fd, data)
@@ -188,11 +266,6 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, backup: bool = Fals
 
     Raises ``ProjectError`` saying what failed and what to do; the old file is then unchanged.
     """
-    path = Path(path)
-    if path.is_symlink():  # write through the link, as editors do, instead of replacing it
-        path = Path(os.path.realpath(path))
-    if path.is_dir():
-        raise _save_error(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -200,6 +273,18 @@ def write_text_atomic(path: str | os.PathLike, text: str, *, backup: bool = Fals
             f"cannot save {display_name(path)}: the text holds a broken character at position "
             f"{error.start}; retype it"
         ) from None
+    write_bytes_atomic(path, data, backup=backup)
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, *, backup: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (projects, PNG and SVG exports alike).
+
+    Raises ``ProjectError`` saying what failed and what to do; the old file is then unchanged.
+    """
+    path = Path(path)
+    if path.is_symlink():  # write through the link, as editors do, instead of replacing it
+        path = Path(os.path.realpath(path))
+    check_replaceable(path)
     mode = _file_mode(path)
     step = ""
     try:

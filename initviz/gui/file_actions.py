@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from initviz.errors import ProjectError
+from initviz.errors import ProjectError, ProtectedFileError
 
 MAX_RECENT = 8
 FILTER = "initviz projects (*.json);;All files (*)"
@@ -122,8 +122,9 @@ class FileActions(QtCore.QObject):
             return self.save_as()
         return self._save_to(self.path)
 
-    def save_as(self) -> bool:
-        suggestion = str(self.path) if self.path else f"{self.window.project.name}.json"
+    def save_as(self, suggestion: str | None = None) -> bool:
+        if suggestion is None:
+            suggestion = str(self.path) if self.path else f"{self.window.project.name}.json"
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self.window, "Save project", suggestion, FILTER)
         if not path:
@@ -135,7 +136,21 @@ class FileActions(QtCore.QObject):
     def _save_to(self, path: Path) -> bool:
         try:
             self.window.save_project(path)
+        except ProtectedFileError as error:
+            return self._offer_save_as(str(error))
         except ProjectError as error:
             QtWidgets.QMessageBox.critical(self.window, "Cannot save project", str(error))
             return False
         return True
+
+    def _offer_save_as(self, message: str) -> bool:
+        """The file must be kept as it is: say why and offer another name instead."""
+        answer = QtWidgets.QMessageBox.warning(
+            self.window, "Cannot save project", message,
+            QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Cancel,
+            QtWidgets.QMessageBox.Save,
+        )
+        if answer != QtWidgets.QMessageBox.Save:
+            return False
+        folder = self.path.parent if self.path else Path.home()
+        return self.save_as(str(folder / f"{self.window.project.name} copy.json"))
