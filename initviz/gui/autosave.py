@@ -57,7 +57,7 @@ class AutosaveController(QtCore.QObject):
         recovery = self.store.pending()
         if recovery is None:
             return False
-        when = time.strftime("%d %b %Y %H:%M", time.localtime(recovery.saved_at))
+        when = describe_time(recovery.saved_at)
         origin = f" ({recovery.source.name})" if recovery.source else ""
         answer = QtWidgets.QMessageBox.question(
             self.window, "Restore unsaved work?",
@@ -72,13 +72,18 @@ class AutosaveController(QtCore.QObject):
         return True
 
     def _restore(self, recovery: Recovery) -> None:
-        """Back on the file it came from, with the changes on top: unsaved, as they were."""
-        source = recovery.source
-        if source is not None and Path(source).is_file():
+        """Back on the file it came from, with the changes on top: unsaved, as they were.
+
+        Work whose file is gone or unreadable (or that never had one) comes back untitled,
+        so that Save asks for a name instead of overwriting whatever the window had open.
+        """
+        base, path = Project(), None
+        if recovery.source is not None and Path(recovery.source).is_file():
             try:
-                self.window.replace_project(Project.load(source), path=source)
+                base, path = Project.load(recovery.source), recovery.source
             except ProjectError:
-                source = None
+                pass
+        self.window.replace_project(base, path=path)
         self.window.set_project(recovery.project)
         self.window.show_message(f"Restored unsaved work on “{recovery.project.name}”")
 
@@ -89,6 +94,14 @@ class AutosaveController(QtCore.QObject):
             self.store.mark_clean_exit()
         except ProjectError:
             pass  # a read-only profile: the next start may ask once too often, nothing is lost
+
+
+def describe_time(timestamp: float) -> str:
+    """A saved time as a person reads it; a damaged one (out of range, NaN) never crashes."""
+    try:
+        return time.strftime("%d %b %Y %H:%M", time.localtime(timestamp))
+    except (OverflowError, OSError, ValueError):
+        return "an unknown time"
 
 
 def install_autosave(window, store: AutosaveStore | None = None) -> AutosaveController:

@@ -1,7 +1,9 @@
 """Pictures and numbers out: one plot or the whole dashboard as PNG/SVG, statistics as CSV.
 
 PNG and SVG of a single plot go through pyqtgraph's exporters; the dashboard
-(several views) is grabbed as a bitmap or painted into a QSvgGenerator.
+(several views) is grabbed as a bitmap or painted into a QSvgGenerator. Every picture
+is made in memory first and written like a project save (temporary, then rename), so
+a full disk or a killed export never leaves a truncated file in place of a good one.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pyqtgraph.exporters  # noqa: F401 - registers the exporters
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from initviz.errors import ProjectError
-from initviz.project import write_text_atomic
+from initviz.safe_io import write_bytes_atomic, write_text_atomic
 
 IMAGE_SUFFIXES = (".png", ".svg")
 
@@ -28,36 +30,54 @@ def export_plot(item: QtWidgets.QGraphicsItem, path, scale: float = 2.0) -> None
     """One plot (a pyqtgraph item) to PNG (``scale`` × its size on screen, for slides) or SVG."""
     path = Path(path)
     if _check_suffix(path) == ".svg":
-        pg.exporters.SVGExporter(item).export(str(path))
+        write_bytes_atomic(path, pg.exporters.SVGExporter(item).export(toBytes=True))
         return
     exporter = pg.exporters.ImageExporter(item)
     width = int(item.sceneBoundingRect().width() * scale)
     exporter.parameters()["width"] = max(width, 16)
-    if not exporter.export(str(path)) and not path.exists():
-        raise ProjectError(f"cannot write {path}")
+    write_bytes_atomic(path, png_bytes(exporter.export(toBytes=True), path))
 
 
-def export_widget(widget: QtWidgets.QWidget, path) -> None:
-    """A whole widget (the dashboard) as it is on screen: PNG bitmap or SVG vectors."""
-    path = Path(path)
-    if _check_suffix(path) == ".png":
-        if not widget.grab().save(str(path), "PNG"):
-            raise ProjectError(f"cannot write {path}")
-        return
+def png_bytes(image: QtGui.QImage, path: Path) -> bytes:
+    """``image`` encoded as PNG in memory; ``path`` only names the file in the error."""
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.WriteOnly)
+    if image is None or image.isNull() or not image.save(buffer, "PNG"):
+        raise ProjectError(f"cannot write {path.name}: the picture could not be encoded as PNG")
+    return bytes(buffer.data())
+
+
+def svg_bytes(widget: QtWidgets.QWidget, path: Path) -> bytes:
+    """``widget`` painted as SVG vectors in memory; ``path`` only names the file in the error."""
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODevice.WriteOnly)
     generator = QtSvg.QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     size = widget.size()
     generator.setSize(size)
     generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
     generator.setTitle(widget.windowTitle() or "initviz")
     painter = QtGui.QPainter()
     if not painter.begin(generator):
-        raise ProjectError(f"cannot write {path}")
+        raise ProjectError(f"cannot write {path.name}: the SVG could not be started")
     try:
         widget.render(painter, QtCore.QPoint(0, 0), QtGui.QRegion(),
                       QtWidgets.QWidget.DrawChildren)
     finally:
-        painter.end()
+        finished = painter.end()
+    if not finished:
+        raise ProjectError(f"cannot write {path.name}: the SVG could not be completed")
+    return bytes(buffer.data())
+
+
+def export_widget(widget: QtWidgets.QWidget, path) -> None:
+    """A whole widget (the dashboard) as it is on screen: PNG bitmap or SVG vectors."""
+    path = Path(path)
+    if _check_suffix(path) == ".png":
+        data = png_bytes(widget.grab().toImage(), path)
+    else:
+        data = svg_bytes(widget, path)
+    write_bytes_atomic(path, data)
 
 
 def export_stats_csv(stats: dict, path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import resolve_scheme
 from initviz.errors import ProjectError
+from initviz.safe_io import write_bytes_atomic
 
 MIN_ROW_HEIGHT = 120
 """A histogram row smaller than this is not readable from the back of a room."""
@@ -110,8 +111,7 @@ def render_project(project, out_path, size=(1600, 1000)) -> Path:
             image = widget.grab().toImage()
             if (image.width(), image.height()) != tuple(size):
                 image = image.scaled(*size)
-            if not image.save(str(out_path), "PNG"):
-                raise ProjectError(f"cannot write {out_path}")
+            write_bytes_atomic(out_path, export.png_bytes(image, out_path))
         else:
             export.export_widget(widget, out_path)
     finally:
