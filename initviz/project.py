@@ -26,6 +26,11 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_WIDTH = 16384
 MAX_DEPTH = 200
 MAX_BATCH = 65536
+MAX_NAME_CHARS = 200
+"""A project name is a title: longer would not fit a window title or a slide."""
+MAX_NOTES_CHARS = 10_000
+"""Notes are a lesson's few paragraphs (the longest shipped is under 2,000 characters); the
+bound keeps any note quick to lay out in the notes panel."""
 OPTIMIZERS = ("sgd", "adam")
 
 DEFAULTS: dict[str, Any] = {
@@ -56,6 +61,16 @@ def _merge_defaults(given: dict, defaults: dict) -> dict:
 def _expect(value, kind, path: str, what: str):
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         raise ProjectError(f"{path} must be {what}, got {value!r}")
+    return value
+
+
+def _text(value, path: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ProjectError(f"{path} must be text, got {value!r}")
+    if len(value) > limit:
+        raise ProjectError(
+            f"{path} is {len(value):,} characters long; keep it under {limit:,} characters"
+        )
     return value
 
 
@@ -219,8 +234,8 @@ def _validate(raw: Any) -> dict:
             _expect(raw[section], dict, section, "a JSON object")
     data = _merge_defaults(raw, DEFAULTS)
     data["version"] = VERSION
-    _expect(data["name"], str, "name", "text")
-    _expect(data["notes"], str, "notes", "text")
+    _text(data["name"], "name", MAX_NAME_CHARS)
+    _text(data["notes"], "notes", MAX_NOTES_CHARS)
     _validate_network(data["network"])
     _validate_init(data["init"])
     _validate_data(data["data"], data["network"]["widths"])
@@ -228,6 +243,22 @@ def _validate(raw: Any) -> dict:
         raise ProjectError(f"loss must be one of {', '.join(LOSSES)}, got {data['loss']!r}")
     _validate_training(data["training"])
     return data
+
+
+class _DuplicateKey(ProjectError):
+    pass
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object whose keys are unique: with a key twice, which one was meant is a guess."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKey(
+                f"the key {key!r} appears twice in one object; delete the one you did not mean"
+            )
+        seen.add(key)
+    return dict(pairs)
 
 
 class _NonFiniteToken(ProjectError):
@@ -243,7 +274,7 @@ def _reject_constant(token: str):
 def parse_json(text: str, where: str = "the file") -> Any:
     """``json.loads`` that refuses NaN/Infinity and reports where a syntax error is."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise ProjectError(
             f"{where} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; "
@@ -251,6 +282,8 @@ def parse_json(text: str, where: str = "the file") -> Any:
         ) from None
     except RecursionError:
         raise ProjectError(f"{where} is nested too deeply to be an initviz project") from None
+    except _DuplicateKey as error:
+        raise ProjectError(f"{where}: {error}") from None
     except _NonFiniteToken as error:  # NaN or Infinity: say which field holds it
         field = _first_nonfinite(text)
         if field is None:

@@ -1,6 +1,7 @@
 """``initviz [PROJECT.json]``: the window, on that project or on the default lesson."""
 from __future__ import annotations
 
+import os
 import sys
 
 from initviz.errors import ProjectError
@@ -23,12 +24,17 @@ def _quiet_offscreen_notice() -> None:
     QtCore.qInstallMessageHandler(handler)
 
 
-def ensure_application(argv=None):
-    """The QApplication, created once (offscreen when there is no display to draw on)."""
-    import os
+def _no_display() -> bool:
+    """True on Linux with no X11 or Wayland display and no Qt platform chosen by the user."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
-    has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    if not has_display and sys.platform.startswith("linux"):
+
+def ensure_application(argv=None):
+    """The QApplication, created once; offscreen when there is no display (``render``: the
+    window itself refuses to start without one, in ``run_app``)."""
+    if _no_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
 
@@ -52,6 +58,11 @@ def run_app(path: str | None = None) -> int:
         except ProjectError as error:
             print(f"initviz: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
+    if _no_display():
+        print("initviz: there is no display to open the window on (DISPLAY is not set); "
+              "run it on a desktop, or use 'initviz render' or 'initviz stats' without one",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     app = ensure_application()
     from initviz.gui import theme
     from initviz.gui.main_window import MainWindow

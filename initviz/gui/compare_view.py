@@ -13,6 +13,7 @@ shapes mean equal distributions.
 from __future__ import annotations
 
 import copy
+import html
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -357,7 +358,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.controls.show_project(self.b)
         source = compare_spec(project).get("file")
         for side, p in (("A", project), ("B", self.b)):
-            origin = f" (from {source})" if side == "B" and source else ""
+            origin = f" (from {html.escape(source)})" if side == "B" and source else ""
             self.titles[side].setText(
                 f"<span style='font-size:{self.theme.font_pt * 1.2:.1f}pt'><b>{side}</b>{origin}: "
                 f"{describe(p)}</span>")
@@ -379,7 +380,8 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
             self.compared.emit(self.datas)
 
     def _failed(self, message: str) -> None:
-        self.message.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
+        colour = th.WARNING_COLOURS["nonfinite"]
+        self.message.setText(f"<b style='color:{colour}'>{html.escape(message)}</b>")
         self.link.show_message(message)
 
     def apply_theme(self, theme: th.Theme) -> None:

@@ -8,6 +8,7 @@ result is drawn and announced with ``resultsUpdated`` once it is on screen.
 """
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
@@ -230,11 +231,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_notes(self) -> None:
         notes = self._project.notes.strip() or "No notes for this project."
-        html = f"<h3>{self._project.name}</h3>" + "".join(
-            f"<p>{para}</p>" for para in notes.split("\n\n"))
-        if html != self._notes_html:  # laying out rich text again costs ~0.3 ms per edit
-            self.notes.setHtml(html)
-            self._notes_html = html
+        # name and notes are plain text: "depth<10" must show as typed, not as a tag
+        text = f"<h3>{html.escape(self._project.name)}</h3>" + "".join(
+            f"<p>{html.escape(para)}</p>" for para in notes.split("\n\n"))
+        if text != self._notes_html:  # laying out rich text again costs ~0.3 ms per edit
+            self.notes.setHtml(text)
+            self._notes_html = text
 
     def _update_title(self) -> None:
         dirty = "*" if self.files.is_dirty() else ""

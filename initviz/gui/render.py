@@ -8,6 +8,7 @@ a title saying what was simulated, and for deep networks a spread of layers
 from __future__ import annotations
 
 import dataclasses
+import html
 import time
 from pathlib import Path
 
@@ -37,6 +38,17 @@ def settings_line(project) -> str:
             f"batch {project.batch_size}, seed {project.seed}, {project.source} inputs")
 
 
+def title_html(project, font_pt: float) -> str:
+    """The picture's heading: the name (plain text, escaped) and what was simulated."""
+    return (
+        f"<span style='font-size:{font_pt * 1.5:.1f}pt; font-weight:bold'>"
+        f"{html.escape(project.name)}</span>"
+        f"<br><span style='font-size:{font_pt:.1f}pt'>{html.escape(settings_line(project))}</span>"
+        f"<br><span style='font-size:{font_pt:.1f}pt; color:#444'>Histograms: share of "
+        "values per bin; value axes shared down each column.</span>"
+    )
+
+
 def _render_theme(size):
     from initviz.gui import theme as th
 
@@ -58,13 +70,7 @@ def _build(project, data, size):
     widget.setAttribute(QtCore.Qt.WA_DontShowOnScreen)
     widget.setStyleSheet(f"background: white; color: {theme.foreground};")
     widget.setWindowTitle(project.name)
-    title = QtWidgets.QLabel(
-        f"<span style='font-size:{theme.font_pt * 1.5:.1f}pt; font-weight:bold'>"
-        f"{project.name}</span>"
-        f"<br><span style='font-size:{theme.font_pt:.1f}pt'>{settings_line(project)}</span>"
-        f"<br><span style='font-size:{theme.font_pt:.1f}pt; color:#444'>Histograms: share of "
-        "values per bin; value axes shared down each column.</span>"
-    )
+    title = QtWidgets.QLabel(title_html(project, theme.font_pt))
     title.setContentsMargins(10, 6, 10, 4)
     dashboard = DashboardView(theme, show_formula=False, show_display_bar=False, side_by_side=True)
     layout = QtWidgets.QVBoxLayout(widget)
