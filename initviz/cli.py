@@ -14,6 +14,7 @@ import sys
 
 from initviz.core.memory import keep_freed_memory
 from initviz.errors import ProjectError
+from initviz.safe_io import display_name, printable, shorten_message
 
 EXIT_BAD_INPUT = 2
 CSV_FIELDS = [
@@ -62,7 +63,8 @@ def _num(value: float, width: int) -> str:
 def stats_table(stats: dict, project) -> str:
     """A table a person reads in a terminal, theory next to measurement."""
     lines = [
-        f"{project.name}: {project.scheme} init, {project.activation}, widths {project.widths}, "
+        f"{printable(project.name)}: {project.scheme} init, {project.activation}, "
+        f"widths {project.widths}, "
         f"batch {project.batch_size}, seed {project.seed}",
         f"loss {stats['loss']:.4g}",
         "",
@@ -125,12 +127,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class OutputError(Exception):
+    """Standard output cannot take the report (closed, a full disk, /dev/full)."""
+
+
 def _fail(message: str) -> int:
     """One line on stderr (newlines flattened, huge numbers shortened), exit status 2."""
-    from initviz.safe_io import shorten_message
-
     print(f"initviz: {shorten_message(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _write_out(text: str) -> None:
+    """Write and flush now, so a failure is reported here and not as a traceback at exit."""
+    if sys.stdout is None:
+        raise OutputError("standard output is closed; redirect it to a file or a pipe")
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputError(
+            f"cannot write to standard output: {error.strerror or error}; "
+            "redirect it to a file on a disk with free space"
+        ) from None
+
+
+def _in_file(path: str, error: ProjectError) -> ProjectError:
+    """The file's name in front of a refusal that arose after loading (the memory guard)."""
+    name = display_name(path)
+    message = str(error)
+    return error if message.startswith(name) else ProjectError(f"{name}: {message}")
 
 
 def _run_stats(args) -> int:
@@ -138,13 +165,16 @@ def _run_stats(args) -> int:
     from initviz.project import Project
 
     project = Project.load(args.project)
-    stats = simulate(project).stats()
+    try:
+        stats = simulate(project).stats()
+    except ProjectError as error:
+        raise _in_file(args.project, error) from None
     if args.json:
-        sys.stdout.write(json.dumps(_json_safe(stats), indent=2) + "\n")
+        _write_out(json.dumps(_json_safe(stats), indent=2) + "\n")
     elif args.csv:
-        sys.stdout.write(stats_csv(stats))
+        _write_out(stats_csv(stats))
     else:
-        sys.stdout.write(stats_table(stats, project))
+        _write_out(stats_table(stats, project))
     return 0
 
 
@@ -156,7 +186,10 @@ def _run_render(args) -> int:
     project = Project.load(args.project)
     from initviz.gui.render import render_project
 
-    render_project(project, args.output, size=args.size)
+    try:
+        render_project(project, args.output, size=args.size)
+    except ProjectError as error:
+        raise _in_file(args.project, error) from None
     return 0
 
 
@@ -188,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error))
     except MemoryError:
         return _fail("not enough memory for this project; lower data.batch_size or the widths")
+    except OutputError as error:
+        _silence_stdout()
+        return _fail(str(error))
     except BrokenPipeError:  # `initviz stats x.json | head`: the reader left, nothing to report
         _silence_stdout()
         return 1

@@ -20,6 +20,7 @@ import re
 import stat
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 from initviz.errors import ProjectError, ProtectedFileError
@@ -54,11 +55,18 @@ def display_name(path: str | os.PathLike) -> str:
     return "".join("?" if ord(char) < 32 else char for char in name)  # one line, whatever the name
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (ESC, the C1 set, DEL, ...) shown as '?': a name from a
+    file must not send a terminal escape sequence (colours, a cleared screen, a new title)."""
+    return "".join("?" if unicodedata.category(char) == "Cc" else char for char in text)
+
+
 def shorten_message(message: str) -> str:
     """One printable line: runs of 40+ digits abbreviated, newlines flattened, length capped."""
     message = re.sub(r"\d{40,}", lambda m: f"{m[0][:8]}…({len(m[0])} digits)", message)
     message = " ".join(message.splitlines())
     message = message.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    message = printable(message)
     if len(message) > MESSAGE_LIMIT:
         message = message[: MESSAGE_LIMIT - 1] + "…"
     return message
