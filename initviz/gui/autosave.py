@@ -1,10 +1,13 @@
 """Autosave in the window: unsaved work is written a moment after each change, and offered back
 after a crash. The files and the rules live in ``initviz.autosave_store`` (no Qt); this is the
-timer, the question to the user and the restore.
+timer, the lock that marks a window's autosave as its own while it runs, the question to the
+user and the restore.
 """
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
@@ -18,9 +21,28 @@ AUTOSAVE_DELAY_MS = 2000
 
 
 def default_store() -> AutosaveStore:
-    """The store in QStandardPaths.AppDataLocation (INITVIZ_DATA_DIR overrides it)."""
+    """This window's own store in QStandardPaths.AppDataLocation (INITVIZ_DATA_DIR overrides it).
+
+    The instance name is the process id and a random part: two windows, in one process or
+    two, never share an autosave file.
+    """
     location = QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.AppDataLocation)
-    return AutosaveStore(data_dir(location or None))
+    instance = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    return AutosaveStore(data_dir(location or None), instance=instance)
+
+
+def owner_alive(lock_path: Path) -> bool:
+    """Whether a running initviz holds this lock. QLockFile tells a live owner from one that
+    crashed (its process id is gone), so a crashed window's lock is taken, found stale and
+    removed here; a lock nobody made means no owner at all."""
+    if not lock_path.exists():
+        return False
+    lock = QtCore.QLockFile(str(lock_path))
+    lock.setStaleLockTime(0)  # stale only when the owner process is gone, never by age
+    if lock.tryLock(0):
+        lock.unlock()  # the owner is gone: its lock file goes too
+        return False
+    return lock.error() == QtCore.QLockFile.LockFailedError
 
 
 class AutosaveController(QtCore.QObject):
@@ -31,10 +53,23 @@ class AutosaveController(QtCore.QObject):
         super().__init__(window)
         self.window = window
         self.store = store if store is not None else default_store()
+        self._lock = self._take_lock()
         self._last_error = None
         self.timer = QtCore.QTimer(self, singleShot=True, interval=delay_ms)
         self.timer.timeout.connect(self.autosave_now)
         window.projectChanged.connect(self.timer.start)
+
+    def _take_lock(self) -> QtCore.QLockFile | None:
+        """Mark this window's autosave as its own while it runs (see ``owner_alive``)."""
+        if not self.store.instance:
+            return None
+        try:
+            self.store.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None  # autosave itself will say what is wrong with the folder
+        lock = QtCore.QLockFile(str(self.store.lock_path))
+        lock.setStaleLockTime(0)
+        return lock if lock.tryLock(0) else None
 
     def autosave_now(self) -> None:
         """Save the project if it has unsaved changes, else forget the autosave."""
@@ -54,7 +89,7 @@ class AutosaveController(QtCore.QObject):
 
     def offer_restore(self) -> bool:
         """After a crash, ask whether to restore the unsaved work; True when it was restored."""
-        recovery = self.store.pending()
+        recovery = self.store.pending(owner_alive)
         if recovery is None:
             return False
         when = describe_time(recovery.saved_at)
@@ -66,10 +101,18 @@ class AutosaveController(QtCore.QObject):
             QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, QtWidgets.QMessageBox.Yes,
         )
         if answer != QtWidgets.QMessageBox.Yes:
-            self.store.discard()
+            self._forget(recovery)
             return False
         self._restore(recovery)
+        self.autosave_now()  # the work is this window's now: keep it under its own name first
+        self._forget(recovery)
         return True
+
+    def _forget(self, recovery: Recovery) -> None:
+        try:
+            self.store.discard(recovery)
+        except ProjectError as error:
+            self.window.show_message(str(error))
 
     def _restore(self, recovery: Recovery) -> None:
         """Back on the file it came from, with the changes on top: unsaved, as they were.
@@ -94,6 +137,9 @@ class AutosaveController(QtCore.QObject):
             self.store.mark_clean_exit()
         except ProjectError:
             pass  # a read-only profile: the next start may ask once too often, nothing is lost
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
 
 
 def describe_time(timestamp: float) -> str:

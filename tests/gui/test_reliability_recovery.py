@@ -8,7 +8,7 @@ import errno
 import os
 
 import pytest
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.autosave_store import AutosaveStore
 from initviz.errors import ProjectError
@@ -171,3 +171,63 @@ def test_an_svg_that_cannot_be_finished_is_an_error_not_a_truncated_file(
     with pytest.raises(ProjectError, match="could not be completed"):
         export.export_widget(window.dashboard, target)
     assert not target.exists()
+
+
+def second_window(qtbot, small_project):
+    from initviz.gui import MainWindow
+
+    win = MainWindow(small_project)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.resultsUpdated, timeout=TIMEOUT):
+        win.show()
+    return win
+
+
+def test_a_second_window_leaves_the_first_ones_autosave_alone(
+        qtbot, window, store, small_project, monkeypatch):
+    """B, started while A runs, must neither offer nor delete A's work; after A crashes, a
+    later start offers it."""
+    from initviz.gui.autosave import AutosaveController, install_autosave
+
+    a = AutosaveController(window, delay_ms=10)
+    window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(41)
+    qtbot.waitUntil(a.store.autosave_path.exists, timeout=TIMEOUT)
+    asked = answer_yes(monkeypatch)
+    b_window = second_window(qtbot, small_project)
+    b = install_autosave(b_window)
+    assert asked == []  # A is alive: its work is not B's to offer
+    assert b.store.autosave_path != a.store.autosave_path
+    b_window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(42)
+    b.autosave_now()
+    b.clean_exit()
+    assert a.store.autosave_path.exists() and not b.store.autosave_path.exists()
+    a._lock.unlock()  # A's process dies: what a crash leaves is its file, and no live owner
+    a.timer.stop()
+    c_window = second_window(qtbot, small_project)
+    with qtbot.waitSignal(c_window.resultsUpdated, timeout=TIMEOUT):
+        c = install_autosave(c_window)
+    assert len(asked) == 1 and c_window.project.seed == 41
+    assert not a.store.autosave_path.exists()  # restored: C keeps it under its own name now
+    assert c.store.autosave_path.exists()
+    c.clean_exit()
+
+
+def test_a_lock_left_by_a_killed_process_is_not_a_live_owner(tmp_path, qapp):
+    """A crash leaves its lock file behind; its process id is gone, so the work is offered."""
+    import subprocess
+    import sys
+
+    from initviz.gui.autosave import owner_alive
+
+    lock = tmp_path / "autosave-dead.lock"
+    script = ("import os, sys\nfrom PySide6 import QtCore\n"
+              f"lock = QtCore.QLockFile({str(lock)!r})\nassert lock.tryLock(0)\n"
+              "sys.stdout.flush()\nos._exit(9)\n")
+    done = subprocess.run([sys.executable, "-c", script], timeout=60)
+    assert done.returncode == 9 and lock.exists()  # killed, lock left behind
+    assert owner_alive(lock) is False
+    assert not lock.exists()  # the stale lock is cleared
+    live = QtCore.QLockFile(str(lock))
+    assert live.tryLock(0)
+    assert owner_alive(lock) is True  # a running owner (this process) keeps its work
+    live.unlock()

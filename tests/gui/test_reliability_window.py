@@ -262,14 +262,15 @@ def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store
 
     autosave = AutosaveController(window, delay_ms=10)
     assert autosave.store.folder == store.folder  # INITVIZ_DATA_DIR wins over AppDataLocation
+    own = autosave.store.autosave_path  # this window's own file in that folder
     window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(21)
-    qtbot.waitUntil(store.autosave_path.exists, timeout=TIMEOUT)
-    record = json.loads(store.autosave_path.read_text(encoding="utf-8"))
+    qtbot.waitUntil(own.exists, timeout=TIMEOUT)
+    record = json.loads(own.read_text(encoding="utf-8"))
     assert record["project"]["data"]["seed"] == 21 and record["source"] is None
     assert store.pending().project == window.project  # what a crash now would offer
     window.save_project(tmp_path / "mine.json")
     window.set_project(window.project)  # any change event: the work is saved, so nothing to keep
-    qtbot.waitUntil(lambda: not store.autosave_path.exists(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not own.exists(), timeout=TIMEOUT)
     autosave.clean_exit()
     assert store.pending() is None
 
