@@ -63,6 +63,12 @@ def run_app(path: str | None = None) -> int:
               "run it on a desktop, or use 'initviz render' or 'initviz stats' without one",
               file=sys.stderr)
         return EXIT_BAD_INPUT
+    from initviz.gui.system_libraries import install_advice, missing_packages, uses_xcb
+
+    missing = missing_packages() if uses_xcb() else []
+    if missing:  # Qt would abort with a plugin error that names no package
+        print(f"initviz: {install_advice(missing)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     app = ensure_application()
     from initviz.gui import theme
     from initviz.gui.main_window import MainWindow

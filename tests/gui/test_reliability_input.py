@@ -80,3 +80,28 @@ def test_the_window_without_a_display_exits_2_with_one_line(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith("initviz: there is no display to open the window on")
+
+
+def test_missing_x11_libraries_are_named_with_the_install_line(monkeypatch, capsys):
+    """Qt's own failure names no package; the window names the library and the apt line."""
+    from initviz.gui import app, system_libraries
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    absent = {"libxcb-icccm.so.4", "libxcb-cursor.so.0"}
+    monkeypatch.setattr(system_libraries, "_loads", lambda name: name not in absent)
+    assert app.run_app(None) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "(libxcb-cursor.so.0, libxcb-icccm.so.4)" in err
+    assert "sudo apt-get install libxcb-cursor0 libxcb-icccm4;" in err
+    assert "sudo dnf install xcb-util-cursor xcb-util-wm" in err
+
+
+def test_the_readme_install_line_covers_every_library_checked():
+    from initviz.gui.system_libraries import XCB_LIBRARIES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    apt = next(line for line in readme.splitlines() if line.startswith("sudo apt-get install"))
+    dnf = next(line for line in readme.splitlines() if "sudo dnf install" in line)
+    for debian, fedora in XCB_LIBRARIES.values():
+        assert debian in apt.split() and fedora in dnf.split()
