@@ -89,7 +89,7 @@ def test_cli_refuses_with_one_line(tmp_path, monkeypatch):
         status = main(["stats", str(path)])
     assert (status, out.getvalue()) == (2, "")
     line = err.getvalue()
-    assert line.count("\n") == 1 and line.startswith("initviz: this project needs about ")
+    assert line.count("\n") == 1 and line.startswith("initviz: big.json: this project needs about ")
     assert "lower data.batch_size to" in line
     monkeypatch.setenv("INITVIZ_MEMORY_BUDGET", "10M")  # not even the weights fit
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
