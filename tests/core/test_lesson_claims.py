@@ -350,6 +350,7 @@ def claims_12_fan_in_or_fan_out(note: Note) -> None:
     for value in stds(lecun, "preactivation"):
         note.agrees("the pre-activation std stays at 1 in every layer", value, 1.0, rel=0.1)
     g = stds(lecun, "grad_preactivation")
+    note.says("(√(1024/64) = 4)")
     for wide in (0, 2, 4):  # layers 1, 3, 5 are 1024 wide; their neighbours 64
         for narrow in (wide - 1, wide + 1):
             if narrow >= 0:
@@ -361,6 +362,7 @@ def claims_12_fan_in_or_fan_out(note: Note) -> None:
     note.agrees("a flat gradient line", flat.max() / flat.min(), 1.0)
     for wide in (0, 2, 4):
         note.agrees("drops to 0.25 in each wide layer", stds(fan_out, "preactivation")[wide], 0.25)
+    note.says("Try xavier_normal, Glorot's Var(W) = 2/(fan_in+fan_out)")
     zg, gg = stds(glorot, "preactivation"), stds(glorot, "grad_preactivation")
     for block in (0, 2):
         note.agrees("both curves halve every 64→1024→64 block", zg[block + 2] / zg[block], 0.5)
