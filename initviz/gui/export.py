@@ -49,7 +49,7 @@ def export_widget(widget: QtWidgets.QWidget, path) -> None:
     size = widget.size()
     generator.setSize(size)
     generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
-    generator.setTitle(widget.windowTitle() or "initviz")
+    generator.setTitle(widget.windowTitle().replace("[*]", "") or "initviz")
     painter = QtGui.QPainter()
     if not painter.begin(generator):
         raise ProjectError(f"cannot write {path}")

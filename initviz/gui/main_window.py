@@ -239,10 +239,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self._notes_html = html
 
     def _update_title(self) -> None:
-        dirty = "*" if self.files.is_dirty() else ""
-        self.setWindowModified(bool(dirty))
         where = f" — {self.files.path.name}" if self.files.path else ""
-        self.setWindowTitle(f"{self._project.name}{dirty}{where} — initviz")
+        self.setWindowTitle(f"{self._project.name}[*]{where} — initviz")  # Qt shows * there
+        self.setWindowModified(self.files.is_dirty())
 
     # --- computing and drawing -------------------------------------------------------------
 
