@@ -40,15 +40,18 @@ class SeedSpread:
 CURVE_FIELDS = {"forward": "preactivation", "backward": "grad_preactivation"}
 
 
-def seed_spread(snapshot, key: str) -> SeedSpread:
+def seed_spread(snapshot, key: str, wanted=lambda key: True) -> SeedSpread | None:
     """Simulate ``snapshot`` at its seed and the next SEEDS − 1, on one BLAS thread (the
-    window's own computation keeps the other core)."""
+    window's own computation keeps the other core). None as soon as ``wanted(key)`` is
+    false: a pass cannot be interrupted, but the seeds after it are not computed."""
     from initviz.core.network import simulate
 
     seeds = tuple(snapshot.seed + k for k in range(SEEDS))
     stds = {curve: [] for curve in CURVE_FIELDS}
     with parallel.one_blas_thread():
         for seed in seeds:
+            if not wanted(key):
+                return None
             project = snapshot.copy()
             project.set("data.seed", seed)
             sim = simulate(project, threads=1)
@@ -73,9 +76,14 @@ class SeedBandLink(QtCore.QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.task = BackgroundTask(lambda job: seed_spread(*job), "initviz-seed-band", self)
+        self.task = BackgroundTask(
+            lambda job: (job[1], seed_spread(*job)), "initviz-seed-band", self)
         self.task.resultReady.connect(self._on_result)
+        self.task.failed.connect(self._on_failed)
         self._requested = None
+        """The key of the band being computed, None once it has come back."""
+        self._wanted = None
+        """The key of the band wanted now: read by the task's thread between seeds."""
         self._settle = QtCore.QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._request)
         window.projectChanged.connect(self.update)
@@ -95,26 +103,40 @@ class SeedBandLink(QtCore.QObject):
         plot = self.window.dashboard.depth_plot
         if not self.enabled:
             self._settle.stop()
-            self._requested = None
+            self._requested = self._wanted = None
             plot.show_band(None)
             return
-        key = self._key()
+        key = self._wanted = self._key()
         if plot.band is not None and plot.band.key != key:
             plot.show_band(None)  # another project's: dropped at once, never drawn
-        if key != self._requested:
+        if self._needed(key):
             self._settle.start()  # restarted by every change: a drag computes nothing extra
+
+    def _needed(self, key: str) -> bool:
+        band = self.window.dashboard.depth_plot.band
+        return self.enabled and key != self._requested and (band is None or band.key != key)
 
     def _request(self) -> None:
         key = self._key()
-        if self.enabled and key != self._requested:
+        if self._needed(key):  # a stale band stops between seeds (``wanted``), then this runs
             self._requested = key
-            self.task.request((self.window.project.copy(), key), supersede=True)
+            self.task.request((self.window.project.copy(), key, lambda k: k == self._wanted))
 
-    def _on_result(self, spread: SeedSpread) -> None:
-        if self.enabled and spread.key == self._key():  # else a stale project's
+    def _on_result(self, result) -> None:
+        key, spread = result
+        if key == self._requested:
+            self._requested = None
+        if spread is not None and self.enabled and key == self._key():  # else a stale project's
             self.window.dashboard.depth_plot.show_band(spread)
             self.bandDrawn.emit(spread)
+        elif self._needed(self._key()):
+            self._settle.start()
+
+    def _on_failed(self, message: str) -> None:
+        """No band (the window's own computation reports the project's problem)."""
+        self._requested = None
 
     def shutdown(self) -> None:
         self._settle.stop()
+        self._wanted = None
         self.task.shutdown()

@@ -6,6 +6,7 @@ from PySide6 import QtWidgets
 from initviz.core.network import simulate
 from initviz.gui import plot_data
 from initviz.gui.depth_plot import DepthSummaryPlot
+from initviz.gui.seed_band import seed_spread
 from initviz.project import Project
 
 TIMEOUT = 60000
@@ -95,6 +96,17 @@ def test_a_changed_project_drops_the_band_and_gets_its_own(qtbot, narrow_window)
         win.apply_edit({"data.seed": 6})
     assert not win.seed_band._settle.isActive()  # off: no band waits to be asked for
     assert win.seed_band.task.generation == generation and not win.seed_band.task.busy
+
+
+def test_a_band_no_longer_wanted_stops_between_seeds():
+    asked = []
+
+    def wanted(key):
+        asked.append(key)
+        return len(asked) < 3  # the project changed during the second seed's pass
+
+    assert seed_spread(relu_he(8), "key", wanted) is None
+    assert len(asked) == 3  # two passes computed, the six after them never started
 
 
 @pytest.mark.parametrize(("width", "noted"), [(8, True), (256, False)])
