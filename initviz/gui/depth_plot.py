@@ -1,12 +1,13 @@
 """Std against depth, forward and backward, measured (solid) and predicted (dashed).
 
-The theory is variance propagation (initviz.core.theory): q_l for the
-pre-activations, r_l for ∂L/∂z, anchored at the measured output gradient. A
-good initialisation keeps both curves flat; a bad one makes them straight
-lines on this log axis (exponential growth or decay with depth). Both sides are
-centred stds (the theory's √Var, not √E[z²]). The theory is an average over
-weight draws: below SMALL_WIDTH a note says one draw can be far from it, and a
-band can show the spread over eight seeds (seed_band).
+The theory is variance propagation (initviz.core.theory): Var(z_l) for the
+pre-activations, Var(∂L/∂z_l) backward, anchored at the measured output gradient;
+centred like the measured std (√Var, not √E[z²], which a bias of non-zero mean
+would inflate). A good initialisation keeps both curves flat; a bad one makes
+them straight lines on this log axis (exponential growth or decay with depth).
+The theory is an average over weight draws: below SMALL_WIDTH a note says one
+draw can be far from it, and a band can show the spread over eight seeds
+(seed_band).
 """
 from __future__ import annotations
 
