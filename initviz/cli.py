@@ -25,7 +25,10 @@ CSV_FIELDS = [
     ("grad_activation", ("mean", "std")),
     ("grad_preactivation", ("mean", "std")),
     ("grad_weight", ("mean", "std")),
-    ("theory", ("preactivation_var", "grad_preactivation_var")),
+    ("theory", (
+        "preactivation_var", "grad_preactivation_var",
+        "preactivation_mean", "preactivation_centred_var", "grad_preactivation_centred_var",
+    )),
 ]
 
 
@@ -77,14 +80,16 @@ def stats_table(stats: dict, project) -> str:
         lines.append(
             f"{rec['layer']:>5} {rec['fan_in']:>6} {rec['fan_out']:>7} "
             f"{rec['weight']['std']:>9.3g} {rec['preactivation']['std']:>9.3g} "
-            f"{_num(math.sqrt(th['preactivation_var']), 9)} "
+            f"{_num(math.sqrt(th['preactivation_centred_var']), 9)} "
             f"{rec['activation']['mean']:>9.3g} {rec['activation']['std']:>9.3g} "
             f"{100 * rec['activation']['saturated_fraction']:>6.1f} "
             f"{100 * rec['activation']['dead_fraction']:>6.1f} "
             f"{rec['grad_preactivation']['std']:>10.3g} "
-            f"{_num(math.sqrt(th['grad_preactivation_var']), 10)} "
+            f"{_num(math.sqrt(th['grad_preactivation_centred_var']), 10)} "
             f"{rec['grad_weight']['std']:>10.3g}"
         )
+    lines.append("theory: the std predicted over weight draws (√ of the centred variance, "
+                 "like the measured std); it holds at large width")
     bad = sum(
         rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory"
     )

@@ -271,7 +271,7 @@ def theory_prediction(sim, summarise=summary) -> theory.Prediction:
     activation = resolve_activation(project.activation)
     act_params = activation.resolve(project.activation_params)
     measured_weights = schemes.resolve_scheme(project.scheme).data_dependent  # LSUV rescales
-    w_moments, b_moments = [], []
+    w_moments, b_moments, b_means = [], [], []
     for layer, nominal in zip(sim.layers, schemes.layer_moments(project), strict=True):
         if nominal.weight_mean != 0:
             return theory.not_applicable(len(sim.layers))
@@ -281,13 +281,23 @@ def theory_prediction(sim, summarise=summary) -> theory.Prediction:
         else:
             w_moments.append(nominal.weight_std**2)
         b_moments.append(nominal.bias_mean**2 + nominal.bias_std**2)
+        b_means.append(nominal.bias_mean)
     inputs = summarise(sim.inputs)
     input_sq = inputs["mean"] ** 2 + inputs["std"] ** 2
-    output_grad_var = summarise(sim.layers[-1].grad_preactivation)["std"] ** 2
+    output_grad = summarise(sim.layers[-1].grad_preactivation)
     widths = [sim.layers[0].fan_in] + [layer.fan_out for layer in sim.layers]
     return theory.predict(
-        widths, w_moments, b_moments, activation, act_params, input_sq, output_grad_var
+        widths, w_moments, b_moments, activation, act_params, input_sq,
+        output_grad["mean"] ** 2 + output_grad["std"] ** 2, b_means, output_grad["mean"],
     )
+
+
+THEORY_FIELDS = (
+    "preactivation_var", "grad_preactivation_var",
+    "preactivation_mean", "preactivation_centred_var", "grad_preactivation_centred_var",
+)
+"""A layer's ``theory`` record (theory.Prediction): the two second moments of the mean-field
+recursion, then E[z] and the centred variances a measured std is compared with."""
 
 
 def _mean_std(values) -> dict:
@@ -342,9 +352,6 @@ def simulation_stats(sim, bins: int = 40) -> dict:
             "grad_preactivation": _mean_std(layer.grad_preactivation),
             "grad_weight": _mean_std(layer.grad_weight),
             "grad_bias": _mean_std(layer.grad_bias),
-            "theory": {
-                "preactivation_var": prediction.preactivation_var[i],
-                "grad_preactivation_var": prediction.grad_preactivation_var[i],
-            },
+            "theory": {name: getattr(prediction, name)[i] for name in THEORY_FIELDS},
         })
     return {"loss": sim.loss, "layers": records}

@@ -1,12 +1,16 @@
 """What the variance-propagation theory predicts, layer by layer.
 
-Forward (Glorot & Bengio 2010; He et al. 2015; Poole et al. 2016):
-    q_l = fan_in_l · E[W_l²] · E[a_{l-1}²] + E[b_l²],  E[a_l²] = E_{z~N(0,q_l)}[φ(z)²].
-Backward:
-    r_l = E_{z~N(0,q_l)}[φ'(z)²] · fan_out_{l+1}·E[W_{l+1}²] · r_{l+1},
-started at the measured variance of dL/dz_L. Gaussian expectations use the
-trapezoid rule on a grid fine where activations bend. The theory assumes
-zero-mean, independent weights.
+Forward (Glorot & Bengio 2010; He et al. 2015; Poole et al. 2016): with zero-mean,
+independent weights, z_l is Gaussian over the weight draws with mean μ_l = E[b_l] and
+    v_l = Var(z_l) = fan_in_l · E[W_l²] · E[a_{l-1}²] + Var(b_l),
+    E[a_l²] = E_{z~N(μ_l, v_l)}[φ(z)²],   q_l = E[z_l²] = v_l + μ_l².
+Backward, on second moments (E[δ_l²], δ = ∂L/∂z; the sum over fan_out_{l+1} products
+δ_{l+1}·W has zero mean, so E[δ_l] = 0 below the output):
+    r_l = E_{z~N(μ_l, v_l)}[φ'(z)²] · fan_out_{l+1}·E[W_{l+1}²] · r_{l+1},
+started at the measured E[δ_L²]. A measured std is centred, so it is compared with √v_l
+(and √r_l below the output, the measured std at it): with a bias of non-zero mean
+√q_l overstates it. Gaussian expectations use the trapezoid rule on a grid fine where
+activations bend. The theory is an average over weight draws: it holds at large width.
 """
 from __future__ import annotations
 
@@ -53,6 +57,25 @@ def moments(activation: Activation, params: dict, variance: float) -> tuple[floa
         return float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights))
 
 
+def shifted_moments(
+    activation: Activation, params: dict, mean: float, variance: float
+) -> tuple[float, float]:
+    """(E[φ(z)²], E[φ'(z)²]) for z ~ N(mean, variance): a bias of non-zero mean shifts z.
+
+    The nodes of N(0, variance) moved by ``mean``: the grid is fine over |z| < 8 either
+    way, so a jump of φ' (ReLU at 0) falls in a cell of width ~0.01.
+    """
+    if mean == 0 or not (math.isfinite(variance) and math.isfinite(mean)):
+        return moments(activation, params, variance)
+    sigma = math.sqrt(max(variance, 0.0))
+    with np.errstate(all="ignore"):
+        z, weights = _quadrature(sigma) if sigma > 0 else (np.zeros(1), np.ones(1))
+        z = z + mean
+        value = activation.forward(z, **params)
+        slope = activation.derivative(z, value, **params)
+        return float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights))
+
+
 def second_moment(activation: Activation, params: dict, variance: float) -> float:
     """E[φ(z)²] for z ~ N(0, variance)."""
     return moments(activation, params, variance)[0]
@@ -66,14 +89,21 @@ def slope_moment(activation: Activation, params: dict, variance: float) -> float
 @dataclass(frozen=True)
 class Prediction:
     preactivation_var: list[float]
-    """q_l, the predicted Var(z_l) for l = 1..L."""
+    """q_l = E[z_l²] for l = 1..L, the mean-field length (Poole et al. 2016); the variance
+    only when the bias has mean 0."""
     grad_preactivation_var: list[float]
-    """r_l, the predicted Var(dL/dz_l) for l = 1..L, anchored at the measured r_L."""
+    """r_l = E[(∂L/∂z_l)²] for l = 1..L, anchored at the measured E[(∂L/∂z_L)²]."""
+    preactivation_mean: list[float]
+    """μ_l = E[z_l] = E[b_l]: zero-mean weights add nothing to it."""
+    preactivation_centred_var: list[float]
+    """v_l = q_l − μ_l² = Var(z_l): what a measured std of z is compared with."""
+    grad_preactivation_centred_var: list[float]
+    """Var(∂L/∂z_l): r_l below the output (mean 0 there), the measured variance at it."""
 
 
 def not_applicable(depth: int) -> Prediction:
     """No prediction (NaN): non-zero-mean weights correlate every unit, beyond this theory."""
-    return Prediction([math.nan] * depth, [math.nan] * depth)
+    return Prediction(*([math.nan] * depth for _ in range(5)))
 
 
 def predict(
@@ -83,25 +113,33 @@ def predict(
     activation: Activation,
     params: dict,
     input_second_moment: float,
-    output_grad_var: float,
+    output_grad_second_moment: float,
+    bias_means: list[float] | None = None,
+    output_grad_mean: float = 0.0,
 ) -> Prediction:
+    """The recursions above; ``bias_means`` None: every bias has mean 0."""
     depth = len(widths) - 1
-    pre, slopes = [], []
+    means = list(bias_means) if bias_means is not None else [0.0] * depth
+    pre, centred, slopes = [], [], []
     a_sq = input_second_moment
     for layer in range(depth):
-        q = widths[layer] * weight_second_moments[layer] * a_sq + bias_second_moments[layer]
-        pre.append(q)
+        mean = means[layer]
+        spread = bias_second_moments[layer] - mean * mean  # Var(b_l)
+        v = widths[layer] * weight_second_moments[layer] * a_sq + max(spread, 0.0)
+        centred.append(v)
+        pre.append(v + mean * mean)
         if layer < depth - 1:  # the output layer is linear
-            a_sq, slope_sq = moments(activation, params, q)
+            a_sq, slope_sq = shifted_moments(activation, params, mean, v)
             slopes.append(slope_sq)
     grad = [0.0] * depth
-    grad[-1] = output_grad_var
+    grad[-1] = output_grad_second_moment
     for layer in range(depth - 2, -1, -1):
         fan_out_next = widths[layer + 2]
         grad[layer] = slopes[layer] * fan_out_next * (
             weight_second_moments[layer + 1] * grad[layer + 1]
         )
-    return Prediction(pre, grad)
+    grad_centred = grad[:-1] + [output_grad_second_moment - output_grad_mean**2]
+    return Prediction(pre, grad, means, centred, grad_centred)
 
 
 def chi1(activation: Activation, params: dict, weight_var: float, q: float) -> float:

@@ -35,6 +35,11 @@ class DisplayBar(QtWidgets.QWidget):
         self.heatmap_check.setObjectName("heatmapCheck")
         self.heatmap_check.setToolTip(
             "Every layer as one row of colour: fits a hundred layers (Ctrl+H)")
+        self.band_check = QtWidgets.QCheckBox("Seed spread")
+        self.band_check.setObjectName("seedBandToggle")
+        self.band_check.setToolTip(
+            "On the depth plot: the measured std over eight seeds (this seed and the next "
+            "seven) as a band, and their rms average, which approaches the theory")
         self.layers_edit = QtWidgets.QLineEdit()
         self.layers_edit.setObjectName("layersEdit")
         self.layers_edit.setPlaceholderText("auto")
@@ -43,7 +48,7 @@ class DisplayBar(QtWidgets.QWidget):
         self.layers_edit.setMaximumWidth(220)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        for widget in (self.shared_check, self.log_check, self.heatmap_check):
+        for widget in (self.shared_check, self.log_check, self.heatmap_check, self.band_check):
             layout.addWidget(widget)
         layout.addSpacing(16)
         layout.addWidget(QtWidgets.QLabel("Layers shown:"))
@@ -52,6 +57,7 @@ class DisplayBar(QtWidgets.QWidget):
         self.shared_check.toggled.connect(lambda on: self.viewEdited.emit({"shared_axes": on}))
         self.log_check.toggled.connect(lambda on: self.viewEdited.emit({"log_counts": on}))
         self.heatmap_check.toggled.connect(lambda on: self.viewEdited.emit({"heatmap": on}))
+        self.band_check.toggled.connect(lambda on: self.viewEdited.emit({"seed_band": on}))
         self.layers_edit.editingFinished.connect(self._layers_edited)
 
     def _layers_edited(self) -> None:
@@ -65,7 +71,8 @@ class DisplayBar(QtWidgets.QWidget):
     def show_settings(self, settings: ViewSettings) -> None:
         for widget, value in ((self.shared_check, settings.shared_axes),
                               (self.log_check, settings.log_counts),
-                              (self.heatmap_check, settings.heatmap)):
+                              (self.heatmap_check, settings.heatmap),
+                              (self.band_check, settings.seed_band)):
             widget.blockSignals(True)
             widget.setChecked(value)
             widget.blockSignals(False)

@@ -1,9 +1,13 @@
 """Std against depth, forward and backward, measured (solid) and predicted (dashed).
 
-The theory is variance propagation (initviz.core.theory): q_l for the
-pre-activations, r_l for ∂L/∂z, anchored at the measured output gradient. A
-good initialisation keeps both curves flat; a bad one makes them straight
-lines on this log axis (exponential growth or decay with depth).
+The theory is variance propagation (initviz.core.theory): Var(z_l) for the
+pre-activations, Var(∂L/∂z_l) backward, anchored at the measured output gradient;
+centred like the measured std (√Var, not √E[z²], which a bias of non-zero mean
+would inflate). A good initialisation keeps both curves flat; a bad one makes
+them straight lines on this log axis (exponential growth or decay with depth).
+The theory is an average over weight draws: below SMALL_WIDTH a note says one
+draw can be far from it, and a band can show the spread over eight seeds
+(seed_band).
 """
 from __future__ import annotations
 
@@ -22,6 +26,12 @@ CURVES = (
     ("backward", "∂L/∂z, measured", th.BACKWARD_COLOUR, QtCore.Qt.SolidLine),
     ("backward_theory", "∂L/∂z, theory", th.BACKWARD_COLOUR, QtCore.Qt.DashLine),
 )
+BANDS = (("forward", "z", th.FORWARD_COLOUR), ("backward", "∂L/∂z", th.BACKWARD_COLOUR))
+SMALL_WIDTH = 64
+"""Below this many units in a hidden layer the depth plot says that one draw can be far
+from the theory. The std at layer 10 over the theory's, 64 seeds each (ReLU with He,
+tanh with Xavier; 10th–90th percentile): width 8, 0.08–1.6 and 0.53–1.27; width 32,
+0.42–1.44 and 0.86–1.08; width 128, 0.77–1.20 and 0.96–1.03."""
 
 
 def layer_list(layers) -> str:
@@ -38,6 +48,20 @@ def dot_path(x: np.ndarray, y: np.ndarray) -> QtGui.QPainterPath:
     for px, py in zip(x.tolist(), y.tolist()):
         path.moveTo(px, py)
         path.lineTo(px + 1e-3, py)
+    return path
+
+
+def band_path(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> QtGui.QPainterPath:
+    """The area between ``low`` and ``high``, one polygon per run of finite layers."""
+    path = QtGui.QPainterPath()
+    finite = np.isfinite(low) & np.isfinite(high)
+    runs = np.split(np.arange(x.size), np.flatnonzero(np.diff(finite.astype(np.int8))) + 1)
+    for run in runs:
+        if run.size and finite[run[0]]:
+            outline = [QtCore.QPointF(x[i], high[i]) for i in run]
+            outline += [QtCore.QPointF(x[i], low[i]) for i in run[::-1]]
+            path.addPolygon(QtGui.QPolygonF(outline))
+            path.closeSubpath()
     return path
 
 
@@ -71,12 +95,28 @@ class DepthSummaryPlot(pg.PlotWidget):
                 self.dots[key] = QtWidgets.QGraphicsPathItem()
                 view_box.addItem(self.dots[key], ignoreBounds=True)
         self.legend = None
+        self._shown_values = np.array([])
         self._decades = None
         self._count = None
         self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" misleads on log
         self.missing_note = pg.TextItem(anchor=(0, 0))
         self.missing_note.setParentItem(self.plot_item.getViewBox())
         self.missing_note.setPos(8, 8)
+        self.width_note = pg.TextItem(anchor=(0, 1))
+        self.width_note.setParentItem(self.plot_item.getViewBox())
+        self.width_note.setVisible(False)
+        self.plot_item.getViewBox().sigResized.connect(self._place_width_note)
+        self.band = None
+        """The SeedSpread drawn, or None."""
+        self.band_areas, self.band_lines, self.band_samples = {}, {}, {}
+        for key, _, _ in BANDS:
+            self.band_areas[key] = QtWidgets.QGraphicsPathItem()  # under the curves
+            self.band_areas[key].setZValue(-5)
+            self.band_lines[key] = QtWidgets.QGraphicsPathItem()
+            self.band_samples[key] = pg.PlotDataItem()
+            for item in (self.band_areas[key], self.band_lines[key]):
+                view_box.addItem(item, ignoreBounds=True)
+                item.setVisible(False)
         for name in ("left", "bottom"):  # a pixmap: redrawn only when the decades change
             self.plot_item.getAxis(name).setCacheMode(
                 QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
@@ -90,6 +130,17 @@ class DepthSummaryPlot(pg.PlotWidget):
         font = QtGui.QFont()
         font.setPointSizeF(theme.font_pt * 0.9)
         self.missing_note.setFont(font)
+        self.width_note.setColor(theme.foreground)
+        self.width_note.setFont(font)
+        self.width_note.fill = pg.mkBrush(th.colour(theme.background))  # over curves: readable
+        for key, _, hex_code in BANDS:
+            fill = th.colour(hex_code)
+            fill.setAlpha(55)
+            self.band_areas[key].setBrush(fill)
+            self.band_areas[key].setPen(QtGui.QPen(QtCore.Qt.NoPen))
+            line = pg.mkPen(th.colour(hex_code), width=theme.line_width, style=QtCore.Qt.DotLine)
+            self.band_lines[key].setPen(line)
+            self.band_samples[key].setPen(pg.mkPen(fill, width=theme.font_pt))
         for key, _, hex_code, style in CURVES:
             measured = style == QtCore.Qt.SolidLine
             colour = th.colour(hex_code)
@@ -114,7 +165,7 @@ class DepthSummaryPlot(pg.PlotWidget):
         for name in ("left", "bottom"):
             th.style_axis(self.plot_item.getAxis(name), theme)
         self.plot_item.setLabel("bottom", "layer")
-        self.plot_item.setLabel("left", "std (log axis)")
+        self.plot_item.setLabel("left", "std = √Var (log axis)")
         self.plot_item.setTitle(
             "Std against depth", color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt",
             bold=True,
@@ -122,17 +173,23 @@ class DepthSummaryPlot(pg.PlotWidget):
         self._build_legend(theme)
 
     def _build_legend(self, theme: th.Theme) -> None:
-        """Below the plot, two columns (measured | theory): never on top of a curve."""
+        """Below the plot, a column each for measured, theory and (when shown) the seeds'
+        band: never on top of a curve."""
         if self.legend is not None:
             self.plot_item.layout.removeItem(self.legend)
             self.legend.scene() and self.legend.scene().removeItem(self.legend)
         self.legend = pg.LegendItem(
-            colCount=2, labelTextColor=theme.foreground,
+            colCount=2 if self.band is None else 3, labelTextColor=theme.foreground,
             labelTextSize=f"{theme.font_pt * 0.9:.1f}pt",
             frame=False,
         )
         for key, name, _, _ in CURVES:
             self.legend.addItem(self.samples[key], name)
+            if self.band is not None and key.endswith("theory"):  # rows: z, then ∂L/∂z
+                first, last = self.band.seeds[0], self.band.seeds[-1]
+                band_key, band_name, _ = BANDS[0 if key.startswith("forward") else 1]
+                self.legend.addItem(
+                    self.band_samples[band_key], f"{band_name}, seeds {first}–{last} (··· rms)")
         self.plot_item.layout.addItem(self.legend, 4, 1)
 
     def show_data(self, data) -> None:
@@ -161,8 +218,56 @@ class DepthSummaryPlot(pg.PlotWidget):
                 bottom.setTickSpacing(1, 1)
             else:
                 bottom.setTickSpacing()
-        self._show_decades(np.concatenate(shown) if shown else np.array([]))
+        self._shown_values = np.concatenate(shown) if shown else np.array([])
+        self._fit_decades()
         self._show_missing(depth)
+        self._show_width_note(data.simulation.layers)
+
+    def _show_width_note(self, layers) -> None:
+        """Mean-field theory holds at large width: say so where one draw can be far off."""
+        narrowest = min((layer.fan_out for layer in layers[:-1]), default=None)
+        small = narrowest is not None and narrowest < SMALL_WIDTH
+        if small:
+            text = (f"width {narrowest}: the theory is the average over weight draws, "
+                    "one draw can be far off")
+            if text != self.width_note.toPlainText():
+                self.width_note.setText(text)
+                self._place_width_note()
+        self.width_note.setVisible(small)
+
+    def _place_width_note(self) -> None:
+        view_box = self.plot_item.getViewBox()
+        self.width_note.setTextWidth(max(view_box.width() - 8, 80))  # wraps, never cut off
+        self.width_note.setPos(4, view_box.height() - 2)
+
+    def show_band(self, spread) -> None:
+        """Draw the seeds' range (a band) and rms average (dotted) of ``spread``; None hides it."""
+        had_band, self.band = self.band is not None, spread
+        for key, _, _ in BANDS:
+            visible = spread is not None
+            self.band_areas[key].setVisible(visible)
+            self.band_lines[key].setVisible(visible)
+            if visible:
+                layers = np.arange(1, len(spread.low[key]) + 1, dtype=np.float64)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    low, high, average = (np.log10(positive_or_nan(values)) for values in (
+                        spread.low[key], spread.high[key], spread.average[key]))
+                self.band_areas[key].setPath(band_path(layers, low, high))
+                self.band_lines[key].setPath(
+                    pg.arrayToQPath(layers, average, connect="finite")
+                    if np.isfinite(average).sum() > 1 else QtGui.QPainterPath())
+        if had_band != (spread is not None) or spread is not None:
+            self._build_legend(self.theme)  # the band's entries name its seeds
+        self._fit_decades()
+
+    def _fit_decades(self) -> None:
+        """Decades that hold the curves and, when shown, the band."""
+        values = [self._shown_values]
+        if self.band is not None:
+            values += [positive_or_nan(v) for part in (self.band.low, self.band.high)
+                       for v in part.values()]
+        values = np.concatenate(values)
+        self._show_decades(values[np.isfinite(values)])
 
     def _show_missing(self, depth) -> None:
         """Say which measured points a log axis cannot show, instead of leaving a silent gap."""

@@ -56,7 +56,7 @@ def svg_bytes(widget: QtWidgets.QWidget, path: Path) -> bytes:
     size = widget.size()
     generator.setSize(size)
     generator.setViewBox(QtCore.QRect(QtCore.QPoint(0, 0), size))
-    generator.setTitle(widget.windowTitle() or "initviz")
+    generator.setTitle(widget.windowTitle().replace("[*]", "") or "initviz")
     painter = QtGui.QPainter()
     if not painter.begin(generator):
         raise ProjectError(f"cannot write {path.name}: the SVG could not be started")

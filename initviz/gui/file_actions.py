@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError, ProtectedFileError
+from initviz.gui.view_settings import without_display
 
 MAX_RECENT = 8
 FILTER = "initviz projects (*.json);;All files (*)"
@@ -47,7 +48,13 @@ class FileActions(QtCore.QObject):
     # --- state ----------------------------------------------------------------------------
 
     def is_dirty(self) -> bool:
-        return not self.window.project.matches(self._clean)
+        """Whether the project differs from its file; display settings never count."""
+        project = self.window.project
+        if project.matches(self._clean):
+            return False
+        now = project.to_dict()
+        return {**now, "view": without_display(now.get("view", {}))} != {
+            **self._clean, "view": without_display(self._clean.get("view", {}))}
 
     def mark_clean(self, path=None) -> None:
         self.path = Path(path) if path is not None else None

@@ -19,6 +19,7 @@ from initviz.gui import theme as th
 from initviz.gui.controls import ControlPanel
 from initviz.gui.dashboard import DashboardView
 from initviz.gui.file_actions import FileActions, remember_file
+from initviz.gui.seed_band import SeedBandLink
 from initviz.gui.view_settings import ViewSettings
 from initviz.gui.window_menus import build_menus
 from initviz.gui.worker import ComputeController
@@ -67,6 +68,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files = FileActions(self)
         self.menus = build_menus(self)
         self.teaching_views = self._add_teaching_views()
+        self.seed_band = SeedBandLink(self)
         self.setAcceptDrops(True)
         self.resize(1500, 950)
         self._show_project()
@@ -239,9 +241,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self._notes_html = text
 
     def _update_title(self) -> None:
-        dirty = "*" if self.files.is_dirty() else ""
         where = f" — {self.files.path.name}" if self.files.path else ""
-        self.setWindowTitle(f"{self._project.name}{dirty}{where} — initviz")
+        self.setWindowTitle(f"{self._project.name}[*]{where} — initviz")  # Qt shows * there
+        self.setWindowModified(self.files.is_dirty())
 
     # --- computing and drawing -------------------------------------------------------------
 
@@ -326,4 +328,5 @@ class MainWindow(QtWidgets.QMainWindow):
         for view in self.teaching_views:
             view.shutdown()
         self.compute.shutdown()
+        self.seed_band.shutdown()
         event.accept()

@@ -154,18 +154,22 @@ def _formula_rows(project) -> list[FormulaRow]:
 
 
 def _depth_curves(records: list[dict]) -> dict[str, np.ndarray]:
-    """Measured and predicted std of z (forward) and of ∂L/∂z (backward), per layer."""
+    """Measured and predicted std of z (forward) and of ∂L/∂z (backward), per layer: both
+    centred, so a bias of non-zero mean compares like with like."""
 
     def column(getter):
         return np.array([getter(r) for r in records], dtype=np.float64)
+
+    def theory_std(name):
+        return np.sqrt(column(lambda r: r["theory"][name]))
 
     with np.errstate(invalid="ignore"):
         return {
             "layer": column(lambda r: r["layer"]),
             "forward": column(lambda r: r["preactivation"]["std"]),
-            "forward_theory": np.sqrt(column(lambda r: r["theory"]["preactivation_var"])),
+            "forward_theory": theory_std("preactivation_centred_var"),
             "backward": column(lambda r: r["grad_preactivation"]["std"]),
-            "backward_theory": np.sqrt(column(lambda r: r["theory"]["grad_preactivation_var"])),
+            "backward_theory": theory_std("grad_preactivation_centred_var"),
         }
 
 

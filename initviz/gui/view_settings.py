@@ -6,7 +6,7 @@ their own keys in ``view``; these functions leave unknown keys alone.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 AUTO_LAYER_LIMIT = 16
 """Up to this depth every layer gets a histogram row by default; deeper networks get a spread."""
@@ -19,6 +19,8 @@ class ViewSettings:
     heatmap: bool = False
     layers: object = "auto"
     """"auto", "all", or a list of 1-based layer numbers."""
+    seed_band: bool = False
+    """The depth plot's band of the measured std over eight seeds (computed only when on)."""
 
     @classmethod
     def from_view(cls, view: dict) -> ViewSettings:
@@ -30,10 +32,20 @@ class ViewSettings:
             log_counts=bool(view.get("log_counts", False)),
             heatmap=bool(view.get("heatmap", False)),
             layers=layers,
+            seed_band=bool(view.get("seed_band", False)),
         )
 
     def visible_layers(self, depth: int, limit: int = AUTO_LAYER_LIMIT) -> list[int]:
         return visible_layers(self.layers, depth, limit)
+
+
+DISPLAY_KEYS = frozenset(field.name for field in fields(ViewSettings))
+"""The ``view`` keys that only change how results are drawn: never unsaved work."""
+
+
+def without_display(view: dict) -> dict:
+    """``view`` without DISPLAY_KEYS: what an unsaved-changes check compares."""
+    return {key: value for key, value in view.items() if key not in DISPLAY_KEYS}
 
 
 def _is_int_list(value) -> bool:

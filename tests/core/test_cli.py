@@ -11,6 +11,7 @@ import pytest
 
 from initviz import Project
 from initviz.cli import main
+from initviz.core.stats import THEORY_FIELDS
 
 REPO = Path(__file__).resolve().parents[2]
 LAYER_KEYS = {"layer", "fan_in", "fan_out", "weight", "preactivation", "activation",
@@ -61,7 +62,7 @@ def test_stats_json_has_the_keys_of_design_section_5(capsys, project_file):
         for quantity in ("weight", "preactivation", "grad_activation", "grad_weight"):
             assert {"mean", "std"} <= set(record[quantity])
         assert {"mean", "std", "saturated_fraction", "dead_fraction"} <= set(record["activation"])
-        assert set(record["theory"]) == {"preactivation_var", "grad_preactivation_var"}
+        assert set(record["theory"]) == set(THEORY_FIELDS)
         assert record["theory"]["preactivation_var"] > 0
     # Xavier: the first layer's weight std is sqrt(2/(16+32))
     assert result["layers"][0]["weight"]["std"] == pytest.approx(math.sqrt(2 / 48), rel=0.2)

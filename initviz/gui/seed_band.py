@@ -1,0 +1,142 @@
+"""The measured std over several seeds, drawn as a band on the depth plot.
+
+Mean-field theory predicts the average over weight draws (Poole et al. 2016); one
+draw of a narrow network wanders far from it. Eight seeds (the project's and the
+next seven) show the spread and their average, which approaches the theory.
+
+``seed_spread`` is NumPy only and runs in its own BackgroundTask, only while the
+toggle is on and once the project has rested for SETTLE_MS: while a slider is dragged
+the window computes the one seed it shows at full rate, as without the band.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6 import QtCore
+
+from initviz.core import parallel
+from initviz.core.stats import summary
+from initviz.gui.background import BackgroundTask
+
+SEEDS = 8
+"""The project's seed and the next SEEDS − 1."""
+SETTLE_MS = 250
+"""The band is computed once the project has not changed for this long (a drag pauses)."""
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    key: str
+    """The computed sections of the project it belongs to (its seed among them)."""
+    seeds: tuple[int, ...]
+    low: dict[str, np.ndarray]
+    """Per curve ("forward": std of z, "backward": std of ∂L/∂z), the least std per layer."""
+    high: dict[str, np.ndarray]
+    average: dict[str, np.ndarray]
+    """√(mean over the seeds of the variance): what the theory predicts."""
+
+
+CURVE_FIELDS = {"forward": "preactivation", "backward": "grad_preactivation"}
+
+
+def seed_spread(snapshot, key: str, wanted=lambda key: True) -> SeedSpread | None:
+    """Simulate ``snapshot`` at its seed and the next SEEDS − 1, on one BLAS thread (the
+    window's own computation keeps the other core). None as soon as ``wanted(key)`` is
+    false: a pass cannot be interrupted, but the seeds after it are not computed."""
+    from initviz.core.network import simulate
+
+    seeds = tuple(snapshot.seed + k for k in range(SEEDS))
+    stds = {curve: [] for curve in CURVE_FIELDS}
+    with parallel.one_blas_thread():
+        for seed in seeds:
+            if not wanted(key):
+                return None
+            project = snapshot.copy()
+            project.set("data.seed", seed)
+            sim = simulate(project, threads=1)
+            for curve, field in CURVE_FIELDS.items():
+                stds[curve].append([summary(getattr(layer, field))["std"] for layer in sim.layers])
+    with np.errstate(invalid="ignore"):
+        arrays = {curve: np.array(values, dtype=np.float64) for curve, values in stds.items()}
+        return SeedSpread(
+            key, seeds,
+            low={c: np.nanmin(a, axis=0) for c, a in arrays.items()},
+            high={c: np.nanmax(a, axis=0) for c, a in arrays.items()},
+            average={c: np.sqrt(np.nanmean(a * a, axis=0)) for c, a in arrays.items()},
+        )
+
+
+class SeedBandLink(QtCore.QObject):
+    """Keeps the Layers tab's band in step with the window's project (newest wins)."""
+
+    bandDrawn = QtCore.Signal(object)
+    """The SeedSpread now on the depth plot."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.task = BackgroundTask(
+            lambda job: (job[1], seed_spread(*job)), "initviz-seed-band", self)
+        self.task.resultReady.connect(self._on_result)
+        self.task.failed.connect(self._on_failed)
+        self._requested = None
+        """The key of the band being computed, None once it has come back."""
+        self._wanted = None
+        """The key of the band wanted now: read by the task's thread between seeds."""
+        self._settle = QtCore.QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._request)
+        window.projectChanged.connect(self.update)
+        self.update()
+
+    @property
+    def enabled(self) -> bool:
+        return self.window.view_settings.seed_band
+
+    def _key(self) -> str:
+        from initviz.gui.main_window import compute_key  # the window imports this module
+
+        return compute_key(self.window.project)
+
+    def update(self) -> None:
+        """After any change: compute the band once the project rests, if it is wanted."""
+        plot = self.window.dashboard.depth_plot
+        if not self.enabled:
+            self._settle.stop()
+            self._requested = self._wanted = None
+            plot.show_band(None)
+            return
+        key = self._wanted = self._key()
+        if plot.band is not None and plot.band.key != key:
+            plot.show_band(None)  # another project's: dropped at once, never drawn
+        if self._needed(key):
+            self._settle.start()  # restarted by every change: a drag computes nothing extra
+
+    def _needed(self, key: str) -> bool:
+        band = self.window.dashboard.depth_plot.band
+        return self.enabled and key != self._requested and (band is None or band.key != key)
+
+    def _request(self) -> None:
+        key = self._key()
+        if self._needed(key):  # a stale band stops between seeds (``wanted``), then this runs
+            self._requested = key
+            self.task.request((self.window.project.copy(), key, lambda k: k == self._wanted))
+
+    def _on_result(self, result) -> None:
+        key, spread = result
+        if key == self._requested:
+            self._requested = None
+        if spread is not None and self.enabled and key == self._key():  # else a stale project's
+            self.window.dashboard.depth_plot.show_band(spread)
+            self.bandDrawn.emit(spread)
+        elif self._needed(self._key()):
+            self._settle.start()
+
+    def _on_failed(self, message: str) -> None:
+        """No band (the window's own computation reports the project's problem)."""
+        self._requested = None
+
+    def shutdown(self) -> None:
+        self._settle.stop()
+        self._wanted = None
+        self.task.shutdown()
