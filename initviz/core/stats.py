@@ -259,12 +259,6 @@ def dead_fraction(layer) -> float:
     return float(np.mean(~np.any(a != 0, axis=0)))
 
 
-def distinct_units(values: np.ndarray, decimals: int = 6) -> int:
-    """How many different columns (units) ``values`` has: 1 after zero or constant init."""
-    rounded = np.round(values.astype(np.float64), decimals)
-    return int(np.unique(rounded, axis=1).shape[1])
-
-
 def theory_prediction(sim, summarise=summary) -> theory.Prediction:
     """``summarise`` gives an array's mean and std: ``simulation_stats`` passes the ones it has."""
     project = sim.project

@@ -40,7 +40,8 @@ class TrainingFrame:
     records: list[dict]
     """History records added since the previous frame."""
     plot_data: object
-    distinct: list[int]
+    distinct: list[int | None]
+    """Distinct units per hidden layer; None where the weights are not finite."""
     widths: list[int]
     boundary: np.ndarray | None = None
     """(res, res, 3) uint8 RGB of the class probabilities on the grid, or None (not 2-D data)."""

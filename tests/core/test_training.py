@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import initviz
+from initviz.core import symmetry
 from initviz.core.training import MinibatchSampler, Trainer, make_dataset
 
 
@@ -35,7 +36,12 @@ def test_zero_and_constant_init_keep_every_hidden_neuron_identical(scheme, activ
     trainer.step(300)
     assert trainer.distinct_neurons() == [1, 1]
     for weight in trainer.weights[:-1]:
-        assert np.ptp(weight, axis=1).max() == 0.0  # every column (unit) exactly the same
+        # every column (unit) the same up to float32 rounding: a BLAS kernel may sum one
+        # column's dot products in another order than its neighbour's, so the columns can
+        # differ in the last bits (symmetry.SAME_UNIT_ULPS says why that tolerance)
+        scale = np.abs(weight).max()
+        assert scale > 0 if scheme == "constant" else scale == 0
+        assert np.ptp(weight, axis=1).max() <= symmetry.tolerance(scale)
 
 
 def test_random_init_breaks_the_symmetry():
