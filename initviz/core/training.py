@@ -111,7 +111,14 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma & Ba 2015), β₁ = 0.9, β₂ = 0.999, ε = 1e-8, with bias correction."""
+    """Adam (Kingma & Ba 2015, Algorithm 1) as ``torch.optim.Adam`` computes it.
+
+    m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ),
+    θ ← θ − lr·m̂/(√v̂ + ε), with β₁ = 0.9, β₂ = 0.999, ε = 1e-8. ε is added to √v̂, not to
+    √v as in the paper's "efficient" form: for gradients near ε (the 1e-7 gradients of a
+    vanishing init) that form's first step is a quarter of this one, and the lessons
+    should move as PyTorch would.
+    """
 
     beta1, beta2, eps = 0.9, 0.999, 1e-8
 
@@ -123,13 +130,14 @@ class Adam:
 
     def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> list[np.ndarray]:
         self.count += 1
-        correction = math.sqrt(1 - self.beta2**self.count) / (1 - self.beta1**self.count)
-        scale = self.learning_rate * correction
+        step_size = self.learning_rate / (1 - self.beta1**self.count)  # lr·m̂/m
+        root_correction = math.sqrt(1 - self.beta2**self.count)  # √v̂ = √v / this
         out = []
         for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
             self.first[i] = self.beta1 * self.first[i] + (1 - self.beta1) * grad
             self.second[i] = self.beta2 * self.second[i] + (1 - self.beta2) * grad * grad
-            step = scale * self.first[i] / (np.sqrt(self.second[i]) + self.eps)
+            denominator = np.sqrt(self.second[i]) / root_correction + self.eps
+            step = step_size * self.first[i] / denominator
             out.append((param - step).astype(param.dtype, copy=False))
         return out
 
