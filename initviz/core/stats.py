@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from initviz.core import schemes, theory
+from initviz.core import residue, schemes, theory
 from initviz.core.activations import resolve_activation
 
 QUANTITIES = (
@@ -305,12 +305,20 @@ def _layer_summaries(layers) -> dict[int, dict]:
     return {key: _mean_std(array) for key, array in arrays.items()}
 
 
+def largest(record: dict) -> float:
+    """max |value| from a ``summary`` record; inf when a value is not finite."""
+    if record["nonfinite"]:
+        return math.inf
+    return max(abs(record["min"]), abs(record["max"]))
+
+
 def simulation_stats(sim, bins: int = 40) -> dict:
     """The records of ``initviz stats --json`` (DESIGN §5), one per layer."""
     activation = resolve_activation(sim.project.activation)
     act_params = activation.resolve(sim.project.activation_params)
     summaries = _layer_summaries(sim.layers)
     prediction = theory_prediction(sim, lambda a: summaries.get(id(a)) or summary(a))
+    residues = residue.residue_layers(sim.layers, lambda a: largest(summaries[id(a)]))
     last = len(sim.layers) - 1
     records = []
 
@@ -341,4 +349,6 @@ def simulation_stats(sim, bins: int = 40) -> dict:
                 "grad_preactivation_var": prediction.grad_preactivation_var[i],
             },
         })
+        for name in residue.GRADIENTS:  # the statistics stay those of the values themselves
+            records[-1][name]["rounding_residue"] = residues[i]
     return {"loss": sim.loss, "layers": records}
