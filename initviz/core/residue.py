@@ -47,7 +47,6 @@ def residue_layers(layers, largest=None) -> list[bool]:
         layer, above = layers[i], layers[i + 1]
         size = largest(layer.grad_activation)
         if not (size > 0 and np.isfinite(size)):  # exactly zero, or diverged: not residue
-            flags[i] = False
             continue
         if not below:
             n = above.weight.shape[1]

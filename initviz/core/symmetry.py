@@ -20,10 +20,12 @@ Why this size: a float32 dot product of length n carries an error of up to
 ~n·eps·Σ|terms| (Higham, *Accuracy and Stability of Numerical Algorithms*, 2002, §3.1),
 and two columns that are equal in exact arithmetic differ by at most about twice that.
 With Σ|terms| about the scale of the result and n up to the batch sizes and widths of
-the lessons (~1000), that is ~1000 ulps of the scale at worst; training adds one such
-difference per step, with random signs, so it grows like a random walk, far slower than
-the steps. Units of a random init differ by a sizable fraction of the scale, many
-thousand times this tolerance, so the count does not hinge on its exact value.
+the lessons (~1000), that is ~1000 ulps of the scale at worst, and the typical error,
+with random signs, is nearer √n ulps. Training adds one such difference per step, with
+random signs too, so the gap between two such columns grows like the square root of the
+number of steps, not in proportion to it. Units of a random init differ by a sizable
+fraction of the scale, thousands of times this tolerance, so the count does not hinge on
+its exact value.
 """
 
 
