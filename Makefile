@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint render-lessons clean
+.PHONY: run test test-kernels bench lint render-lessons clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,15 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check initviz tests bench main.py
 	$(PY) -m pytest -q
+
+# The core tests again under other OpenBLAS kernels than this CPU's default: float32
+# products differ in the last bits between kernels, and a result must not depend on that.
+test-kernels: $(STAMP)
+	@kernels=$$($(PY) .ci/blas_kernels.py) || exit 1; \
+	for kernel in $$kernels; do \
+		echo "== tests/core with OPENBLAS_CORETYPE=$$kernel"; \
+		OPENBLAS_CORETYPE=$$kernel $(PY) -m pytest -q tests/core || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from initviz.core import schemes, theory
+from initviz.core import residue, schemes, theory
 from initviz.core.activations import resolve_activation
 
 QUANTITIES = (
@@ -259,12 +259,6 @@ def dead_fraction(layer) -> float:
     return float(np.mean(~np.any(a != 0, axis=0)))
 
 
-def distinct_units(values: np.ndarray, decimals: int = 6) -> int:
-    """How many different columns (units) ``values`` has: 1 after zero or constant init."""
-    rounded = np.round(values.astype(np.float64), decimals)
-    return int(np.unique(rounded, axis=1).shape[1])
-
-
 def theory_prediction(sim, summarise=summary) -> theory.Prediction:
     """``summarise`` gives an array's mean and std: ``simulation_stats`` passes the ones it has."""
     project = sim.project
@@ -321,12 +315,20 @@ def _layer_summaries(layers) -> dict[int, dict]:
     return {key: _mean_std(array) for key, array in arrays.items()}
 
 
+def largest(record: dict) -> float:
+    """max |value| from a ``summary`` record; inf when a value is not finite."""
+    if record["nonfinite"]:
+        return math.inf
+    return max(abs(record["min"]), abs(record["max"]))
+
+
 def simulation_stats(sim, bins: int = 40) -> dict:
     """The records of ``initviz stats --json`` (DESIGN §5), one per layer."""
     activation = resolve_activation(sim.project.activation)
     act_params = activation.resolve(sim.project.activation_params)
     summaries = _layer_summaries(sim.layers)
     prediction = theory_prediction(sim, lambda a: summaries.get(id(a)) or summary(a))
+    residues = residue.residue_layers(sim.layers, lambda a: largest(summaries[id(a)]))
     last = len(sim.layers) - 1
     records = []
 
@@ -354,4 +356,6 @@ def simulation_stats(sim, bins: int = 40) -> dict:
             "grad_bias": _mean_std(layer.grad_bias),
             "theory": {name: getattr(prediction, name)[i] for name in THEORY_FIELDS},
         })
+        for name in residue.GRADIENTS:  # the statistics stay those of the values themselves
+            records[-1][name]["rounding_residue"] = residues[i]
     return {"loss": sim.loss, "layers": records}

@@ -37,9 +37,17 @@ Run = tuple[str, "str | None", bool]
 """A piece of caption text: (text, colour or None for the theme's foreground, bold)."""
 
 
+RESIDUE_CAPTION = "0 (rounding residue)"
+"""Said, instead of mean and std, of values that are float32 rounding of an exact zero."""
+
+
 def caption_lines(cell) -> tuple[tuple[Run, ...], ...]:
-    """Mean and std, then warnings only when there is something to warn about."""
-    first = ((f"μ {fmt(cell.mean)}  σ {fmt(cell.std)}", None, False),)
+    """Mean and std (or that the values are zero but for rounding), then warnings only when
+    there is something to warn about."""
+    if cell.residue:
+        first = ((RESIDUE_CAPTION, None, False),)
+    else:
+        first = ((f"μ {fmt(cell.mean)}  σ {fmt(cell.std)}", None, False),)
     badges = []
     if cell.saturated >= 0.005:
         badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"]))

@@ -52,6 +52,8 @@ class Cell:
     dead: float = 0.0
     own_axis: bool = False
     """Drawn on its own limits even when the column shares them (the linear output's a = z)."""
+    residue: bool = False
+    """float32 rounding of an exact zero (core.residue): drawn as a spike at 0, captioned so."""
 
 
 @dataclass
@@ -108,20 +110,31 @@ def nice_limits(low: float, high: float) -> tuple[float, float]:
     return nice if all(map(math.isfinite, nice)) and nice[1] > nice[0] else (low, high)
 
 
+def shown_sample(values: np.ndarray, residue: bool, limit: int = stats.HISTOGRAM_SAMPLE):
+    """``stats.histogram_sample`` of ``values``; zeros of its size where ``values`` are rounding
+    residue of an exact zero: their spread is float32's, not the network's."""
+    sample = stats.histogram_sample(values, limit)
+    return np.zeros_like(sample) if residue else sample
+
+
 def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int | None = None):
     """One sample per layer (float32, as simulated), binned on the column's shared limits
     and on its own (once, where they are the same).
 
-    Layer index ``apart`` (if any) does not widen the shared limits and is drawn on its own.
+    Layer index ``apart`` (if any) does not widen the shared limits and is drawn on its own;
+    nor does residue (``shown_sample``), whose spike at 0 is padded to a readable range.
     """
-    samples = [stats.histogram_sample(v) for v in values_per_layer]
+    residues = [record.get("rounding_residue", False) for record in records]
+    samples = [shown_sample(v, r) for v, r in zip(values_per_layer, residues, strict=True)]
     ranges = [stats.value_range(s) for s in samples]
     own_limits = [nice_limits(*r) for r in ranges]
-    sharing = [lim for i, lim in enumerate(own_limits) if i != apart] or own_limits
+    sharing = [
+        lim for i, lim in enumerate(own_limits) if i != apart and not residues[i]
+    ] or own_limits
     shared = (min(lim[0] for lim in sharing), max(lim[1] for lim in sharing))
     cells = []
-    for values, sample, span, own, record in zip(
-        values_per_layer, samples, ranges, own_limits, records
+    for values, sample, span, own, record, residue in zip(
+        values_per_layer, samples, ranges, own_limits, records, residues
     ):
         on_shared = histogram_of(sample, values.size, shared, span)
         # a layer that spans the column's range has the same histogram on both
@@ -129,6 +142,7 @@ def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int 
         cells.append(Cell(
             shared=on_shared, own=on_own,
             mean=record["mean"], std=record["std"], nonfinite=record["nonfinite"],
+            residue=residue,
         ))
     if apart is not None and len(cells) > 1:
         cells[apart].own_axis = True

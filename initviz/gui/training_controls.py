@@ -89,13 +89,18 @@ class TrainingToolbar(QtWidgets.QWidget):
         self.momentum_spin.setEnabled(training["optimizer"] == "sgd")
 
 
-def symmetry_html(distinct: list[int], widths: list[int], theme: th.Theme) -> str:
+def symmetry_html(distinct: list[int | None], widths: list[int], theme: th.Theme) -> str:
     """'distinct neurons per hidden layer', in red where a whole layer acts as one neuron.
 
-    Deep networks get a summary instead of one entry per layer.
+    Deep networks get a summary instead of one entry per layer. A layer counted as None has
+    weights that are not finite (training diverged): NaN equals nothing and inf − inf is
+    NaN, so nothing is said about symmetry then.
     """
     if not distinct:
         return "Distinct neurons: no hidden layer"
+    if any(count is None for count in distinct):
+        return ("Distinct neurons: not counted, the weights are not finite "
+                "(training diverged)")
     red = th.WARNING_COLOURS["nonfinite"]
     pairs = list(zip(distinct, widths[1:-1], strict=False))
     stuck = [i for i, (count, width) in enumerate(pairs, start=1) if count == 1 and width > 1]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6 import QtCore
 
-from initviz.core import stats
+from initviz.core import residue, stats
 from initviz.core.activations import resolve_activation
 from initviz.core.data import resolve_source
 from initviz.core.training import Trainer
@@ -40,7 +40,8 @@ class TrainingFrame:
     records: list[dict]
     """History records added since the previous frame."""
     plot_data: object
-    distinct: list[int]
+    distinct: list[int | None]
+    """Distinct units per hidden layer; None where the weights are not finite."""
     widths: list[int]
     boundary: np.ndarray | None = None
     """(res, res, 3) uint8 RGB of the class probabilities on the grid, or None (not 2-D data)."""
@@ -101,7 +102,7 @@ def rebin(data, limits: dict) -> None:
             continue
         for cell, layer in zip(data.cells[quantity], data.simulation.layers, strict=True):
             values = getattr(layer, quantity)
-            sample = stats.histogram_sample(values)
+            sample = plot_data.shown_sample(values, cell.residue)
             cell.shared = plot_data.histogram_of(sample, values.size, (low, high))
         data.limits[quantity] = (low, high)
         data.heat[quantity] = np.stack([c.shared.fractions for c in data.cells[quantity]])
@@ -119,20 +120,31 @@ def frame_plot_data(sim, sticky: dict) -> plot_data.PlotData:
     """
     activation = resolve_activation(sim.project.activation)
     params = activation.resolve(sim.project.activation_params)
+    summaries = {}
+
+    def summary(values) -> dict:  # each array read once, for its caption and for residue
+        if id(values) not in summaries:
+            summaries[id(values)] = stats.summary(values)
+        return summaries[id(values)]
+
+    residues = residue.residue_layers(sim.layers, lambda values: stats.largest(summary(values)))
     cells, limits, heat = {}, {}, {}
     for quantity in plot_data.COLUMNS:
         arrays = [getattr(layer, quantity) for layer in sim.layers]
-        samples = [stats.histogram_sample(values, FRAME_SAMPLE) for values in arrays]
+        shown = residues if quantity in residue.GRADIENTS else [False] * len(arrays)
+        samples = [plot_data.shown_sample(values, flag, FRAME_SAMPLE)
+                   for values, flag in zip(arrays, shown, strict=True)]
         ranges = [stats.value_range(sample) for sample in samples]
-        current = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+        measured = [r for r, flag in zip(ranges, shown, strict=True) if not flag] or ranges
+        current = (min(r[0] for r in measured), max(r[1] for r in measured))
         limits[quantity] = sticky[quantity] = sticky_limits(sticky.get(quantity), current)
         column = []
-        for values, sample, span in zip(arrays, samples, ranges, strict=True):
+        for values, sample, span, flag in zip(arrays, samples, ranges, shown, strict=True):
             # the sample's range is known: bin_counts need not search it again
             hist = plot_data.histogram_of(sample, values.size, limits[quantity], span)
-            summary = stats.summary(values)
-            column.append(plot_data.Cell(hist, hist, summary["mean"], summary["std"],
-                                         summary["nonfinite"]))
+            record = summary(values)
+            column.append(plot_data.Cell(hist, hist, record["mean"], record["std"],
+                                         record["nonfinite"], residue=flag))
         cells[quantity] = column
         heat[quantity] = np.stack([cell.shared.fractions for cell in column])
     for cell, layer in zip(cells["activation"][:-1], sim.layers[:-1], strict=True):

@@ -156,15 +156,6 @@ def test_relu_is_never_saturated_and_tanh_never_dead_at_sane_init():
     assert all(r["activation"]["saturated_fraction"] < 0.05 for r in records)
 
 
-@pytest.mark.parametrize("scheme, params, expected", [
-    ("zeros", {}, 1), ("constant", {"value": 0.05}, 1), ("he_normal", {}, 64),
-])
-def test_distinct_units(scheme, params, expected):
-    sim = initviz.simulate(_project("tanh", scheme, params))
-    assert stats.distinct_units(sim.layers[1].activation) == expected
-    assert stats.distinct_units(sim.layers[1].weight) == expected
-
-
 def test_overflowing_network_is_counted_not_warned():
     project = _project("relu", "normal", {"std": 1e6}, widths=(32, 256, 256, 256, 256, 256, 10))
     sim = initviz.simulate(project)

@@ -1,8 +1,11 @@
 """One cell of the layer grid: the histogram it draws and the caption it writes."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
+import initviz
 from initviz.gui import theme as th
 from initviz.gui.histogram_cell import (
     HistogramCell,
@@ -11,7 +14,11 @@ from initviz.gui.histogram_cell import (
     step_outline,
     y_ticks,
 )
-from initviz.gui.plot_data import Cell, Histogram
+from initviz.gui.plot_data import Cell, Histogram, prepare
+from initviz.gui.training_worker import frame_plot_data
+from initviz.project import Project
+
+LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
 
 
 def test_step_outline_runs_along_the_top_of_every_bin():
@@ -208,3 +215,31 @@ def test_bottom_labels_that_would_run_together_leave_the_second_out(drawn_cell):
     assert axis.tick_labels == ["0", "-0.04"]
     shown = [label.sceneBoundingRect() for label in axis.labels if label.isVisible()]
     assert shown[1].right() + digit <= shown[0].left()
+
+
+def test_rounding_residue_is_captioned_as_zero(drawn_cell):
+    cell = _cell([1.0], [0.0, 1.0], residue=True)
+    assert lines_text(caption_lines(cell)) == "0 (rounding residue)\n"
+    drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(0.0, 1.0), y_top=1.0)
+    assert drawn_cell.caption.text == lines_text(caption_lines(cell))
+
+
+@pytest.mark.parametrize("frames", [False, True])  # the Layers view, and a training frame
+def test_constant_init_residue_is_drawn_as_a_spike_at_zero(frames):
+    """Lesson 02's hidden gradients are ~1e-11 of float32 rounding: a spike at 0, on an axis
+    that the measured output gradient sets."""
+    project = Project.load(LESSONS / "02_constant_init.json")
+    sim = initviz.simulate(project)
+    data = frame_plot_data(sim, {}) if frames else prepare(sim)
+    for quantity in ("grad_activation", "grad_weight"):
+        *hidden, output = data.cells[quantity]
+        assert not output.residue
+        for cell in hidden:
+            assert cell.residue
+            edges, fractions = cell.shared.edges, cell.shared.fractions
+            spike = np.searchsorted(edges, 0.0, side="right") - 1
+            assert fractions[spike] == 1.0
+        low, high = data.limits[quantity]
+        assert high - low < 0.1  # not widened to the spike's padded ±1
+        values = getattr(sim.layers[-1], quantity)  # all of them are sampled: under 8192
+        assert low <= values.min() and values.max() <= high

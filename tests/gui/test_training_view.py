@@ -127,6 +127,13 @@ def test_divergence_pauses_with_a_message(qtbot):
     qtbot.waitUntil(lambda: "diverged" in view.status_label.text(), timeout=TIMEOUT)
     assert not view.playing
     assert "lower the learning rate" in view.status_label.text()
+    settle(qtbot, view)
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+        view.single_step()  # the weights are not finite once the step after it is taken
+    # a random init diverged: a learning-rate problem, not a symmetry one
+    assert view.distinct == [None, None]
+    readout = view.symmetry_label.text()
+    assert "symmetry" not in readout and "diverged" in readout
 
 
 def record_steps(qtbot, view, folder, steps: int) -> None:
