@@ -92,6 +92,8 @@ def expect(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 Q_RANGE = (1e-14, 1e10)
 """q covered by the table; the length map treats q beyond Q_LIMIT (below 1e10) as diverged."""
+_FAR = 1e4
+"""|u| where every unit's φ′ has reached its limit (tanh′ is e^(−2·10⁴) there)."""
 PER_DECADE = 32
 """Cubic Hermite on ln q with exact slopes: error ~(ln 10/32)⁴/384 of the 4th derivative."""
 
@@ -116,6 +118,10 @@ class LengthMoments:
         tilt = 0.5 * (u * u / q[:, None] - 1.0) * w
         value, slope = expect(phi_sq, w), expect(dphi_sq, w)
         value_tilt, slope_tilt = expect(phi_sq, tilt), expect(dphi_sq, tilt)
+        far = np.array([-_FAR, _FAR])
+        self.slope_at_infinity = float(np.mean(self.activation.derivative(
+            far, self.activation.forward(far, **params), **params) ** 2))
+        """lim S(q), q → ∞: the mean of φ′(±∞)², half the mass going to each side."""
         tiny = np.finfo(float).tiny
         self.log_value, self.log_slope = np.log(value + tiny), np.log(slope + tiny)
         self.value_gradient = value_tilt / (value + tiny)

@@ -40,6 +40,8 @@ CRITICAL_TOLERANCE = 0.05
 than the networks a lesson builds, so order or chaos would not show within them."""
 _MAX_STEP = 4.0
 """Largest step of ln q per iteration of the length-map solver (a factor e⁴ ≈ 55)."""
+_MIN_STEP = 0.1
+"""Smallest step of ln q (10 %) where the length map does not contract."""
 
 
 def _slope(activation: Activation, params: dict, z: np.ndarray) -> np.ndarray:
@@ -58,7 +60,7 @@ def _length_moments(activation: Activation, params: tuple) -> gaussian.LengthMom
 
 def fixed_point_q(
     activation: Activation, params: dict, weight_var, bias_var,
-    q0=1.0, max_iter: int = 300, rtol: float = 1e-11,
+    q0=1.0, max_iter: int = 300, rtol: float = 1e-9,
 ) -> np.ndarray:
     """q* of the length map q ← σ_w²·V(q) + σ_b², from q0, for each (σ_w², σ_b²) (broadcast).
 
@@ -86,7 +88,11 @@ def fixed_point_q(
             residual = np.log(image) - s
             contraction = w * value * gradient / image - 1.0  # d residual / d ln q
             settled = np.abs(residual) <= rtol
-            step = np.where(contraction < 0, -residual / contraction, residual)
+            # where the map does not contract, q runs away from a fixed point: follow it at
+            # least _MIN_STEP at a time, so a slow runaway (ReLU-like units just past
+            # σ_w² = 2) still reaches Q_LIMIT; a stable fixed point ahead pulls it back
+            runaway = np.sign(residual) * np.maximum(np.abs(residual), _MIN_STEP)
+            step = np.where(contraction < 0, -residual / contraction, runaway)
             step = np.clip(np.nan_to_num(step, nan=-_MAX_STEP), -_MAX_STEP, _MAX_STEP)
             s = np.where(settled, s, s + step)
             log_q[active] = s
@@ -99,10 +105,12 @@ def fixed_point_q(
 
 def chi1(activation: Activation, params: dict, weight_var, q) -> np.ndarray:
     """χ₁ = σ_w²·S(q); q* = 0 is taken at Q_FLOOR (the limit q → 0⁺, σ_w²·φ′(0)²) and a
-    diverged q at Q_LIMIT (the limit for ReLU-like units)."""
-    q = np.clip(np.asarray(q, dtype=np.float64), Q_FLOOR, Q_LIMIT)
+    diverged q in the limit q → ∞ (σ_w²/2 for ReLU)."""
+    table = length_moments(activation, params)
+    q = np.asarray(q, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return np.asarray(weight_var) * length_moments(activation, params).slope(q)
+        slope = table.slope(np.clip(q, Q_FLOOR, Q_LIMIT))
+        return np.asarray(weight_var) * np.where(q > Q_LIMIT, table.slope_at_infinity, slope)
 
 
 @dataclass(frozen=True)
@@ -158,12 +166,9 @@ def critical_weight_var(
     crossed = (chi1_at(activation, params, lows, bias_var) < 1) & (
         chi1_at(activation, params, highs, bias_var) > 1
     )
-    q = np.ones(bias_var.shape)
     for _ in range(iterations):
         middle = np.sqrt(lows * highs)
-        start = np.where(np.isfinite(q) & (q > 0), q, 1.0)  # σ_w² moves little: q* does too
-        q = fixed_point_q(activation, params, middle, bias_var, start)
-        below = chi1(activation, params, middle, q) < 1.0
+        below = chi1_at(activation, params, middle, bias_var) < 1.0
         lows = np.where(below, middle, lows)
         highs = np.where(below, highs, middle)
     return np.where(crossed, np.sqrt(lows * highs), np.nan)
