@@ -83,6 +83,7 @@ def stats_table(stats: dict, project) -> str:
             f"{_num(math.sqrt(th['grad_preactivation_var']), 10)} "
             f"{rec['grad_weight']['std']:>10.3g}"
         )
+    lines.append("\n" + phase_line(stats["phase"]))
     bad = sum(
         rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory"
     )
@@ -91,6 +92,17 @@ def stats_table(stats: dict, project) -> str:
             f"\nwarning: {bad} values are inf or NaN: the init is too large for this depth"
         )
     return "\n".join(lines) + "\n"
+
+
+def phase_line(phase: dict) -> str:
+    """The project's place in mean-field theory, in one line (``stats["phase"]``)."""
+    line = f"phase: σ_w² = {phase['weight_var']:.3g}, σ_b² = {phase['bias_var']:.3g}"
+    if phase["regime"] is not None:
+        depth = phase["depth_scale"]
+        depth = "unbounded" if depth is None else f"{depth:.3g} layers"
+        line += (f": q* = {phase['q_star']:.4g}, χ₁ = {phase['chi1']:.4g}, {phase['regime']}, "
+                 f"depth scale ξ_c {depth}")
+    return line + (f" ({phase['note']})" if phase["note"] else "")
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -135,10 +147,12 @@ def _fail(message: str) -> int:
 
 def _run_stats(args) -> int:
     from initviz.core.network import simulate
+    from initviz.core.phase import project_phase
     from initviz.project import Project
 
     project = Project.load(args.project)
     stats = simulate(project).stats()
+    stats["phase"] = project_phase(project)
     if args.json:
         sys.stdout.write(json.dumps(_json_safe(stats), indent=2) + "\n")
     elif args.csv:

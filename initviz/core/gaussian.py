@@ -94,6 +94,8 @@ Q_RANGE = (1e-14, 1e10)
 """q covered by the table; the length map treats q beyond Q_LIMIT (below 1e10) as diverged."""
 _FAR = 1e4
 """|u| where every unit's φ′ has reached its limit (tanh′ is e^(−2·10⁴) there)."""
+_NEAR = 1e-12
+"""|u| where every unit's φ′ equals its one-sided value at 0."""
 PER_DECADE = 32
 """Cubic Hermite on ln q with exact slopes: error ~(ln 10/32)⁴/384 of the 4th derivative."""
 
@@ -118,14 +120,20 @@ class LengthMoments:
         tilt = 0.5 * (u * u / q[:, None] - 1.0) * w
         value, slope = expect(phi_sq, w), expect(dphi_sq, w)
         value_tilt, slope_tilt = expect(phi_sq, tilt), expect(dphi_sq, tilt)
-        far = np.array([-_FAR, _FAR])
-        self.slope_at_infinity = float(np.mean(self.activation.derivative(
-            far, self.activation.forward(far, **params), **params) ** 2))
+        self.slope_at_zero = self._side_slopes(_NEAR)
+        """lim S(q), q → 0⁺: the mean of φ′(0±)², half the mass on each side of a kink."""
+        self.slope_at_infinity = self._side_slopes(_FAR)
         """lim S(q), q → ∞: the mean of φ′(±∞)², half the mass going to each side."""
         tiny = np.finfo(float).tiny
         self.log_value, self.log_slope = np.log(value + tiny), np.log(slope + tiny)
         self.value_gradient = value_tilt / (value + tiny)
         self.slope_gradient = slope_tilt / (slope + tiny)
+
+    def _side_slopes(self, distance: float) -> float:
+        u = np.array([-distance, distance])
+        slopes = self.activation.derivative(u, self.activation.forward(u, **self.params),
+                                            **self.params)
+        return float(np.mean(slopes**2))
 
     def _squares(self, sigmas: np.ndarray):
         u, w = rules(sigmas, np.zeros_like(sigmas))

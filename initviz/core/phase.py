@@ -31,13 +31,16 @@ from initviz.core import gaussian, network, schemes
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.data import make_batch
 
-Q_FLOOR = 1e-12
-"""q below this counts as 0: the signal has died out (tanh, σ_b = 0, σ_w² < 1)."""
+Q_FLOOR = 1e-9
+"""q below this counts as 0: the signal dies out (tanh, σ_b = 0, σ_w² ≤ 1). The table of
+E[φ²] is accurate to ~1e-9 relative, so smaller q cannot be told from a slow decay to 0."""
 Q_LIMIT = 1e8
 """q beyond this counts as diverged: the length map has no finite fixed point (ReLU, σ_w² > 2)."""
 CRITICAL_TOLERANCE = 0.05
 """|χ₁ − 1| within this is 'critical': then ξ_c = −1/ln χ₁ ≥ 20 layers (about 1/0.05), deeper
 than the networks a lesson builds, so order or chaos would not show within them."""
+MEAN_TOLERANCE = 0.1
+"""How large a weight mean's shift may be, as a fraction of σ_w, and still count as zero."""
 _MAX_STEP = 4.0
 """Largest step of ln q per iteration of the length-map solver (a factor e⁴ ≈ 55)."""
 _MIN_STEP = 0.1
@@ -99,18 +102,19 @@ def fixed_point_q(
             state[active] = np.select(
                 [settled, (s > math.log(Q_LIMIT)) & (residual > 0),
                  (s < math.log(Q_FLOOR)) & (residual < 0)], [1.0, np.inf, -np.inf], 0.0)
-    q = np.where(state == np.inf, np.inf, np.where(state == -np.inf, 0.0, np.exp(log_q)))
-    return q.reshape(shape)
+    q = np.where(state == np.inf, np.inf, np.exp(log_q))
+    return np.where((state == -np.inf) | (q < Q_FLOOR), 0.0, q).reshape(shape)
 
 
 def chi1(activation: Activation, params: dict, weight_var, q) -> np.ndarray:
-    """χ₁ = σ_w²·S(q); q* = 0 is taken at Q_FLOOR (the limit q → 0⁺, σ_w²·φ′(0)²) and a
-    diverged q in the limit q → ∞ (σ_w²/2 for ReLU)."""
+    """χ₁ = σ_w²·S(q); q* = 0 in the limit q → 0⁺ (σ_w²·φ′(0)²) and a diverged q in the
+    limit q → ∞ (σ_w²/2 for ReLU)."""
     table = length_moments(activation, params)
     q = np.asarray(q, dtype=np.float64)
     with np.errstate(all="ignore"):
         slope = table.slope(np.clip(q, Q_FLOOR, Q_LIMIT))
-        return np.asarray(weight_var) * np.where(q > Q_LIMIT, table.slope_at_infinity, slope)
+        slope = np.where(q > Q_LIMIT, table.slope_at_infinity, slope)
+        return np.asarray(weight_var) * np.where(q < Q_FLOOR, table.slope_at_zero, slope)
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,15 @@ class ProjectPoint:
     per_layer_weight_var: list[float]
     weight_mean: float
     """Mean of W; the theory assumes 0 (constant init breaks it)."""
+    weight_mean_shift: float = 0.0
+    """fan_in·|mean of W| in the first layer: the shift a mean gives each pre-activation per
+    unit of input."""
+
+    @property
+    def zero_mean(self) -> bool:
+        """The mean is negligible: its shift is below MEAN_TOLERANCE of the spread σ_w (the
+        mean measured on LSUV's rescaled weights is sampling noise, not a constant init)."""
+        return self.weight_mean_shift <= MEAN_TOLERANCE * math.sqrt(self.weight_var)
 
 
 def project_point(project) -> ProjectPoint:
@@ -286,7 +299,56 @@ def project_point(project) -> ProjectPoint:
     hidden = per_layer[1:-1] or per_layer
     bias = moments[min(1, len(moments) - 1)]
     return ProjectPoint(float(np.median(hidden)), bias.bias_mean**2 + bias.bias_std**2,
-                        per_layer, mean)
+                        per_layer, mean, project.widths[0] * abs(mean))
+
+
+def regime(chi1_value: float) -> str:
+    """'ordered' (χ₁ < 1), 'chaotic' (χ₁ > 1) or 'critical' within CRITICAL_TOLERANCE of 1."""
+    if abs(chi1_value - 1.0) <= CRITICAL_TOLERANCE:
+        return "critical"
+    return "ordered" if chi1_value < 1.0 else "chaotic"
+
+
+def project_phase(project) -> dict:
+    """Where the project sits in mean-field theory: σ_w², σ_b², q*, χ₁, the regime, ξ_c
+    (``depth_scale``) and ξ_q, as ``initviz stats --json`` reports it.
+
+    Values are None where the theory does not apply, and ``note`` says why.
+    """
+    point = project_point(project)
+    summary = {"weight_var": point.weight_var, "bias_var": point.bias_var, "q_star": None,
+               "chi1": None, "regime": None, "depth_scale": None, "xi_q": None, "note": None}
+    if not point.zero_mean:
+        summary["note"] = (f"the weights have mean {point.weight_mean:.3g}: mean-field theory "
+                           "assumes zero-mean, independent weights")
+        return summary
+    if point.weight_var == 0:
+        summary["note"] = ("all weights are zero: every unit computes the same value, which "
+                           "mean-field theory (random weights) does not describe")
+        return summary
+    activation = resolve_activation(project.activation)
+    params = activation.resolve(project.activation_params)
+    scale = depth_scale(activation, params, point.weight_var, point.bias_var)
+    if not math.isfinite(scale.q_star):
+        summary["note"] = ("q* diverges: the variance grows without bound from layer to layer, "
+                           "so there is no fixed point to be ordered or chaotic about")
+        return summary
+    summary.update(q_star=scale.q_star, chi1=scale.chi1, regime=regime(scale.chi1),
+                   depth_scale=_finite(scale.xi_c), xi_q=_finite(scale.xi_q))
+    notes = []
+    if scale.q_star == 0:
+        notes.append("q* = 0: the signal dies out with depth; χ₁ is its limit as q → 0")
+    if math.isinf(scale.xi_c):
+        notes.append("ξ_c is unbounded at the edge of chaos")
+    if schemes.resolve_scheme(project.scheme).data_dependent:
+        notes.append("σ_w² is measured on the weights after the data-dependent rescaling, "
+                     "the median over the hidden layers")
+    summary["note"] = "; ".join(notes) or None
+    return summary
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 def input_output_jacobian(weights, biases, x: np.ndarray, activation: Activation, params: dict):
