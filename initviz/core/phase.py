@@ -68,9 +68,9 @@ def fixed_point_q(
     """q* of the length map q ← σ_w²·V(q) + σ_b², from q0, for each (σ_w², σ_b²) (broadcast).
 
     The stable fixed point the iteration from q0 reaches (Poole et al. 2016), found on ln q:
-    a Newton step where the map contracts (its slope σ_w²·V′(q) < 1), the plain map step
-    elsewhere, at most a factor e⁴ at a time. Returns inf where q grows past Q_LIMIT and 0
-    where it falls below Q_FLOOR.
+    a Newton step where the map contracts (its slope σ_w²·V′(q) < 1), elsewhere a step the
+    way the map moves q, at least 10 % and at most a factor e⁴. Returns inf where q grows
+    past Q_LIMIT and 0 where it falls below Q_FLOOR.
     """
     table = length_moments(activation, params)
     weight_var, bias_var, q0 = np.broadcast_arrays(
