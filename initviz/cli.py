@@ -90,6 +90,7 @@ def stats_table(stats: dict, project) -> str:
         )
     lines.append("theory: the std predicted over weight draws (√ of the centred variance, "
                  "like the measured std); it holds at large width")
+    lines.append("\n" + phase_line(stats["phase"]))
     bad = sum(
         rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory"
     )
@@ -98,6 +99,17 @@ def stats_table(stats: dict, project) -> str:
             f"\nwarning: {bad} values are inf or NaN: the init is too large for this depth"
         )
     return "\n".join(lines) + "\n"
+
+
+def phase_line(phase: dict) -> str:
+    """The project's place in mean-field theory, in one line (``stats["phase"]``)."""
+    line = f"phase: σ_w² = {phase['weight_var']:.3g}, σ_b² = {phase['bias_var']:.3g}"
+    if phase["regime"] is not None:
+        depth = phase["depth_scale"]
+        depth = "unbounded" if depth is None else f"{depth:.3g} layers"
+        line += (f": q* = {phase['q_star']:.4g}, χ₁ = {phase['chi1']:.4g}, {phase['regime']}, "
+                 f"depth scale ξ_c {depth}")
+    return line + (f" ({phase['note']})" if phase["note"] else "")
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -167,6 +179,7 @@ def _in_file(path: str, error: ProjectError) -> ProjectError:
 
 def _run_stats(args) -> int:
     from initviz.core.network import simulate
+    from initviz.core.phase import project_phase
     from initviz.project import Project
 
     project = Project.load(args.project)
@@ -174,6 +187,7 @@ def _run_stats(args) -> int:
         stats = simulate(project).stats()
     except ProjectError as error:
         raise _in_file(args.project, error) from None
+    stats["phase"] = project_phase(project)
     if args.json:
         _write_out(json.dumps(_json_safe(stats), indent=2) + "\n")
     elif args.csv:

@@ -21,72 +21,100 @@ values are near 1.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import network, schemes
+from initviz.core import gaussian, network, schemes
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.data import make_batch
 
-_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(100)  # even count: no node at a kink
-_WEIGHTS = _WEIGHTS / math.sqrt(2.0 * math.pi)
-_NODES_2D, _WEIGHTS_2D = np.polynomial.hermite_e.hermegauss(40)
-_WEIGHTS_2D = _WEIGHTS_2D / math.sqrt(2.0 * math.pi)
-Q_FLOOR = 1e-12
+Q_FLOOR = 1e-9
+"""q below this counts as 0: the signal dies out (tanh, σ_b = 0, σ_w² ≤ 1). The table of
+E[φ²] is accurate to ~1e-9 relative, so smaller q cannot be told from a slow decay to 0."""
 Q_LIMIT = 1e8
 """q beyond this counts as diverged: the length map has no finite fixed point (ReLU, σ_w² > 2)."""
-
-
-def _expect(values: np.ndarray) -> np.ndarray:
-    """E over z ~ N(0, 1) of values computed at the nodes (last axis)."""
-    return values @ _WEIGHTS
-
-
-def _phi(activation: Activation, params: dict, z: np.ndarray) -> np.ndarray:
-    return activation.forward(z, **params)
+CRITICAL_TOLERANCE = 0.05
+"""|χ₁ − 1| within this is 'critical': then ξ_c = −1/ln χ₁ ≥ 20 layers (about 1/0.05), deeper
+than the networks a lesson builds, so order or chaos would not show within them."""
+MEAN_TOLERANCE = 0.1
+"""How large a weight mean's shift may be, as a fraction of σ_w, and still count as zero."""
+_MAX_STEP = 4.0
+"""Largest step of ln q per iteration of the length-map solver (a factor e⁴ ≈ 55)."""
+_MIN_STEP = 0.1
+"""Smallest step of ln q (10 %) where the length map does not contract."""
 
 
 def _slope(activation: Activation, params: dict, z: np.ndarray) -> np.ndarray:
     return activation.derivative(z, activation.forward(z, **params), **params)
 
 
+def length_moments(activation: Activation, params: dict) -> gaussian.LengthMoments:
+    """V(q) and S(q) of this activation, tabulated once per (activation, parameters)."""
+    return _length_moments(activation, tuple(sorted(params.items())))
+
+
+@functools.lru_cache(maxsize=32)
+def _length_moments(activation: Activation, params: tuple) -> gaussian.LengthMoments:
+    return gaussian.LengthMoments(activation, dict(params))
+
+
 def fixed_point_q(
     activation: Activation, params: dict, weight_var, bias_var,
-    q0: float = 1.0, max_iter: int = 1000, rtol: float = 1e-10,
+    q0=1.0, max_iter: int = 300, rtol: float = 1e-9,
 ) -> np.ndarray:
-    """q* of the length map, iterated from q0 for each (σ_w², σ_b²) (broadcast arrays).
+    """q* of the length map q ← σ_w²·V(q) + σ_b², from q0, for each (σ_w², σ_b²) (broadcast).
 
-    Returns inf where q grows past Q_LIMIT (no finite fixed point).
+    The stable fixed point the iteration from q0 reaches (Poole et al. 2016), found on ln q:
+    a Newton step where the map contracts (its slope σ_w²·V′(q) < 1), elsewhere a step the
+    way the map moves q, at least 10 % and at most a factor e⁴. Returns inf where q grows
+    past Q_LIMIT and 0 where it falls below Q_FLOOR.
     """
-    weight_var, bias_var = np.broadcast_arrays(
-        np.asarray(weight_var, dtype=np.float64), np.asarray(bias_var, dtype=np.float64)
-    )
-    q = np.full(weight_var.shape, float(q0))
-    active = np.ones(q.shape, dtype=bool)
+    table = length_moments(activation, params)
+    weight_var, bias_var, q0 = np.broadcast_arrays(
+        np.asarray(weight_var, dtype=np.float64), np.asarray(bias_var, dtype=np.float64),
+        np.asarray(q0, dtype=np.float64))
+    shape = weight_var.shape
+    weight_var, bias_var = weight_var.ravel(), bias_var.ravel()
+    log_q = np.log(np.clip(q0, Q_FLOOR, Q_LIMIT)).ravel()
+    state = np.zeros(log_q.shape)  # 0 running, 1 settled, +inf diverged, -inf died out
     with np.errstate(all="ignore"):
         for _ in range(max_iter):
+            active = state == 0
             if not active.any():
                 break
-            qa = q[active]
-            z = np.sqrt(qa)[:, None] * _NODES
-            new = weight_var[active] * _expect(_phi(activation, params, z) ** 2) + bias_var[active]
-            settled = np.abs(new - qa) <= rtol * np.maximum(qa, 1e-300)
-            done = settled | (new > Q_LIMIT) | (new < 1e-30)
-            q[active] = new
-            active[active] = ~done
-    q = np.where(q > Q_LIMIT, np.inf, q)
-    return np.where(q < 1e-30, 0.0, q)
+            s, w, b = log_q[active], weight_var[active], bias_var[active]
+            value, gradient = table.value(np.exp(s))
+            image = w * value + b
+            residual = np.log(image) - s
+            contraction = w * value * gradient / image - 1.0  # d residual / d ln q
+            settled = np.abs(residual) <= rtol
+            # where the map does not contract, q runs away from a fixed point: follow it at
+            # least _MIN_STEP at a time, so a slow runaway (ReLU-like units just past
+            # σ_w² = 2) still reaches Q_LIMIT; a stable fixed point ahead pulls it back
+            runaway = np.sign(residual) * np.maximum(np.abs(residual), _MIN_STEP)
+            step = np.where(contraction < 0, -residual / contraction, runaway)
+            step = np.clip(np.nan_to_num(step, nan=-_MAX_STEP), -_MAX_STEP, _MAX_STEP)
+            s = np.where(settled, s, s + step)
+            log_q[active] = s
+            state[active] = np.select(
+                [settled, (s > math.log(Q_LIMIT)) & (residual > 0),
+                 (s < math.log(Q_FLOOR)) & (residual < 0)], [1.0, np.inf, -np.inf], 0.0)
+    q = np.where(state == np.inf, np.inf, np.exp(log_q))
+    return np.where((state == -np.inf) | (q < Q_FLOOR), 0.0, q).reshape(shape)
 
 
 def chi1(activation: Activation, params: dict, weight_var, q) -> np.ndarray:
-    """χ₁ = σ_w²·E[φ'(√q·z)²]; a diverged q is taken at Q_LIMIT (the limit for ReLU-like units)."""
-    # q* = 0 (the signal dies out): χ₁ is the limit q → 0⁺, which for ReLU is still σ_w²/2.
-    q = np.clip(np.asarray(q, dtype=np.float64), Q_FLOOR, Q_LIMIT)
-    z = np.sqrt(q)[..., None] * _NODES
+    """χ₁ = σ_w²·S(q); q* = 0 in the limit q → 0⁺ (σ_w²·φ′(0)²) and a diverged q in the
+    limit q → ∞ (σ_w²/2 for ReLU)."""
+    table = length_moments(activation, params)
+    q = np.asarray(q, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return np.asarray(weight_var) * _expect(_slope(activation, params, z) ** 2)
+        slope = table.slope(np.clip(q, Q_FLOOR, Q_LIMIT))
+        slope = np.where(q > Q_LIMIT, table.slope_at_infinity, slope)
+        return np.asarray(weight_var) * np.where(q < Q_FLOOR, table.slope_at_zero, slope)
 
 
 @dataclass(frozen=True)
@@ -123,17 +151,17 @@ def phase_diagram(
     return PhaseDiagram(weight_vars, bias_vars, q, values, line)
 
 
-def chi1_at(activation: Activation, params: dict, weight_var, bias_var) -> np.ndarray:
+def chi1_at(activation: Activation, params: dict, weight_var, bias_var, q0=1.0) -> np.ndarray:
     """χ₁ at the fixed point q* of (σ_w², σ_b²) (broadcast arrays)."""
-    q = fixed_point_q(activation, params, weight_var, bias_var)
+    q = fixed_point_q(activation, params, weight_var, bias_var, q0)
     return chi1(activation, params, weight_var, q)
 
 
 def critical_weight_var(
     activation: Activation, params: dict, bias_var,
-    low: float = 0.05, high: float = 4.0, iterations: int = 30,
+    low: float = 0.05, high: float = 4.0, iterations: int = 48,
 ) -> np.ndarray:
-    """σ_w² where χ₁ = 1 at each σ_b², by bisection (χ₁ grows with σ_w²), all σ_b² at once.
+    """σ_w² where χ₁ = 1 at each σ_b², by bisection on ln σ_w² (χ₁ grows with σ_w²).
 
     nan where χ₁ = 1 is not crossed within [low, high].
     """
@@ -143,30 +171,22 @@ def critical_weight_var(
         chi1_at(activation, params, highs, bias_var) > 1
     )
     for _ in range(iterations):
-        middle = 0.5 * (lows + highs)
+        middle = np.sqrt(lows * highs)
         below = chi1_at(activation, params, middle, bias_var) < 1.0
         lows = np.where(below, middle, lows)
         highs = np.where(below, highs, middle)
-    return np.where(crossed, 0.5 * (lows + highs), np.nan)
+    return np.where(crossed, np.sqrt(lows * highs), np.nan)
 
 
 def weight_var_range(activation: Activation, params: dict, include: float = 0.0) -> float:
     """The top of the σ_w² axis: twice the edge of chaos at σ_b² = 0 (at least 4), and ``include``.
 
-    Sigmoid's slope is at most 1/4, so its edge lies near σ_w² = 16, far beyond tanh's 1.
+    Sigmoid's slope is at most 1/4 and its mean is 1/2, so q* grows with σ_w² and pushes
+    χ₁ down: its edge lies near σ_w² = 103, far beyond tanh's 1; the search reaches 1000.
     """
-    edge = float(critical_weight_var(activation, params, 0.0, 0.05, 100.0, iterations=16))
+    edge = float(critical_weight_var(activation, params, 0.0, 0.05, 1000.0, iterations=24))
     top = max(4.0, 2.0 * edge) if math.isfinite(edge) else 4.0
     return float(max(top, 1.2 * include))
-
-
-def _pair(q: float, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Nodes (u₁, u₂) with Var = q and correlation c, and their 2-D quadrature weights."""
-    z1, z2 = np.meshgrid(_NODES_2D, _NODES_2D, indexing="ij")
-    c = min(max(c, -1.0), 1.0)
-    u1 = math.sqrt(q) * z1
-    u2 = math.sqrt(q) * (c * z1 + math.sqrt(1.0 - c * c) * z2)
-    return u1.ravel(), u2.ravel(), np.outer(_WEIGHTS_2D, _WEIGHTS_2D).ravel()
 
 
 @dataclass(frozen=True)
@@ -177,45 +197,67 @@ class DepthScale:
     chi_c: float
     xi_c: float
     """ξ_c = −1/ln χ_c: inf at the edge of chaos, nan where q* diverges."""
+    xi_q: float
+    """ξ_q = −1/ln(σ_w²·V′(q*)) (Schoenholz et al. 2017, eq. 5), V′ = dE[φ(√q·z)²]/dq: how many
+    layers the length q takes to reach q*. nan where q* diverges."""
 
 
 def depth_scale(
     activation: Activation, params: dict, weight_var: float, bias_var: float,
-    max_iter: int = 500, tol: float = 1e-10,
+    max_iter: int = 100, tol: float = 1e-10,
 ) -> DepthScale:
-    """Schoenholz et al. (2017): the correlation fixed point c* and the depth scale ξ_c."""
+    """Schoenholz et al. (2017): the correlation fixed point c* and the depth scales ξ_c, ξ_q."""
     q = float(fixed_point_q(activation, params, weight_var, bias_var))
     slope_sq = float(chi1(activation, params, weight_var, q))
-    if not math.isfinite(q) or q == 0.0:
-        # no finite signal: q* diverges (unbounded unit, σ_w² too large) or collapses to 0.
-        xi = -1.0 / math.log(slope_sq) if q == 0.0 and 0 < slope_sq < 1 else math.nan
-        return DepthScale(q, slope_sq, 1.0 if q == 0.0 else math.nan, slope_sq, xi)
+    if not math.isfinite(q):  # q* diverges (unbounded unit, σ_w² too large)
+        return DepthScale(q, slope_sq, math.nan, slope_sq, math.nan, math.nan)
+    value_slope = length_moments(activation, params).exact(max(q, Q_FLOOR))[2]
+    xi_q = _depth(weight_var * value_slope)
+    if q == 0.0:  # the signal dies out: only the limit q → 0⁺ is left
+        return DepthScale(q, slope_sq, 1.0, slope_sq, _depth(slope_sq), xi_q)
     if slope_sq <= 1.0:
         c_star, chi_c = 1.0, slope_sq
     else:
-        c_star = _correlation_fixed_point(
-            activation, params, weight_var, bias_var, q, max_iter, tol
-        )
-        u1, u2, w = _pair(q, c_star)
-        with np.errstate(all="ignore"):
-            slopes = _slope(activation, params, u1) * _slope(activation, params, u2)
-            chi_c = float(weight_var * np.dot(w, slopes))
-    xi = math.inf if chi_c >= 1.0 - 1e-12 or chi_c <= 0 else -1.0 / math.log(chi_c)
-    return DepthScale(q, slope_sq, c_star, chi_c, xi)
+        c_star, chi_c = _correlation_fixed_point(
+            activation, params, weight_var, bias_var, q, max_iter, tol)
+    return DepthScale(q, slope_sq, c_star, chi_c, _depth(chi_c), xi_q)
 
 
-def _correlation_fixed_point(activation, params, weight_var, bias_var, q, max_iter, tol) -> float:
-    """The stable c* < 1 of the correlation map in the chaotic phase, iterated from c = 0."""
+def _depth(rate: float) -> float:
+    """−1/ln(rate): layers per e-fold of a perturbation shrinking by ``rate`` per layer."""
+    if not math.isfinite(rate):
+        return math.nan
+    return math.inf if rate >= 1.0 - 1e-12 or rate <= 0 else -1.0 / math.log(rate)
+
+
+def correlation_map(activation, params, weight_var, bias_var, q, c, order=gaussian.ORDER):
+    """(c_next, χ_c(c)): the correlation map at c and its slope σ_w²·E[φ′(u₁)φ′(u₂)]."""
+    u1, u2, w = gaussian.pair_rule(q, c, order)
+    with np.errstate(all="ignore"):
+        a1, a2 = activation.forward(u1, **params), activation.forward(u2, **params)
+        slopes = (activation.derivative(u1, a1, **params)
+                  * activation.derivative(u2, a2, **params))
+        return ((weight_var * float(a1 * a2 @ w) + bias_var) / q,
+                weight_var * float(slopes @ w))
+
+
+def _correlation_fixed_point(activation, params, weight_var, bias_var, q, max_iter, tol):
+    """(c*, χ_c) for the stable c* < 1 of the chaotic phase, by Newton's method from c = 0.
+
+    The map is increasing and convex on [0, 1] (its Taylor coefficients in c are squared
+    Hermite coefficients, Poole et al. 2016) and lies above the diagonal at 0, so Newton
+    steps from 0 climb monotonically to c*. The climb runs on the draft rule; Newton steps
+    on the full rule then polish c* (each doubles the correct digits).
+    """
     c = 0.0
-    for _ in range(max_iter):
-        u1, u2, w = _pair(q, c)
-        with np.errstate(all="ignore"):
-            mixed = float(np.dot(w, _phi(activation, params, u1) * _phi(activation, params, u2)))
-        new = (weight_var * mixed + bias_var) / q
-        if abs(new - c) < tol:
-            return new
-        c = new
-    return c
+    for order in (gaussian.DRAFT_ORDER, gaussian.ORDER):
+        for _ in range(max_iter):
+            image, slope = correlation_map(activation, params, weight_var, bias_var, q, c, order)
+            step = (image - c) / (1.0 - slope) if slope < 1.0 else image - c
+            if abs(step) < tol:  # χ_c moves by about |step| more: below the rule's own error
+                break
+            c = min(max(c + step, 0.0), 1.0)
+    return c, slope
 
 
 # --- the project's own numbers -------------------------------------------------------
@@ -232,6 +274,15 @@ class ProjectPoint:
     per_layer_weight_var: list[float]
     weight_mean: float
     """Mean of W; the theory assumes 0 (constant init breaks it)."""
+    weight_mean_shift: float = 0.0
+    """fan_in·|mean of W| in the first layer: the shift a mean gives each pre-activation per
+    unit of input."""
+
+    @property
+    def zero_mean(self) -> bool:
+        """The mean is negligible: its shift is below MEAN_TOLERANCE of the spread σ_w (the
+        mean measured on LSUV's rescaled weights is sampling noise, not a constant init)."""
+        return self.weight_mean_shift <= MEAN_TOLERANCE * math.sqrt(self.weight_var)
 
 
 def project_point(project) -> ProjectPoint:
@@ -248,7 +299,56 @@ def project_point(project) -> ProjectPoint:
     hidden = per_layer[1:-1] or per_layer
     bias = moments[min(1, len(moments) - 1)]
     return ProjectPoint(float(np.median(hidden)), bias.bias_mean**2 + bias.bias_std**2,
-                        per_layer, mean)
+                        per_layer, mean, project.widths[0] * abs(mean))
+
+
+def regime(chi1_value: float) -> str:
+    """'ordered' (χ₁ < 1), 'chaotic' (χ₁ > 1) or 'critical' within CRITICAL_TOLERANCE of 1."""
+    if abs(chi1_value - 1.0) <= CRITICAL_TOLERANCE:
+        return "critical"
+    return "ordered" if chi1_value < 1.0 else "chaotic"
+
+
+def project_phase(project) -> dict:
+    """Where the project sits in mean-field theory: σ_w², σ_b², q*, χ₁, the regime, ξ_c
+    (``depth_scale``) and ξ_q, as ``initviz stats --json`` reports it.
+
+    Values are None where the theory does not apply, and ``note`` says why.
+    """
+    point = project_point(project)
+    summary = {"weight_var": point.weight_var, "bias_var": point.bias_var, "q_star": None,
+               "chi1": None, "regime": None, "depth_scale": None, "xi_q": None, "note": None}
+    if not point.zero_mean:
+        summary["note"] = (f"the weights have mean {point.weight_mean:.3g}: mean-field theory "
+                           "assumes zero-mean, independent weights")
+        return summary
+    if point.weight_var == 0:
+        summary["note"] = ("all weights are zero: every unit computes the same value, which "
+                           "mean-field theory (random weights) does not describe")
+        return summary
+    activation = resolve_activation(project.activation)
+    params = activation.resolve(project.activation_params)
+    scale = depth_scale(activation, params, point.weight_var, point.bias_var)
+    if not math.isfinite(scale.q_star):
+        summary["note"] = ("q* diverges: the variance grows without bound from layer to layer, "
+                           "so there is no fixed point to be ordered or chaotic about")
+        return summary
+    summary.update(q_star=scale.q_star, chi1=scale.chi1, regime=regime(scale.chi1),
+                   depth_scale=_finite(scale.xi_c), xi_q=_finite(scale.xi_q))
+    notes = []
+    if scale.q_star == 0:
+        notes.append("q* = 0: the signal dies out with depth; χ₁ is its limit as q → 0")
+    if math.isinf(scale.xi_c):
+        notes.append("ξ_c is unbounded at the edge of chaos")
+    if schemes.resolve_scheme(project.scheme).data_dependent:
+        notes.append("σ_w² is measured on the weights after the data-dependent rescaling, "
+                     "the median over the hidden layers")
+    summary["note"] = "; ".join(notes) or None
+    return summary
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 def input_output_jacobian(weights, biases, x: np.ndarray, activation: Activation, params: dict):

@@ -9,8 +9,9 @@ Backward, on second moments (E[δ_l²], δ = ∂L/∂z; the sum over fan_out_{l+
     r_l = E_{z~N(μ_l, v_l)}[φ'(z)²] · fan_out_{l+1}·E[W_{l+1}²] · r_{l+1},
 started at the measured E[δ_L²]. A measured std is centred, so it is compared with √v_l
 (and √r_l below the output, the measured std at it): with a bias of non-zero mean
-√q_l overstates it. Gaussian expectations use the trapezoid rule on a grid fine where
-activations bend. The theory is an average over weight draws: it holds at large width.
+√q_l overstates it. Gaussian expectations use the rule of initviz.core.gaussian, fine
+where activations bend and where the Gaussian's mass lies. The theory is an average over
+weight draws: it holds at large width.
 """
 from __future__ import annotations
 
@@ -19,39 +20,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from initviz.core import gaussian
 from initviz.core.activations import Activation
-
-_FEATURES = np.linspace(-8.0, 8.0, 1600)  # even counts: 0 is the middle of a cell
-"""Where every activation bends: a fine grid there, wherever the Gaussian's bulk is."""
-
-
-def _quadrature(sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z and weights w with Σ w·f(z) = the trapezoid rule of f·N(0, σ²) (σ > 0).
-
-    The grid is fine where activations bend (|z| < 8) and spans ±10σ. Gauss–Hermite
-    nodes (spacing ~0.25σ near 0) step over the narrow part of φ' when σ is large
-    (E[tanh'(z)²] at σ = 16 came out 10⁴ too small) and converge slowly on the jump of
-    SELU's or ReLU's φ'; here a jump at 0 sits mid-cell, where the rule is exact.
-    """
-    z = np.sort(np.concatenate((np.linspace(-10 * sigma, 10 * sigma, 2000), _FEATURES)))
-    density = np.exp(-0.5 * (z / sigma) ** 2) / (sigma * math.sqrt(2.0 * math.pi))
-    cells = np.diff(z)  # a node that appears twice only adds a cell of width 0
-    width = np.empty_like(z)
-    width[0], width[-1] = cells[0] / 2, cells[-1] / 2
-    width[1:-1] = (cells[:-1] + cells[1:]) / 2
-    return z, density * width
 
 
 def moments(activation: Activation, params: dict, variance: float) -> tuple[float, float]:
     """(E[φ(z)²], E[φ'(z)²]) for z ~ N(0, variance): by the unit's own formula where it has
-    one (``Activation.gaussian_moments``), else on one grid and one evaluation of φ."""
+    one (``Activation.gaussian_moments``), else on one rule and one evaluation of φ."""
     if not math.isfinite(variance):
         return math.inf, math.inf
     if variance > 0 and activation.gaussian_moments is not None:
         return activation.gaussian_moments(variance, **params)
-    sigma = math.sqrt(max(variance, 0.0))
     with np.errstate(all="ignore"):
-        z, weights = _quadrature(sigma) if sigma > 0 else (np.zeros(1), np.ones(1))
+        z, weights = gaussian.rule(max(variance, 0.0))
         value = activation.forward(z, **params)
         slope = activation.derivative(z, value, **params)
         return float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights))
@@ -60,17 +41,11 @@ def moments(activation: Activation, params: dict, variance: float) -> tuple[floa
 def shifted_moments(
     activation: Activation, params: dict, mean: float, variance: float
 ) -> tuple[float, float]:
-    """(E[φ(z)²], E[φ'(z)²]) for z ~ N(mean, variance): a bias of non-zero mean shifts z.
-
-    The nodes of N(0, variance) moved by ``mean``: the grid is fine over |z| < 8 either
-    way, so a jump of φ' (ReLU at 0) falls in a cell of width ~0.01.
-    """
+    """(E[φ(z)²], E[φ'(z)²]) for z ~ N(mean, variance): a bias of non-zero mean shifts z."""
     if mean == 0 or not (math.isfinite(variance) and math.isfinite(mean)):
         return moments(activation, params, variance)
-    sigma = math.sqrt(max(variance, 0.0))
     with np.errstate(all="ignore"):
-        z, weights = _quadrature(sigma) if sigma > 0 else (np.zeros(1), np.ones(1))
-        z = z + mean
+        z, weights = gaussian.rule(max(variance, 0.0), mean)
         value = activation.forward(z, **params)
         slope = activation.derivative(z, value, **params)
         return float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights))

@@ -1,6 +1,6 @@
 """The Theory view: order-to-chaos phase diagram, depth scale and Jacobian spectrum.
 
-Poole et al. (2016) and Schoenholz et al. (2017) for χ₁ and the depth scale ξ_c,
+Poole et al. (2016) and Schoenholz et al. (2017) for χ₁ and the depth scales ξ_c, ξ_q,
 Saxe et al. (2013) and Pennington et al. (2017) for the singular values of the
 input–output Jacobian (initviz.core.phase). Everything is computed in a
 background thread; the phase diagram depends only on the activation, so it is
@@ -42,6 +42,8 @@ class TheoryResult:
     here: phase.DepthScale
     depth_weight_vars: np.ndarray
     depth_scales: np.ndarray
+    length_depth_scales: np.ndarray
+    """ξ_q along the same σ_w² as ``depth_scales`` (ξ_c)."""
     singular_values: np.ndarray
     depth: int
 
@@ -57,6 +59,16 @@ def _diagram(activation: str, params: tuple, top: float, bias_top: float):
     return diagram, line_bias, line
 
 
+@functools.lru_cache(maxsize=16)
+def _depth_curve(activation: str, params: tuple, top: float, bias_var: float):
+    """ξ_c and ξ_q across the σ_w² axis: moving the scheme's scale only moves the marker."""
+    entry = resolve_activation(activation)
+    weight_vars = np.linspace(top / DEPTH_SAMPLES, top, DEPTH_SAMPLES)
+    scales = [phase.depth_scale(entry, dict(params), w, bias_var) for w in weight_vars]
+    return (weight_vars, np.array([scale.xi_c for scale in scales]),
+            np.array([scale.xi_q for scale in scales]))
+
+
 def compute_theory(project) -> TheoryResult:
     """Everything the view draws (runs in the background thread)."""
     entry = resolve_activation(project.activation)
@@ -65,15 +77,13 @@ def compute_theory(project) -> TheoryResult:
     top = phase.weight_var_range(entry, params, include=point.weight_var)
     top = float(np.ceil(top * 2) / 2)  # round so that nearby projects share the cached diagram
     bias_top = max(0.5, float(np.ceil(point.bias_var * 1.2 * 10) / 10))
-    diagram, line_bias, line = _diagram(
-        project.activation, tuple(sorted(params.items())), top, bias_top)
-    weight_vars = np.linspace(top / DEPTH_SAMPLES, top, DEPTH_SAMPLES)
-    scales = np.array(
-        [phase.depth_scale(entry, params, w, point.bias_var).xi_c for w in weight_vars])
+    key = (project.activation, tuple(sorted(params.items())), top)
+    diagram, line_bias, line = _diagram(*key, bias_top)
+    weight_vars, scales, length_scales = _depth_curve(*key, point.bias_var)
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
     values = phase.jacobian_singular_values(project)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
-                        scales, values, project.depth)
+                        scales, length_scales, values, project.depth)
 
 
 def chi_colormap() -> pg.ColorMap:
@@ -86,20 +96,21 @@ def verdict(result: TheoryResult) -> str:
     here, point = result.here, result.point
     if not math.isfinite(here.q_star):
         return "the variance grows without bound (no fixed point q*): exploding signals"
-    if here.chi1 < 0.95:
-        phase_name = "ordered: nearby inputs merge, gradients vanish with depth"
-    elif here.chi1 > 1.05:
-        phase_name = "chaotic: nearby inputs fly apart, gradients explode with depth"
-    else:
-        phase_name = "at the edge of chaos: signals and gradients travel deep"
+    phase_name = {
+        "ordered": "ordered: nearby inputs merge, gradients vanish with depth",
+        "chaotic": "chaotic: nearby inputs fly apart, gradients explode with depth",
+        "critical": "at the edge of chaos: signals and gradients travel deep",
+    }[phase.regime(here.chi1)]
     xi = here.xi_c
     if xi > 500:
         depth = "ξ_c > 500 layers (unlimited at the edge itself)"
     else:
         depth = f"ξ_c ≈ {xi:.3g} layers" if math.isfinite(xi) else "ξ_c undefined"
+    if math.isfinite(here.xi_q):
+        depth += f", ξ_q ≈ {here.xi_q:.3g} (layers for the variance to settle at q*)"
     depth += f" for a network of {result.depth} layers"
     note = ""
-    if point.weight_mean:
+    if not point.zero_mean:
         note = " — the weights have a non-zero mean, which this theory does not cover"
     return (f"σ_w² = {point.weight_var:.3g}, σ_b² = {point.bias_var:.3g}: χ₁ = {here.chi1:.3g}, "
             f"{phase_name}; {depth}{note}")
@@ -128,6 +139,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.depth_plot = self.addPlot(row=0, col=2, axisItems={"left": DecadeAxis("left")})
         self.depth_plot.setLogMode(x=False, y=True)
         self.depth_curve = self.depth_plot.plot(connect="finite")
+        self.length_depth_curve = self.depth_plot.plot(connect="finite")
         self.depth_marker = pg.ScatterPlotItem(symbol="star", size=18)
         self.depth_plot.addItem(self.depth_marker)
         self.depth_line = pg.InfiniteLine(
@@ -151,7 +163,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.setBackground(theme.background)
         size = f"{theme.font_pt * 1.1:.1f}pt"
         titles = ((self.phase_plot, "Order to chaos: χ₁ = σ_w²·E[φ'(z)²] at the fixed point q*"),
-                  (self.depth_plot, "Depth scale ξ_c at this σ_b²"),
+                  (self.depth_plot, "Depth scales ξ_c (solid), ξ_q (dashed) at this σ_b²"),
                   (self.jacobian_plot, "Singular values of ∂z_L/∂x at init"))
         for plot, title in titles:
             plot.setTitle(title, color=theme.foreground, size=size, bold=True)
@@ -163,7 +175,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.phase_plot.setLabel("bottom", "σ_w² = fan_in·Var(W)")
         self.phase_plot.setLabel("left", "σ_b² = E[b²]")
         self.depth_plot.setLabel("bottom", "σ_w²")
-        self.depth_plot.setLabel("left", "ξ_c, layers (log axis)")
+        self.depth_plot.setLabel("left", "ξ, layers (log axis)")
         self.jacobian_plot.setLabel("bottom", "log10 singular value (0 = isometry)")
         self.jacobian_plot.setLabel("left", "count")
         ink = theme.foreground
@@ -176,6 +188,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.diverged_label.setFont(th.plot_font(theme, 1.0))
         self.marker_label.setFont(th.plot_font(theme, 1.0, bold=True))
         self.depth_curve.setPen(pg.mkPen(th.FORWARD_COLOUR, width=theme.line_width * 1.3))
+        self.length_depth_curve.setPen(pg.mkPen(th.FORWARD_COLOUR, width=theme.line_width,
+                                                style=QtCore.Qt.DashLine))
         self.depth_line.setPen(pg.mkPen(ink, width=theme.line_width, style=QtCore.Qt.DashLine))
         self.depth_line.label.setColor(ink)
         self.depth_line.label.setFont(th.plot_font(theme, 0.9))
@@ -202,9 +216,10 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.marker_label.setPos(point.weight_var, point.bias_var)
         self.phase_plot.setRange(xRange=(0, w[-1] + dw / 2), yRange=(b[0] - db / 2, b[-1] + db / 2),
                                  padding=0)
-        scales = np.where(np.isfinite(result.depth_scales) & (result.depth_scales > 0),
-                          result.depth_scales, np.nan)
-        self.depth_curve.setData(result.depth_weight_vars, scales)
+        for curve, values in ((self.depth_curve, result.depth_scales),
+                              (self.length_depth_curve, result.length_depth_scales)):
+            shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
+            curve.setData(result.depth_weight_vars, shown)
         xi = result.here.xi_c
         self.depth_marker.setData([point.weight_var], [math.log10(xi)] if 0 < xi < math.inf else [])
         self.depth_line.setPos(math.log10(max(result.depth, 1)))
