@@ -90,7 +90,8 @@ def stats_table(stats: dict, project) -> str:
         )
     lines.append("theory: the std predicted over weight draws (√ of the centred variance, "
                  "like the measured std); it holds at large width")
-    lines.append("\n" + phase_line(stats["phase"]))
+    if "phase" in stats:  # added by `initviz stats`; Simulation.stats() leaves it out
+        lines.append("\n" + phase_line(stats["phase"]))
     bad = sum(
         rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory"
     )
