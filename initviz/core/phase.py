@@ -27,8 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from initviz.core import network, schemes
-from initviz.core.activations import Activation, resolve_activation
-from initviz.core.data import make_batch
+from initviz.core.activations import Activation
 
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(100)  # even count: no node at a kink
 _WEIGHTS = _WEIGHTS / math.sqrt(2.0 * math.pi)
@@ -249,51 +248,3 @@ def project_point(project) -> ProjectPoint:
     bias = moments[min(1, len(moments) - 1)]
     return ProjectPoint(float(np.median(hidden)), bias.bias_mean**2 + bias.bias_std**2,
                         per_layer, mean)
-
-
-def input_output_jacobian(weights, biases, x: np.ndarray, activation: Activation, params: dict):
-    """J[i, k] = ∂z_L[k]/∂x[i] at input ``x``: W₁·D₁·W₂ ⋯ D_{L−1}·W_L, shape (n0, nL).
-
-    Multiplied from the narrower end, so a 784-input, 10-output net costs ~10 columns per layer.
-    """
-    a = np.asarray(x, dtype=np.float64)
-    mats = [np.asarray(w, dtype=np.float64) for w in weights]
-    slopes = []
-    with np.errstate(all="ignore"):
-        for w, b in zip(mats[:-1], biases[:-1], strict=True):
-            z = a @ w + b
-            slopes.append(_slope(activation, params, z))
-            a = activation.forward(z, **params)
-        if mats[0].shape[0] <= mats[-1].shape[1]:
-            jac = mats[0]
-            for slope, w in zip(slopes, mats[1:], strict=True):
-                jac = (jac * slope[None, :]) @ w
-        else:
-            jac = mats[-1]
-            for slope, w in zip(reversed(slopes), reversed(mats[:-1]), strict=True):
-                jac = w @ (slope[:, None] * jac)
-    return jac
-
-
-def jacobian_singular_values(project, count: int = 8) -> np.ndarray:
-    """Singular values of J at initialisation for the first ``count`` inputs, pooled.
-
-    The weights are the project's own (float32 draws, as ``simulate``), the algebra float64.
-    """
-    snapshot = project.copy()
-    widths = snapshot.widths
-    inputs, _ = make_batch(
-        snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed
-    )
-    with np.errstate(all="ignore"):
-        weights, biases = network.init_parameters(snapshot, inputs)
-    activation = resolve_activation(snapshot.activation)
-    params = activation.resolve(snapshot.activation_params)
-    values = []
-    for x in inputs[:count]:
-        jac = input_output_jacobian(weights, biases, x, activation, params)
-        if not np.isfinite(jac).all():
-            values.append(np.full(min(jac.shape), np.inf))
-            continue
-        values.append(np.linalg.svd(jac, compute_uv=False))
-    return np.concatenate(values)

@@ -2,7 +2,7 @@
 
 Poole et al. (2016) and Schoenholz et al. (2017) for χ₁ and the depth scale ξ_c,
 Saxe et al. (2013) and Pennington et al. (2017) for the singular values of the
-input–output Jacobian (initviz.core.phase). Everything is computed in a
+input–output Jacobian (initviz.core.jacobian). Everything is computed in a
 background thread; the phase diagram depends only on the activation, so it is
 cached and the scheme slider only moves the marker.
 """
@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from initviz.core import phase
+from initviz.core import jacobian, phase
 from initviz.core.activations import resolve_activation
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
@@ -71,7 +71,7 @@ def compute_theory(project) -> TheoryResult:
     scales = np.array(
         [phase.depth_scale(entry, params, w, point.bias_var).xi_c for w in weight_vars])
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
-    values = phase.jacobian_singular_values(project)
+    values = jacobian.jacobian_spectrum(project, jacobian.DATA).singular_values
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
                         scales, values, project.depth)
 

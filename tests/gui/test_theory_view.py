@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from initviz.core import phase
+from initviz.core import jacobian, phase
+from initviz.core.activations import resolve_activation
 from initviz.gui.theory_view import TheoryView
 from initviz.project import Project
 
@@ -49,7 +50,7 @@ def test_chi1_line_and_image_match_the_theory(qtbot):
     assert y[0] == 0.0 and x[0] == pytest.approx(1.0, abs=0.02)  # tanh, σ_b = 0: σ_w² = 1
     assert result.diagram.chi1.shape == (64, 33)
     assert view.plots.image.image.shape == (64, 33)
-    here = phase.depth_scale(phase.resolve_activation("tanh"), {}, 1.0, 0.0)
+    here = phase.depth_scale(resolve_activation("tanh"), {}, 1.0, 0.0)
     assert result.here.chi1 == pytest.approx(here.chi1)
 
 
@@ -59,5 +60,6 @@ def test_jacobian_histogram_counts_every_singular_value(qtbot):
     assert values.size == 8 * 4  # 8 inputs, min(16, 4) values each
     edges, counts = view.plots.jacobian_hist.getData()
     assert counts.sum() == values.size
-    expected = phase.jacobian_singular_values(project("orthogonal", "linear"))
+    expected = jacobian.jacobian_spectrum(project("orthogonal", "linear"), jacobian.DATA)
+    expected = expected.singular_values
     np.testing.assert_allclose(values, expected)
