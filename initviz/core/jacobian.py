@@ -162,7 +162,7 @@ def _zero_cause(widths: list[int], slopes, ranks) -> str:
     narrowest = min(widths)
     active = [int(np.count_nonzero(s, axis=1).min()) for s in slopes] or [narrowest]
     if min(active) < narrowest and min(ranks) <= min(active):
-        return "dead units: φ'(z) = 0 cuts rows out of J"
+        return "dead units, φ'(z) = 0"
     if min(ranks) <= narrowest < min(widths[0], widths[-1]):
         return f"a hidden layer of {narrowest} units"
     return "values below the float64 precision of the product"
