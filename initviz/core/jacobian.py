@@ -140,17 +140,20 @@ def inputs_at_fixed_point(
     return x * scale[:, None]
 
 
-def _fixed_point(project, activation: Activation, params: dict) -> tuple[float, str]:
+def _fixed_point(project, activation: Activation, params: dict, q_star: float | None
+                 ) -> tuple[float, str]:
     """q* at the project's (σ_w², σ_b²), and why the data batch is used instead ("" if not)."""
-    point = phase.project_point(project)
-    q_star = float(phase.fixed_point_q(activation, params, point.weight_var, point.bias_var))
-    where = f"σ_w² = {point.weight_var:.3g}, σ_b² = {point.bias_var:.3g}"
+    if q_star is None:
+        point = phase.project_point(project)
+        q_star = float(phase.fixed_point_q(activation, params, point.weight_var, point.bias_var))
+    instead = "J is shown at the data batch instead"
     if math.isinf(q_star):
-        return q_star, (f"q* is infinite at {where} (the variance grows without bound): "
-                        "J is shown at the data batch instead")
-    if not q_star > 0:  # 0, or nan where the theory does not apply
-        return q_star, (f"q* = 0 at {where} (the signal dies out with depth; a small bias "
-                        "variance gives q* > 0): J is shown at the data batch instead")
+        return q_star, f"q* is infinite (the variance grows without bound): {instead}"
+    if math.isnan(q_star):
+        return q_star, f"q* is undefined for this network: {instead}"
+    if q_star <= 0:  # q* ≥ σ_b², so only a zero bias lets the signal die out
+        return q_star, (f"q* = 0 (the signal dies out with depth; a small bias variance "
+                        f"gives q* > 0): {instead}")
     return q_star, ""
 
 
@@ -168,13 +171,14 @@ def _zero_cause(widths: list[int], slopes, ranks) -> str:
     return "values below the float64 precision of the product"
 
 
-def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS
-                      ) -> JacobianSpectrum:
+def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
+                      q_star: float | None = None) -> JacobianSpectrum:
     """Singular values of J at initialisation at the first inputs of the batch, pooled.
 
     The weights are the project's own (float32 draws, as ``simulate``), the algebra float64.
-    ``inputs`` = Q_STAR rescales those inputs to the fixed point q*; where q* is 0 or
-    infinite the data batch is used and ``note`` says so.
+    ``inputs`` = Q_STAR rescales those inputs to the fixed point q* (``q_star`` if the caller
+    has it, else phase.fixed_point_q at phase.project_point); where q* is 0 or infinite the
+    data batch is used and ``note`` says so.
     """
     widths = project.widths
     per_input = chain_flops(widths)
@@ -189,25 +193,33 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS
         weights, biases = network.init_parameters(project, batch)
     activation = resolve_activation(project.activation)
     params = activation.resolve(project.activation_params)
-    x, q_star, note, used = batch[:count], math.nan, "", DATA
-    if inputs == Q_STAR:
-        q_star, note = _fixed_point(project, activation, params)
+    x, note, used = batch[:count], "", DATA
+    if inputs != Q_STAR:
+        q_star = math.nan
+    else:
+        q_star, note = _fixed_point(project, activation, params, q_star)
         if not note:
             x, used = inputs_at_fixed_point(x, weights[0], biases[0], q_star), Q_STAR
     slopes = slopes_along(weights, biases, x, activation, params)
     jac = chain(weights, slopes, len(x))
     finite = np.isfinite(jac).all(axis=(1, 2))
-    values = np.linalg.svd(jac[finite], compute_uv=False) if finite.any() else np.zeros((0, size))
-    tolerances = [zero_tolerance(v, jac.shape[1:]) for v in values]
-    ranks = tuple(int(np.count_nonzero(v > t)) for v, t in zip(values, tolerances, strict=True))
-    nonzero = np.concatenate([v[v > t] for v, t in zip(values, tolerances, strict=True)] or [[]])
+    values, nonzero, ranks = _singular_values(jac[finite])
     if not finite.all():
         overflow = (f"J is not finite at {int((~finite).sum())} of {count} inputs: the weights "
                     "make the signal overflow")
         note = f"{note}; {overflow}" if note else overflow
     cause = _zero_cause(widths, [s[finite] for s in slopes], ranks)
-    return JacobianSpectrum(values.ravel(), nonzero, ranks, size, used, q_star, note,
+    return JacobianSpectrum(values, nonzero, ranks, size, used, q_star, note,
                             int((~finite).sum()), cause)
+
+
+def _singular_values(jac: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """(all singular values, the non-zero ones, the rank at each input) of a stack of J's."""
+    if jac.shape[0] == 0:
+        return np.zeros(0), np.zeros(0), ()
+    values = np.linalg.svd(jac, compute_uv=False)
+    above = values > np.array([[zero_tolerance(v, jac.shape[1:])] for v in values])
+    return values.ravel(), values[above], tuple(int(n) for n in above.sum(axis=1))
 
 
 def _empty(size: int, inputs: str, note: str) -> JacobianSpectrum:

@@ -75,7 +75,7 @@ def compute_theory(project) -> TheoryResult:
     scales = np.array(
         [phase.depth_scale(entry, params, w, point.bias_var).xi_c for w in weight_vars])
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
-    spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view))
+    spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view), q_star=here.q_star)
     histogram = jacobian.log_histogram(spectrum.nonzero)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
                         scales, spectrum, histogram, project.depth)
