@@ -157,11 +157,16 @@ def _fixed_point(project, activation: Activation, params: dict, q_star: float | 
     return q_star, ""
 
 
-def _zero_cause(widths: list[int], slopes, ranks) -> str:
-    """Why J has rank below min(n0, nL): the narrowest layer bounds it, counting units with
-    φ'(z) = 0 as absent (they zero a row of every product through them)."""
+def _zero_cause(widths: list[int], weights, slopes, ranks) -> str:
+    """Why J has rank below min(n0, nL). Its rank is at most that of every factor: a weight
+    matrix of rank 0 or 1 (zero or constant init), a narrow layer, or a layer whose units
+    with φ'(z) = 0 (a ReLU below zero) zero their rows of every product through them."""
     if not ranks or min(ranks) >= min(widths[0], widths[-1]):
         return ""
+    if any(not np.any(w) for w in weights):
+        return "zero weights"
+    if any((w == w[:1]).all() or (w == w[:, :1]).all() for w in weights):
+        return "constant weights make every unit of a layer alike"
     narrowest = min(widths)
     active = [int(np.count_nonzero(s, axis=1).min()) for s in slopes] or [narrowest]
     if min(active) < narrowest and min(ranks) <= min(active):
@@ -208,7 +213,7 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
         overflow = (f"J is not finite at {int((~finite).sum())} of {count} inputs: the weights "
                     "make the signal overflow")
         note = f"{note}; {overflow}" if note else overflow
-    cause = _zero_cause(widths, [s[finite] for s in slopes], ranks)
+    cause = _zero_cause(widths, weights, [s[finite] for s in slopes], ranks)
     return JacobianSpectrum(values, nonzero, ranks, size, used, q_star, note,
                             int((~finite).sum()), cause)
 

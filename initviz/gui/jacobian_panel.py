@@ -57,7 +57,7 @@ def plot_message(spectrum: jacobian.JacobianSpectrum) -> str:
     if spectrum.nonfinite_inputs:
         return "J is not finite:\nthe signal overflows"
     if spectrum.singular_values.size:
-        return "J = 0:\nevery unit is off"
+        return f"J = 0:\n{spectrum.zero_cause}"
     return "J not computed:\nthe network is too large"
 
 

@@ -157,3 +157,13 @@ def test_log_histogram_covers_values_far_from_isometry():
     values = np.array([1e-30, 3e11, 5e11, 1e12, np.inf, 0.0])
     edges, counts = jacobian.log_histogram(values)
     assert counts.sum() == 4 and edges[0] < -30 and edges[-1] > 12
+
+
+@pytest.mark.parametrize(("scheme", "params", "rank", "cause"), [
+    ("zeros", {}, 0, "zero weights"),
+    ("constant", {"value": 0.1}, 1, "constant weights"),  # every W = 0.1·11ᵀ has rank 1
+])
+def test_symmetric_inits_lose_rank_for_their_own_reason(scheme, params, rank, cause):
+    spectrum = jacobian.jacobian_spectrum(project([12] * 5, scheme, params), jacobian.DATA)
+    assert set(spectrum.ranks) == {rank} and cause in spectrum.zero_cause
+    assert spectrum.zero_count == jacobian.SAMPLE_INPUTS * (12 - rank)
