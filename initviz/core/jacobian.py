@@ -30,8 +30,8 @@ INPUTS = {DATA: "the data batch", Q_STAR: "at the fixed point q*"}
 SAMPLE_INPUTS = 8
 """J is taken at this many inputs (the first of the batch), their spectra pooled."""
 FLOP_BUDGET = 1e10
-"""Multiply-adds (×2) spent on the products for all inputs: the 8 inputs of a 256-wide,
-30-layer network. Wider or deeper networks use fewer inputs."""
+"""Flops (``flops_per_input``) for all inputs together: room for the 8 inputs of a 256-wide,
+30-layer network (8.3e9). Wider or deeper networks use fewer inputs."""
 FLOP_LIMIT = 4e10
 """Beyond this for a single input the spectrum is not computed: a 16384-wide layer
 would take minutes and gigabytes for one matrix."""
@@ -120,10 +120,15 @@ def input_output_jacobian(weights, biases, x: np.ndarray, activation: Activation
     return chain(weights, slopes, 1)[0]
 
 
-def chain_flops(widths: list[int]) -> float:
-    """Flops of ``chain`` for one input: the narrow end (n0 or nL) times each layer's matrix."""
-    narrow = min(widths[0], widths[-1])
-    return 2.0 * narrow * sum(a * b for a, b in zip(widths[1:-1], widths[2:], strict=False))
+def flops_per_input(widths: list[int]) -> float:
+    """Flops of J and its singular values at one input: min(n0, nL) rows through every
+    layer's matrix but the one ``chain`` starts from, and the bidiagonalisation of the
+    (n0, nL) result, ~4·m·n² (Golub & Van Loan, "Matrix Computations", §5.4.8). The
+    forward pass for the slopes is one row per layer: left out."""
+    narrow, wide = sorted((widths[0], widths[-1]))
+    layers = list(zip(widths[:-1], widths[1:], strict=True))
+    inner = layers[1:] if widths[0] <= widths[-1] else layers[:-1]
+    return 2.0 * narrow * sum(a * b for a, b in inner) + 4.0 * wide * narrow**2
 
 
 def inputs_at_fixed_point(
@@ -186,7 +191,7 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
     data batch is used and ``note`` says so.
     """
     widths = project.widths
-    per_input = chain_flops(widths)
+    per_input = flops_per_input(widths)
     size = min(widths[0], widths[-1])
     if per_input > FLOP_LIMIT:
         note = (f"J is not computed: one input would take {per_input / 1e9:.0f} GFLOP "

@@ -144,13 +144,19 @@ def test_the_work_is_bounded_for_wide_deep_networks(monkeypatch):
     """Fewer inputs once the products pass the budget, none past the limit: the Theory tab
     never waits minutes on a 16384-wide network."""
     p = project([24] * 6, "orthogonal", activation="linear")
-    per_input = jacobian.chain_flops(p.widths)
-    assert per_input == 2 * 24 * 24 * 24 * 4  # 24 rows through four 24×24 products
+    per_input = jacobian.flops_per_input(p.widths)
     monkeypatch.setattr(jacobian, "FLOP_BUDGET", 2.5 * per_input)
     assert jacobian.jacobian_spectrum(p, jacobian.DATA).singular_values.size == 2 * 24
     monkeypatch.setattr(jacobian, "FLOP_LIMIT", 0.5 * per_input)
     spectrum = jacobian.jacobian_spectrum(p)
     assert spectrum.singular_values.size == 0 and "not computed" in spectrum.note
+
+
+def test_the_cost_of_j_is_the_cost_of_its_transpose():
+    """J is multiplied from its narrow end either way round: 10 rows through 784×256."""
+    mnist, mirror = [784, 256, 256, 10], [10, 256, 256, 784]
+    assert jacobian.flops_per_input(mnist) == jacobian.flops_per_input(mirror)
+    assert jacobian.flops_per_input(mnist) < jacobian.flops_per_input([256] * 4)
 
 
 def test_log_histogram_covers_values_far_from_isometry():
