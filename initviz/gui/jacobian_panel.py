@@ -44,7 +44,8 @@ def caption(spectrum: jacobian.JacobianSpectrum) -> str:
         parts.append(f"{spectrum.zero_count} of {total} singular values are 0 "
                      f"(J has {_rank_text(spectrum)}: {spectrum.zero_cause})")
     if nonzero.size:
-        which = f"the other {nonzero.size}" if spectrum.zero_count else f"all {nonzero.size}"
+        which = (f"the other {nonzero.size}" if spectrum.zero_count
+                 else f"all {nonzero.size} singular values")
         parts.append(f"{which} lie from {nonzero.min():.2g} to {nonzero.max():.2g}, "
                      f"max/min {spectrum.spread:.3g} (1 everywhere is dynamical isometry)")
     return f"{where}: " + ("; ".join(parts) if parts else "no singular values")
@@ -116,5 +117,5 @@ class JacobianBar(QtWidgets.QWidget):
         """Room for every wrapped line: a tab page does not pass height-for-width up, so the
         plots above would otherwise keep the caption to one line and cut the warning off."""
         width = self.caption.width() or self.width()
-        self.caption.setMinimumHeight(self.caption.heightForWidth(width))
+        self.caption.setMinimumHeight(max(self.caption.heightForWidth(width), 0))  # -1: no text
 
