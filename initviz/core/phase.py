@@ -1,4 +1,4 @@
-"""Mean-field theory of deep networks at initialisation: order, chaos and the Jacobian.
+"""Mean-field theory of deep networks at initialisation: order, chaos and depth scales.
 
 Signal propagation (Poole et al. 2016, "Exponential expressivity in deep neural
 networks through transient chaos"; Schoenholz et al. 2017, "Deep information
@@ -14,10 +14,7 @@ propagation"). For weights W_ij ~ N(0, σ_w²/fan_in) and biases b_i ~ N(0, σ_b
   in the ordered phase c* = 1 and χ_c = χ₁; ξ_c diverges at χ₁ = 1.
   Information about how two inputs differ survives about ξ_c layers.
 
-Input–output Jacobian (Saxe et al. 2013; Pennington et al. 2017, "Resurrecting
-the sigmoid"): J = ∂z_L/∂x = W₁·D₁·W₂·D₂ ⋯ D_{L−1}·W_L with D_l = diag(φ'(z_l)), in
-this project's row-vector convention. Dynamical isometry means all its singular
-values are near 1.
+The input–output Jacobian at the fixed point lives in ``initviz.core.jacobian``.
 """
 from __future__ import annotations
 
@@ -29,7 +26,6 @@ import numpy as np
 
 from initviz.core import gaussian, network, schemes
 from initviz.core.activations import Activation, resolve_activation
-from initviz.core.data import make_batch
 
 Q_FLOOR = 1e-9
 """q below this counts as 0: the signal dies out (tanh, σ_b = 0, σ_w² ≤ 1). The table of
@@ -349,51 +345,3 @@ def project_phase(project) -> dict:
 
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
-
-
-def input_output_jacobian(weights, biases, x: np.ndarray, activation: Activation, params: dict):
-    """J[i, k] = ∂z_L[k]/∂x[i] at input ``x``: W₁·D₁·W₂ ⋯ D_{L−1}·W_L, shape (n0, nL).
-
-    Multiplied from the narrower end, so a 784-input, 10-output net costs ~10 columns per layer.
-    """
-    a = np.asarray(x, dtype=np.float64)
-    mats = [np.asarray(w, dtype=np.float64) for w in weights]
-    slopes = []
-    with np.errstate(all="ignore"):
-        for w, b in zip(mats[:-1], biases[:-1], strict=True):
-            z = a @ w + b
-            slopes.append(_slope(activation, params, z))
-            a = activation.forward(z, **params)
-        if mats[0].shape[0] <= mats[-1].shape[1]:
-            jac = mats[0]
-            for slope, w in zip(slopes, mats[1:], strict=True):
-                jac = (jac * slope[None, :]) @ w
-        else:
-            jac = mats[-1]
-            for slope, w in zip(reversed(slopes), reversed(mats[:-1]), strict=True):
-                jac = w @ (slope[:, None] * jac)
-    return jac
-
-
-def jacobian_singular_values(project, count: int = 8) -> np.ndarray:
-    """Singular values of J at initialisation for the first ``count`` inputs, pooled.
-
-    The weights are the project's own (float32 draws, as ``simulate``), the algebra float64.
-    """
-    snapshot = project.copy()
-    widths = snapshot.widths
-    inputs, _ = make_batch(
-        snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed
-    )
-    with np.errstate(all="ignore"):
-        weights, biases = network.init_parameters(snapshot, inputs)
-    activation = resolve_activation(snapshot.activation)
-    params = activation.resolve(snapshot.activation_params)
-    values = []
-    for x in inputs[:count]:
-        jac = input_output_jacobian(weights, biases, x, activation, params)
-        if not np.isfinite(jac).all():
-            values.append(np.full(min(jac.shape), np.inf))
-            continue
-        values.append(np.linalg.svd(jac, compute_uv=False))
-    return np.concatenate(values)

@@ -2,7 +2,7 @@
 
 Poole et al. (2016) and Schoenholz et al. (2017) for χ₁ and the depth scales ξ_c, ξ_q,
 Saxe et al. (2013) and Pennington et al. (2017) for the singular values of the
-input–output Jacobian (initviz.core.phase). Everything is computed in a
+input–output Jacobian (initviz.core.jacobian). Everything is computed in a
 background thread; the phase diagram depends only on the activation, so it is
 cached and the scheme slider only moves the marker.
 """
@@ -16,10 +16,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from initviz.core import phase
+from initviz.core import jacobian, phase
 from initviz.core.activations import resolve_activation
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
+from initviz.gui.jacobian_panel import INPUTS_KEY, JacobianBar, chosen_inputs, plot_message
 from initviz.gui.log_axis import DecadeAxis
 from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 
@@ -44,7 +45,9 @@ class TheoryResult:
     depth_scales: np.ndarray
     length_depth_scales: np.ndarray
     """ξ_q along the same σ_w² as ``depth_scales`` (ξ_c)."""
-    singular_values: np.ndarray
+    spectrum: jacobian.JacobianSpectrum
+    histogram: tuple[np.ndarray, np.ndarray]
+    """(edges, counts) of log10 of the non-zero singular values."""
     depth: int
 
 
@@ -70,7 +73,8 @@ def _depth_curve(activation: str, params: tuple, top: float, bias_var: float):
 
 
 def compute_theory(project) -> TheoryResult:
-    """Everything the view draws (runs in the background thread)."""
+    """Everything the view draws (runs in the background thread); the Jacobian's inputs
+    are the choice saved in the project's view section."""
     entry = resolve_activation(project.activation)
     params = entry.resolve(project.activation_params)
     point = phase.project_point(project)
@@ -81,9 +85,10 @@ def compute_theory(project) -> TheoryResult:
     diagram, line_bias, line = _diagram(*key, bias_top)
     weight_vars, scales, length_scales = _depth_curve(*key, point.bias_var)
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
-    values = phase.jacobian_singular_values(project)
+    spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view), q_star=here.q_star)
+    histogram = jacobian.log_histogram(spectrum.nonzero)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
-                        scales, length_scales, values, project.depth)
+                        scales, length_scales, spectrum, histogram, project.depth)
 
 
 def chi_colormap() -> pg.ColorMap:
@@ -146,10 +151,15 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
             angle=0, movable=False, label="depth of this network",
             labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
         self.depth_plot.addItem(self.depth_line)
-        self.jacobian_plot = self.addPlot(row=1, col=2)
+        self.jacobian_plot = self.addPlot(row=1, col=2, axisItems={"bottom": DecadeAxis("bottom")})
+        self.jacobian_plot.getAxis("bottom").setLogMode(True)  # the data are log10 already
         self.jacobian_hist = self.jacobian_plot.plot(stepMode="center", fillLevel=0)
         self.isometry = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
         self.jacobian_plot.addItem(self.isometry)
+        self.jacobian_message = pg.TextItem("", anchor=(0.5, 0.5))
+        self.jacobian_plot.addItem(self.jacobian_message)
+        # set by each result; auto-range on the lone isometry line would give a zero-wide range
+        self.jacobian_plot.setRange(xRange=(-1, 1), yRange=(0, 1), padding=0)
         for plot in (self.phase_plot, self.depth_plot, self.jacobian_plot):
             plot.hideButtons()
             plot.setMenuEnabled(False)
@@ -176,7 +186,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.phase_plot.setLabel("left", "σ_b² = E[b²]")
         self.depth_plot.setLabel("bottom", "σ_w²")
         self.depth_plot.setLabel("left", "ξ, layers (log axis)")
-        self.jacobian_plot.setLabel("bottom", "log10 singular value (0 = isometry)")
+        self.jacobian_plot.setLabel("bottom", "non-zero singular values (log axis; 1 = isometry)")
         self.jacobian_plot.setLabel("left", "count")
         ink = theme.foreground
         self.critical.setPen(pg.mkPen(ink, width=theme.line_width * 1.6))
@@ -196,6 +206,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.jacobian_hist.setPen(pg.mkPen(th.OKABE_ITO["reddish_purple"], width=theme.line_width))
         self.jacobian_hist.setBrush(th.colour(th.OKABE_ITO["reddish_purple"], theme.fill_alpha))
         self.isometry.setPen(pg.mkPen(ink, width=theme.line_width, style=QtCore.Qt.DashLine))
+        self.jacobian_message.setColor(th.WARNING_COLOURS["nonfinite"])
+        self.jacobian_message.setFont(th.plot_font(theme, 1.0, bold=True))
 
     def show_result(self, result: TheoryResult) -> None:
         diagram, point = result.diagram, result.point
@@ -223,17 +235,17 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         xi = result.here.xi_c
         self.depth_marker.setData([point.weight_var], [math.log10(xi)] if 0 < xi < math.inf else [])
         self.depth_line.setPos(math.log10(max(result.depth, 1)))
-        self._show_spectrum(result.singular_values)
+        self._show_spectrum(result.histogram, plot_message(result.spectrum))
 
-    def _show_spectrum(self, values: np.ndarray) -> None:
-        finite = values[np.isfinite(values) & (values > 0)]
-        if finite.size == 0:
-            self.jacobian_hist.setData([0, 1], [0])
-            return
-        logs = np.log10(finite)
-        low, high = min(logs.min(), -0.5), max(logs.max(), 0.5)
-        counts, edges = np.histogram(logs, bins=40, range=(low - 0.05, high + 0.05))
+    def _show_spectrum(self, histogram, message: str) -> None:
+        """The range is the data's own, set here: values far from 1 (1e-8 or 1e12) stay in
+        sight, and an empty spectrum says why instead of showing blank axes."""
+        edges, counts = histogram
         self.jacobian_hist.setData(edges, counts)
+        self.jacobian_plot.setRange(xRange=(edges[0], edges[-1]),
+                                    yRange=(0, max(int(counts.max()), 1) * 1.05), padding=0)
+        self.jacobian_message.setText(message)
+        self.jacobian_message.setPos((edges[0] + edges[-1]) / 2, 0.5)
 
 
 class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
@@ -259,36 +271,44 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
             "Mean-field theory: Poole et al. 2016, Schoenholz et al. 2017 (χ₁, ξ_c); "
             "Saxe et al. 2013, Pennington et al. 2017 (Jacobian spectrum, dynamical isometry)")
         self.plots = TheoryPlots(self.link.theme)
+        self.jacobian_bar = JacobianBar()
+        self.jacobian_bar.inputsChosen.connect(self.choose_jacobian_inputs)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
         layout.addWidget(self.plots, 1)
+        layout.addWidget(self.jacobian_bar)
         self._stale = True
         self.link.changed.connect(self._project_changed)
         self._project_changed()
 
+    def choose_jacobian_inputs(self, name: str) -> bool:
+        """Evaluate J at ``name`` (jacobian.DATA or jacobian.Q_STAR), saved in the project."""
+        view = self.link.project.view
+        view[INPUTS_KEY] = name
+        return self.link.edit({"view": view})
+
     def _refresh(self) -> None:
-        key = self.link.project.sections_json(COMPUTED)
+        inputs = chosen_inputs(self.link.project.view)
+        self.jacobian_bar.show_choice(inputs)
+        key = (self.link.project.sections_json(COMPUTED), inputs)
         if key != self._key:
             self._key = key
             self.summary.setText("computing…")
+            self.jacobian_bar.show_computing()
             self.task.request(self.link.project.copy())
 
     def _show(self, result: TheoryResult) -> None:
         self.result = result
         self.plots.show_result(result)
-        values = result.singular_values[np.isfinite(result.singular_values)]
-        spread = ""
-        if values.size and values.min() > 0:
-            spread = (f"; Jacobian singular values from {values.min():.2g} to {values.max():.2g} "
-                      f"(max/min {values.max() / values.min():.3g}; "
-                      "all equal to 1 would be dynamical isometry)")
         self.summary.setText(f"<span style='font-size:{self.link.theme.font_pt * 1.1:.1f}pt'>"
-                             f"{verdict(result)}{spread}</span>")
+                             f"{verdict(result)}</span>")
+        self.jacobian_bar.show_spectrum(result.spectrum, self.link.theme)
         self.shown.emit(result)
 
     def _failed(self, message: str) -> None:
         self.summary.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
+        self.jacobian_bar.caption.clear()
 
     def apply_theme(self, theme: th.Theme) -> None:
         self.plots.apply_theme(theme)
