@@ -31,7 +31,22 @@ def decade_labels(exponents: list[int], plain: bool | None = None) -> list[str]:
 class DecadeAxis(pg.AxisItem):
     """A log axis that writes all its decades one way: pyqtgraph's wrote "0.0001" and
     "10⁻⁵" on the same axis. The way is chosen from every decade in sight, not from the
-    ticks of one call: pyqtgraph asks once per tick level, and two levels chose apart."""
+    ticks of one call: pyqtgraph asks once per tick level, and two levels chose apart.
+
+    Labels between decades crowd where a decade is short on screen ("0.050.0700.80.91"):
+    pyqtgraph keeps or drops a whole tick level, so the labels that would touch a decade's
+    label or a neighbour's are left out here, one by one; decades are always kept.
+    """
+
+    LABEL_GAP = 4
+    """Pixels kept clear between two labels."""
+
+    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's name
+        specs = super().generateDrawSpecs(p)
+        if specs is None or not self.logMode:
+            return specs
+        axis, ticks, texts = specs
+        return axis, ticks, _without_collisions(texts, self.LABEL_GAP)
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
         low, high = sorted(self.range)  # log10 of the values in sight
@@ -47,3 +62,18 @@ class DecadeAxis(pg.AxisItem):
         else:
             minor = iter(super().logTickStrings(between, scale, spacing))
         return [next(labels) if w else next(minor) for w in whole]
+
+
+def _is_decade(text: str) -> bool:
+    return "·" not in text and (text.startswith("10") or set(text) <= set("0.1"))
+
+
+def _without_collisions(texts: list, gap: float) -> list:
+    """Text specs (rect, flags, text) with decades first, then each other label only where
+    its rectangle, widened by ``gap``, touches no label kept so far."""
+    kept = []
+    for spec in sorted(texts, key=lambda spec: not _is_decade(spec[2])):
+        rect = spec[0].adjusted(-gap / 2, -gap / 2, gap / 2, gap / 2)
+        if _is_decade(spec[2]) or not any(rect.intersects(other[0]) for other in kept):
+            kept.append(spec)
+    return kept

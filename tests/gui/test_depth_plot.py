@@ -57,3 +57,30 @@ def test_ticks_between_decades_follow_the_decades_style(qtbot):
     assert axis.tickStrings(values, 1.0, 1.0) == ["1", "10", "20", "30", "0.3"]
     axis.setRange(-6.0, 0.0)  # beyond 0.001: powers, the minor ones too
     assert axis.tickStrings([-5.0, math.log10(2.0) - 5], 1.0, 1.0) == ["10⁻⁵", "2·10⁻⁵"]
+
+
+def test_labels_between_decades_never_overlap_and_decades_stay(qtbot):
+    """The Jacobian histogram's axis read "0.050.0700.80.91": minor labels ran into each other
+    where a decade is short on screen."""
+    import pyqtgraph as pg
+    from PySide6 import QtGui
+
+    widget = pg.PlotWidget(axisItems={"bottom": DecadeAxis("bottom")})
+    qtbot.addWidget(widget)
+    widget.resize(420, 200)
+    widget.getPlotItem().setLogMode(x=True)
+    widget.getPlotItem().setXRange(math.log10(0.012), math.log10(1.3), padding=0)
+    widget.show()
+    qtbot.waitExposed(widget)
+    axis = widget.getPlotItem().getAxis("bottom")
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    texts = axis.generateDrawSpecs(painter)[2]
+    painter.end()
+    labels = [text for _, _, text in texts]
+    assert {"0.1", "1"} <= set(labels), labels
+    assert len(labels) >= 4
+    rects = [rect for rect, _, _ in texts]
+    for i, first in enumerate(rects):
+        for second in rects[i + 1:]:
+            assert not first.intersects(second), labels
