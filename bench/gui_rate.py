@@ -6,6 +6,8 @@ the result, and ``MainWindow.resultsUpdated`` fires (DESIGN §6). Two measuremen
   as a hand on a slider does, and every drawn result counts: the rate a class sees;
 - one change at a time (closed loop): the next change waits for the previous drawing,
   so the rate is the inverse of the latency of a single change, debounce included.
+While dragging, a 10 ms timer also measures the longest gap between turns of the event
+loop: the longest the window froze under the user's hand.
 """
 from __future__ import annotations
 
@@ -110,6 +112,10 @@ def _drag(window, seed_spin, watcher) -> dict:
 
     drawn = []
     window.resultsUpdated.connect(lambda sim: drawn.append(time.perf_counter()))
+    ticks = [time.perf_counter()]  # a 10 ms heartbeat: its longest gap is the longest freeze
+    heartbeat = QTimer(interval=10)
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    heartbeat.start()
     timer = QTimer(interval=DRAG_INTERVAL_MS)
     timer.timeout.connect(lambda: seed_spin.setValue((seed_spin.value() + 1) % 1000))
     stop = QTimer(singleShot=True, interval=int(DRAG_SECONDS * 1000))
@@ -122,5 +128,6 @@ def _drag(window, seed_spin, watcher) -> dict:
     timer.stop()
     last = seed_spin.value()
     settled = watcher.wait_for(last)
+    heartbeat.stop()
     return {"drag_rate": len([t for t in drawn if t - start <= DRAG_SECONDS]) / DRAG_SECONDS,
-            "drag_settled": settled}
+            "drag_settled": settled, "longest_freeze": float(np.max(np.diff(ticks)))}

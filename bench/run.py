@@ -112,7 +112,8 @@ def print_gui() -> None:
     print(f"  while dragging (seed changed every {gui_rate.DRAG_INTERVAL_MS} ms): "
           f"{drag:.1f} updates/s"
           f"  {verdict(drag >= UPDATES_TARGET)} (target >= {UPDATES_TARGET:g}); "
-          f"settled on the last value: {'yes' if result['drag_settled'] else 'NO'}")
+          f"settled on the last value: {'yes' if result['drag_settled'] else 'NO'}; "
+          f"longest freeze {result['longest_freeze'] * 1e3:.0f} ms")
     print(f"  one change at a time: {result['rate']:.1f} updates/s, median latency "
           f"{result['latency'] * 1e3:.1f} ms (debounce {DEBOUNCE_MS} ms included); {note}")
 

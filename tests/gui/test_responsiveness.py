@@ -1,17 +1,18 @@
-"""Dragging widthSpin must keep the window responsive and end on the last value.
+"""Dragging widthSpin keeps the computing off the GUI thread and ends on the last value.
 
-A 10 ms QTimer measures the gaps between event-loop turns while the spin box is
-driven through many values; the longest gap is the longest freeze a user sees.
-The full-size measurement (30 layers × 1024 wide, batch 1024) is run by
-``python tests/gui/test_responsiveness.py``; the test uses a smaller network.
+Whether the window stays responsive is decided by where the work runs, so that is what
+the test asserts: no simulation and no plot preparation runs on the GUI thread while the
+spin box is driven through many values. How long the window froze is a timing, measured
+by ``make bench`` (bench/gui_rate.py) and, at full size (30 layers × 1024 wide, batch
+1024), by ``python tests/gui/test_responsiveness.py``: a wall-clock bound in the suite
+failed on a loaded machine with nothing wrong in the code.
 """
 import gc
 import sys
+import threading
 import time
 
 from PySide6 import QtCore, QtWidgets
-
-MAX_STALL_MS = 100
 
 
 class StallMeter(QtCore.QObject):
@@ -76,16 +77,31 @@ def make_window(depth, width, batch):
     return MainWindow(project)
 
 
-def test_dragging_width_stays_responsive_and_settles_on_last_value(qtbot):
+def test_dragging_width_computes_off_the_gui_thread_and_settles_on_last_value(
+        qtbot, monkeypatch):
+    from initviz.core import network
+    from initviz.gui import plot_data
+
+    on_gui_thread = []
+
+    def watched(function):
+        def call(*args, **kwargs):
+            on_gui_thread.append(threading.current_thread() is threading.main_thread())
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(network, "simulate", watched(network.simulate))
+    monkeypatch.setattr(plot_data, "prepare", watched(plot_data.prepare))
     window = make_window(depth=12, width=256, batch=256)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.resultsUpdated, timeout=30000):
         window.show()
     widths = list(range(200, 320, 6))
-    stall_ms, sim = drag_width(window, widths, step_s=0.02)
+    _, sim = drag_width(window, widths, step_s=0.02)
     assert [layer.fan_out for layer in sim.layers[:-1]] == [widths[-1]] * 11
     assert window.dashboard.data.simulation is sim
-    assert stall_ms < MAX_STALL_MS * 2.5, f"the window froze for {stall_ms:.0f} ms"
+    assert len(on_gui_thread) >= 4  # the first drawing and the drag's: simulated and prepared
+    assert not any(on_gui_thread), "a simulation or its plot data was computed on the GUI thread"
 
 
 if __name__ == "__main__":  # the full-size measurement for the report
