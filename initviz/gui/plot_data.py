@@ -169,7 +169,8 @@ def _formula_rows(project) -> list[FormulaRow]:
 
 def _depth_curves(records: list[dict]) -> dict[str, np.ndarray]:
     """Measured and predicted std of z (forward) and of ∂L/∂z (backward), per layer: both
-    centred, so a bias of non-zero mean compares like with like."""
+    centred, so a bias of non-zero mean compares like with like. A ∂L/∂z that is rounding
+    residue of an exact zero is left out of the line (a gap): its std is float32's."""
 
     def column(getter):
         return np.array([getter(r) for r in records], dtype=np.float64)
@@ -182,7 +183,8 @@ def _depth_curves(records: list[dict]) -> dict[str, np.ndarray]:
             "layer": column(lambda r: r["layer"]),
             "forward": column(lambda r: r["preactivation"]["std"]),
             "forward_theory": theory_std("preactivation_centred_var"),
-            "backward": column(lambda r: r["grad_preactivation"]["std"]),
+            "backward": column(lambda r: math.nan if r["grad_preactivation"].get(
+                "rounding_residue") else r["grad_preactivation"]["std"]),
             "backward_theory": theory_std("grad_preactivation_centred_var"),
         }
 

@@ -84,3 +84,17 @@ def test_labels_between_decades_never_overlap_and_decades_stay(qtbot):
     for i, first in enumerate(rects):
         for second in rects[i + 1:]:
             assert not first.intersects(second), labels
+
+
+def test_rounding_residue_is_a_gap_in_the_gradient_line_not_a_measurement():
+    """Lesson 02: the hidden layers' ∂L/∂z are exactly 0 but for float32 rounding (~1e-11);
+    the depth line drew that residue as if measured."""
+    from initviz.core.network import simulate
+    from initviz.gui import plot_data
+    from initviz.lessons import load_lesson
+
+    curves = plot_data.prepare(simulate(load_lesson("02_constant_init"))).depth
+    backward = curves["backward"]
+    assert np.isnan(backward[:-1]).all()  # layers 1-3: residue, no line
+    assert backward[-1] > 1e-4  # the output layer's gradient is real
+    assert np.isfinite(curves["forward"]).all()
