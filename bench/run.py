@@ -22,12 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import initviz  # noqa: E402, F401, I001 - before NumPy: OpenBLAS's thread timeout, as in the app
+from initviz import _runtime  # noqa: E402, I001
+
+_runtime.before_numpy()  # as the window does: before anything below loads NumPy
 import environment  # noqa: E402
 import memory  # noqa: E402
 import workloads  # noqa: E402
 
-from initviz.core.memory import keep_freed_memory  # noqa: E402
 from initviz.core.stats import HISTOGRAM_SAMPLE  # noqa: E402
 
 TARGETS = {"simulate": 1.3, "simulate+stats": 1.5}
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
     parser.add_argument("--peak-memory", metavar="SIZE", help=argparse.SUPPRESS)
     parser.add_argument("--gui-rate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    tuned = keep_freed_memory()  # as the app does (initviz.cli.main)
+    tuned = _runtime.apply()  # the window's tuning (initviz._runtime)
     if args.peak_memory:
         print(json.dumps(memory.measure_here(args.peak_memory)))
         return 0

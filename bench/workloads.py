@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 import initviz
+from initviz.core import draws
+from initviz.core.network import pass_threads
 from initviz.core.stats import histogram
 
 GRID_QUANTITIES = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
@@ -84,8 +86,14 @@ def grid_histograms(sim, bins: int = 40) -> list[dict]:
     ]
 
 
+def simulate_as_the_window(project, cache=draws.SHARED):
+    """simulate() as the window calls it: the draw cache kept, the pass split over the cores."""
+    return initviz.simulate(
+        project, cache=cache, threads=pass_threads(project.batch_size, project.widths))
+
+
 def simulate_and_statistics(project) -> None:
-    sim = initviz.simulate(project)
+    sim = simulate_as_the_window(project)
     sim.stats()
     grid_histograms(sim)
 
@@ -110,8 +118,8 @@ def time_size(size: Size) -> dict[str, float]:
     times = median_times(
         {
             "floor": floor,
-            "simulate": lambda: initviz.simulate(project),
-            "simulate cold": lambda: initviz.simulate(project, cache=None),
+            "simulate": lambda: simulate_as_the_window(project),
+            "simulate cold": lambda: simulate_as_the_window(project, cache=None),
             "simulate+stats": lambda: simulate_and_statistics(project),
         },
         size.repeats,

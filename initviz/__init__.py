@@ -1,25 +1,38 @@
 """initviz: see what weight initialisation does to a deep network, layer by layer.
 
-The public API (DESIGN §4). Importing initviz never imports Qt.
+The public API: ``Project``, ``simulate``, ``Simulation``, ``Layer``, ``Trainer``,
+``ProjectError``, ``ACTIVATIONS``, ``SCHEMES`` and ``gain``. Each is loaded on first use,
+so that ``import initviz`` alone loads neither NumPy nor Qt: the window's entry point
+sets up its process before NumPy loads (``initviz._runtime``).
 """
-from initviz import _blas  # noqa: F401, I001 - first: it must run before NumPy loads
+from __future__ import annotations
 
-from initviz.core.activations import ACTIVATIONS, gain
-from initviz.core.network import Layer, Simulation, simulate
-from initviz.core.schemes import SCHEMES
-from initviz.errors import ProjectError
-from initviz.project import Project
+import importlib
 
 __version__ = "0.1.0"
-__all__ = [
-    "ACTIVATIONS", "SCHEMES", "Layer", "Project", "ProjectError", "Simulation", "gain", "simulate",
-    "Trainer",
-]
+
+_PUBLIC = {
+    "ACTIVATIONS": "initviz.core.activations",
+    "gain": "initviz.core.activations",
+    "Layer": "initviz.core.network",
+    "Simulation": "initviz.core.network",
+    "simulate": "initviz.core.network",
+    "SCHEMES": "initviz.core.schemes",
+    "Trainer": "initviz.core.training",
+    "ProjectError": "initviz.errors",
+    "Project": "initviz.project",
+}
+__all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    if name == "Trainer":  # loaded on first use: the training engine is optional for most scripts
-        from initviz.core.training import Trainer
+def __getattr__(name: str):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'initviz' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-        return Trainer
-    raise AttributeError(f"module 'initviz' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -1,118 +1,22 @@
 """Command line: ``initviz [PROJECT.json]``, ``initviz stats``, ``initviz render``.
 
+Only the window applies the app's process-wide tuning (``initviz._runtime``): ``stats``
+and ``render`` run like any script that imports initviz.
+
 A bad project file gives exit status 2 and one line on stderr, never a traceback.
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import math
 import os
 import sys
 
-from initviz.core.memory import keep_freed_memory
 from initviz.errors import ProjectError
-from initviz.safe_io import display_name, printable, shorten_message
+from initviz.report import json_safe, stats_csv, stats_table
+from initviz.safe_io import display_name, shorten_message
 
 EXIT_BAD_INPUT = 2
-CSV_FIELDS = [
-    ("weight", ("mean", "std")),
-    ("bias", ("mean", "std")),
-    ("preactivation", ("mean", "std")),
-    ("activation", ("mean", "std", "saturated_fraction", "dead_fraction")),
-    ("grad_activation", ("mean", "std")),
-    ("grad_preactivation", ("mean", "std")),
-    ("grad_weight", ("mean", "std")),
-    ("theory", (
-        "preactivation_var", "grad_preactivation_var",
-        "preactivation_mean", "preactivation_centred_var", "grad_preactivation_centred_var",
-    )),
-]
-
-
-def _json_safe(value):
-    """NaN and inf as null, so the output stays valid JSON for every reader."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    return value
-
-
-def stats_csv(stats: dict) -> str:
-    """One row per layer: layer, fan_in, fan_out, then quantity_field columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["layer", "fan_in", "fan_out"] + [f"{q}_{f}" for q, fields in CSV_FIELDS for f in fields]
-    )
-    for rec in stats["layers"]:
-        writer.writerow(
-            [rec["layer"], rec["fan_in"], rec["fan_out"]]
-            + [repr(float(rec[q][f])) for q, fields in CSV_FIELDS for f in fields]
-        )
-    return out.getvalue()
-
-
-def _num(value: float, width: int) -> str:
-    """A number for the table; 'n/a' where there is none (theory for non-zero-mean weights)."""
-    return f"{value:>{width}.3g}" if math.isfinite(value) else f"{'n/a':>{width}}"
-
-
-def stats_table(stats: dict, project) -> str:
-    """A table a person reads in a terminal, theory next to measurement."""
-    lines = [
-        f"{printable(project.name)}: {project.scheme} init, {project.activation}, "
-        f"widths {project.widths}, "
-        f"batch {project.batch_size}, seed {project.seed}",
-        f"loss {stats['loss']:.4g}",
-        "",
-        f"{'layer':>5} {'fan_in':>6} {'fan_out':>7} {'W std':>9} {'z std':>9} {'z theory':>9} "
-        f"{'a mean':>9} {'a std':>9} {'sat %':>6} {'dead %':>6} {'dL/dz std':>10} {'theory':>10} "
-        f"{'dL/dW std':>10}",
-    ]
-    for rec in stats["layers"]:
-        th = rec["theory"]
-        lines.append(
-            f"{rec['layer']:>5} {rec['fan_in']:>6} {rec['fan_out']:>7} "
-            f"{rec['weight']['std']:>9.3g} {rec['preactivation']['std']:>9.3g} "
-            f"{_num(math.sqrt(th['preactivation_centred_var']), 9)} "
-            f"{rec['activation']['mean']:>9.3g} {rec['activation']['std']:>9.3g} "
-            f"{100 * rec['activation']['saturated_fraction']:>6.1f} "
-            f"{100 * rec['activation']['dead_fraction']:>6.1f} "
-            f"{rec['grad_preactivation']['std']:>10.3g} "
-            f"{_num(math.sqrt(th['grad_preactivation_centred_var']), 10)} "
-            f"{rec['grad_weight']['std']:>10.3g}"
-        )
-    lines.append("theory: the std predicted over weight draws (√ of the centred variance, "
-                 "like the measured std); it holds at large width")
-    if "phase" in stats:  # added by `initviz stats`; Simulation.stats() leaves it out
-        lines.append("\n" + phase_line(stats["phase"]))
-    bad = sum(
-        rec[q]["nonfinite"] for rec in stats["layers"] for q, _ in CSV_FIELDS if q != "theory"
-    )
-    if bad:
-        lines.append(
-            f"\nwarning: {bad} values are inf or NaN: the init is too large for this depth"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def phase_line(phase: dict) -> str:
-    """The project's place in mean-field theory, in one line (``stats["phase"]``)."""
-    line = f"phase: σ_w² = {phase['weight_var']:.3g}, σ_b² = {phase['bias_var']:.3g}"
-    if phase["regime"] is not None:
-        depth = phase["depth_scale"]
-        depth = "unbounded" if depth is None else f"{depth:.3g} layers"
-        line += (f": q* = {phase['q_star']:.4g}, χ₁ = {phase['chi1']:.4g}, {phase['regime']}, "
-                 f"depth scale ξ_c {depth}")
-    return line + (f" ({phase['note']})" if phase["note"] else "")
-
-
 def _parse_size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(part) for part in text.lower().split("x"))
@@ -125,14 +29,26 @@ def _parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+USAGE = """
+  initviz [PROJECT.json]                              open the window
+  initviz stats PROJECT.json [--json | --csv]         per-layer statistics to stdout
+  initviz render PROJECT.json -o OUT.png|OUT.svg [--size WxH]
+                                                      draw the dashboard headless
+  initviz --version"""
+
+
 def _parser() -> argparse.ArgumentParser:
+    from initviz import __version__
+
     parser = argparse.ArgumentParser(
         prog="initviz",
+        usage=USAGE,
         description="See what weight initialisation does to a deep network, layer by layer.",
         epilog="Without a command, initviz opens the window "
-        "(on PROJECT.json, or a default lesson).",
+        "(on PROJECT.json, or a default lesson). `python -m initviz` is the same.",
     )
-    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("--version", action="version", version=f"initviz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{stats,render}")
     stats = sub.add_parser("stats", help="per-layer statistics to stdout")
     stats.add_argument("project", help="an initviz project (.json)")
     form = stats.add_mutually_exclusive_group()
@@ -190,7 +106,7 @@ def _run_stats(args) -> int:
         raise _in_file(args.project, error) from None
     stats["phase"] = project_phase(project)
     if args.json:
-        _write_out(json.dumps(_json_safe(stats), indent=2) + "\n")
+        _write_out(json.dumps(json_safe(stats), indent=2) + "\n")
     elif args.csv:
         _write_out(stats_csv(stats))
     else:
@@ -214,6 +130,9 @@ def _run_render(args) -> int:
 
 
 def _run_window(path: str | None) -> int:
+    from initviz import _runtime
+
+    _runtime.apply()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
     from initviz.gui.app import run_app
 
     return run_app(path)
@@ -229,7 +148,8 @@ def _silence_stdout() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    keep_freed_memory()  # every update allocates fresh layer arrays: reuse the freed ones
+    # argparse cannot put an optional PROJECT.json beside sub-commands: the window's form is
+    # told apart here, and USAGE shows every form in --help.
     if not argv or (argv[0] not in ("stats", "render") and not argv[0].startswith("-")):
         if len(argv) > 1:
             return _fail("give at most one project file to open")

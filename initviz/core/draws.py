@@ -110,7 +110,7 @@ class DrawCache:
 
 
 SHARED = DrawCache()
-"""The process-wide cache simulate() uses by default (pass cache=None to bypass it)."""
+"""The window's cache of unit draws (``simulate(..., cache=SHARED)``), bounded in bytes."""
 
 
 def unit_key(seed: int, layer: int, role: int, kind: str, shape: tuple, dtype) -> tuple:

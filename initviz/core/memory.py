@@ -178,11 +178,11 @@ def keep_freed_memory() -> bool:
 
     Every update allocates a fresh set of layer arrays while the previous set is freed;
     by default glibc unmaps large blocks, so each new array costs page faults and zeroing
-    (measured here: 15 % of a 20 x 512 x 1024 update, 11 % at 50 x 1024 x 1024). With a
-    32 MiB mmap threshold and a 2 GiB trim threshold the freed blocks are reused; the cost is
-    that the process keeps the memory of its largest update until it exits. The app and the
-    benchmark call this once; a
-    library user may too. Returns False where the C library is not glibc (nothing done).
+    (15 % of a 20 x 512 x 1024 update, 11 % at 50 x 1024 x 1024). With a 32 MiB mmap
+    threshold and a 2 GiB trim threshold the freed blocks are reused; the cost is that the
+    process keeps the memory of its largest update until it exits. The window and the
+    benchmark call this once (``initviz._runtime``); a library user may too. Returns False
+    where the C library is not glibc (nothing done).
     """
     mallopt = _libc_function("mallopt")
     if mallopt is None:

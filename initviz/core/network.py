@@ -91,7 +91,7 @@ def _sampling_ns(project, scheme, params, layers, dtype, cache) -> float:
     return total
 
 
-def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=draws.SHARED,
+def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=None,
                     generation: int | None = None):
     """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015).
 
@@ -300,17 +300,18 @@ class _Pass:
         ]
 
 
-def run(project, weights, biases, inputs, labels, threads: int | None = None):
+def run(project, weights, biases, inputs, labels, threads: int = 1):
     """Forward, loss and backward for given parameters: shared by simulate and the Trainer.
 
-    Returns (loss, layers). The batch is split into ``threads`` blocks of rows (default
-    ``pass_threads``), each passed through the whole network on its own thread with one
-    BLAS thread: the activations, derivatives and loss then use every core too, not only
-    the products. The same split gives the same numbers, bit for bit.
+    Returns (loss, layers). With ``threads`` > 1 (the window passes ``pass_threads``) the
+    batch is split into that many blocks of rows, each passed through the whole network on
+    its own thread with one BLAS thread: the activations, derivatives and loss then use
+    every core too, not only the products. That limit is process-wide, as BLAS has no
+    other, so the default, 1, runs on the calling thread with the process's BLAS as it is.
+    The same split gives the same numbers, bit for bit.
     """
     batch = inputs.shape[0]
-    widths = [inputs.shape[1]] + [w.shape[1] for w in weights]
-    parts = max(1, min(int(threads or pass_threads(batch, widths)), batch))
+    parts = max(1, min(int(threads), batch))
     state = _Pass.allocate(project, weights, biases, inputs, labels, parts)
     bounds = [batch * k // parts for k in range(parts + 1)]
     tasks = [
@@ -327,13 +328,15 @@ def run(project, weights, biases, inputs, labels, threads: int | None = None):
     return float(sum(loss_sums)) / batch, state.layers()
 
 
-def simulate(project, dtype=np.float32, cache=draws.SHARED, threads: int | None = None
+def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, threads: int = 1
              ) -> Simulation:
     """Initialise ``project``'s network and run one forward and backward pass on its batch.
 
-    Deterministic: the same project, seed and ``threads`` give the same numbers (``threads``
-    None: as many as the network's size makes worthwhile, see ``pass_threads``; a
-    different count can change the last bits of dL/dW and dL/db, which sum over the batch).
+    Deterministic: the same project, seed and ``threads`` give the same numbers (a
+    different count can change the last bits of dL/dW and dL/db, which sum over the batch;
+    see ``run`` for what ``threads`` > 1 does to the process). ``cache`` keeps the unit
+    weight draws for the next call (the window passes ``draws.SHARED``: dragging a
+    slider redraws nothing); by default nothing is kept after the call.
     A pass on one thread multiplies with BLAS's own thread count, which a split pass on
     another thread lowers to 1 for the process while it runs (parallel.one_blas_thread):
     float32 products can then differ in the last bits.

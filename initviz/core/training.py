@@ -163,12 +163,15 @@ class Optimizer:
 class Trainer:
     """Trains ``project``'s network: ``step(n)``, ``history``, ``evaluate``, ``predict``, ``reset``.
 
-    Deterministic: the same project and seed give the same history.
+    Deterministic: the same project, seed and ``threads`` give the same history
+    (``threads``: see ``network.run``; the window passes ``network.pass_threads``).
     """
 
-    def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY):
+    def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY,
+                 threads: int = 1):
         self.project = project.copy()
         self.dtype = dtype
+        self.threads = threads
         self.eval_every = eval_every
         self.data = make_dataset(self.project, dtype)
         resolve_source(self.project.source)
@@ -209,7 +212,8 @@ class Trainer:
     def _run(self, indices: np.ndarray) -> network.Simulation:
         inputs = self.data.train_inputs[indices]
         labels = self.data.train_labels[indices]
-        loss, layers = network.run(self.project, self.weights, self.biases, inputs, labels)
+        loss, layers = network.run(self.project, self.weights, self.biases, inputs, labels,
+                                   self.threads)
         return network.Simulation(self.project, inputs, labels, loss, layers)
 
     def _step_once(self) -> None:

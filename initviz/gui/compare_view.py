@@ -19,9 +19,9 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from initviz.core import stats
+from initviz.core import draws, stats
 from initviz.core.activations import ACTIVATIONS
-from initviz.core.network import simulate
+from initviz.core.network import pass_threads, simulate
 from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
 from initviz.gui import plot_data
@@ -114,7 +114,11 @@ def describe(project) -> str:
 
 def compute_pair(projects):
     """Both simulations, histograms on shared ranges (runs in the background thread)."""
-    datas = [plot_data.prepare(simulate(p)) for p in projects]
+    datas = [
+        plot_data.prepare(simulate(p, cache=draws.SHARED,
+                                   threads=pass_threads(p.batch_size, p.widths)))
+        for p in projects
+    ]
     limits = {}
     for q in plot_data.COLUMNS:
         lows, highs = zip(*(d.limits[q] for d in datas), strict=True)

@@ -14,6 +14,7 @@ import pyqtgraph.exporters  # noqa: F401 - registers the exporters
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from initviz.errors import ProjectError
+from initviz.report import stats_csv
 from initviz.safe_io import write_bytes_atomic, write_text_atomic
 
 IMAGE_SUFFIXES = (".png", ".svg")
@@ -82,6 +83,4 @@ def export_widget(widget: QtWidgets.QWidget, path) -> None:
 
 def export_stats_csv(stats: dict, path) -> None:
     """``simulation.stats()`` one row per layer: the same columns as ``initviz stats --csv``."""
-    from initviz.cli import stats_csv
-
     write_text_atomic(Path(path), stats_csv(stats))

@@ -18,6 +18,7 @@ from PySide6 import QtCore
 from initviz.core import residue, stats
 from initviz.core.activations import resolve_activation
 from initviz.core.data import resolve_source
+from initviz.core.network import pass_threads
 from initviz.core.training import Trainer
 from initviz.gui import plot_data
 from initviz.gui import theme as th
@@ -174,7 +175,8 @@ class TrainingWorker(QtCore.QObject):
         self.trainer = None
         try:
             started = time.perf_counter()
-            self.trainer = Trainer(snapshot)
+            self.trainer = Trainer(
+                snapshot, threads=pass_threads(snapshot.batch_size, snapshot.widths))
             self.two_d = resolve_source(snapshot.source).two_d
             data = self.trainer.data
             self.extent = boundary_extent(data.train_inputs) if self.two_d else None

@@ -52,12 +52,14 @@ def blas_threads(project) -> int | None:
 
 def compute(snapshot) -> plot_data.PlotData:
     """Simulate and prepare every plot's data: all the heavy work, in one call."""
-    from initviz.core.network import simulate
+    from initviz.core import draws
+    from initviz.core.network import pass_threads, simulate
 
     started = time.perf_counter()
-    threads = blas_threads(snapshot)
-    with parallel.one_blas_thread() if threads == 1 else nullcontext():
-        result = plot_data.prepare(simulate(snapshot, threads=threads))
+    one = blas_threads(snapshot) == 1
+    threads = 1 if one else pass_threads(snapshot.batch_size, snapshot.widths)
+    with parallel.one_blas_thread() if one else nullcontext():
+        result = plot_data.prepare(simulate(snapshot, cache=draws.SHARED, threads=threads))
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result
 

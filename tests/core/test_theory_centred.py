@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import initviz
-from initviz.cli import stats_table
 from initviz.core import theory
 from initviz.core.activations import resolve_activation
+from initviz.report import stats_table
 
 
 def shifted_brute_force(func, mean, variance):
