@@ -8,6 +8,10 @@ grid (Qt ``QWidget.grab()``; matplotlib ``canvas.draw()`` on Agg).
   cells of Qt path and text items, captions included);
 - plain pyqtgraph: a PlotItem per histogram (``setData`` + ``setRange``), the way a
   pyqtgraph user would start;
+- pyqtgraph by column: one PlotItem per column (5 view boxes, not 50), each layer a step
+  curve offset to its own row and scaled to fill it, layer names as the left axis's ticks
+  (``AxisItem.setTicks``). A column has one x axis, so its layers share the column's range:
+  the layout cannot give each histogram its own axis, as the window's grid does by default;
 - matplotlib: ``StepPatch.set_data`` + ``set_xlim`` / ``set_ylim``.
 Each redraw alternates between two simulations, so every redraw changes data. Two cases:
 - ranges change: the two networks differ in weight gain (1 and 3), so every plot's axis
@@ -106,6 +110,55 @@ def pyqtgraph_seconds(sets, fixed: bool) -> float:
         widget.deleteLater()
 
 
+def pyqtgraph_columns_seconds(sets, fixed: bool) -> float:
+    import pyqtgraph as pg
+
+    widget = pg.GraphicsLayoutWidget()
+    widget.resize(*PIXELS)
+    columns = len(GRID_QUANTITIES)
+    rows = len(sets[0]) // columns
+    plots, curves = [], []
+    for _ in range(columns):
+        plot = widget.addPlot()
+        plot.disableAutoRange()
+        plot.getAxis("left").setTicks([[(rows - 1 - r + 0.5, f"L{r + 1}") for r in range(rows)]])
+        plot.setYRange(0.0, rows, padding=0.0)
+        plots.append(plot)
+        curves.append([
+            plot.plot(stepMode="center", fillLevel=rows - 1 - r, brush=(80, 120, 200, 150))
+            for r in range(rows)
+        ])
+    widget.show()
+
+    def column_range(records, column):
+        lows, highs = zip(*(ranges(records[r * columns + column])[0] for r in range(rows)),
+                          strict=True)
+        return min(lows), max(highs)
+
+    def redraw(records):
+        for column, plot in enumerate(plots):
+            for r, curve in enumerate(curves[column]):
+                record = records[r * columns + column]
+                counts = record["counts"]
+                height = 0.9 / max(float(counts.max()), 1.0)
+                curve.setData(record["edges"], counts * height + (rows - 1 - r))
+            if not fixed:
+                plot.setXRange(*column_range(records, column), padding=0.0)
+        widget.grab()
+
+    if fixed:
+        for column, plot in enumerate(plots):
+            low = min(column_range(s, column)[0] for s in sets)
+            high = max(column_range(s, column)[1] for s in sets)
+            plot.setXRange(low, high, padding=0.0)
+
+    try:
+        return _median_seconds(redraw, sets)
+    finally:
+        widget.close()
+        widget.deleteLater()
+
+
 def matplotlib_seconds(sets, fixed: bool) -> float:
     import matplotlib
 
@@ -176,6 +229,7 @@ def redraw_times() -> dict[str, dict[str, float]]:
         times[case] = {
             "initviz": initviz_seconds(sims, fixed),
             "pyqtgraph": pyqtgraph_seconds(sets, fixed),
+            "pyqtgraph columns": pyqtgraph_columns_seconds(sets, fixed),
             "matplotlib": matplotlib_seconds(sets, fixed),
         }
     return times

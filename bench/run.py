@@ -50,7 +50,7 @@ def verdict(ok: bool) -> str:
 
 
 def print_sizes(sizes) -> None:
-    names = ("simulate", "simulate+stats", "simulate cold")
+    names = ("simulate", "simulate+stats", "simulate cold", "unsplit")
     print(f"\n{'size':<38}{'floor ms':>10}" + "".join(f"{name:>21}" for name in names))
     for size in sizes:
         times = workloads.time_size(size)
@@ -64,7 +64,9 @@ def print_sizes(sizes) -> None:
         print(row, flush=True)
     print(f"targets: simulate <= {TARGETS['simulate']}x, simulate + statistics <= "
           f"{TARGETS['simulate+stats']}x the floor (ms and ratio shown); simulate = warm, as "
-          "while a slider is dragged; cold = every weight drawn anew (new seed)")
+          "while a slider is dragged; cold = every weight drawn anew (new seed); unsplit = "
+          "simulate with the pass on one thread and BLAS's own threads, not split over the "
+          "cores by core.parallel")
 
 
 def print_memory(size_name: str) -> None:
@@ -125,10 +127,14 @@ def print_redraw() -> None:
     print("\nredraw of a 10 x 5 grid of histograms, 1500 x 1000 px "
           "(in-place update + full render; matplotlib on Agg):")
     for case, times in redraw.redraw_times().items():
-        for drawer, title in (("initviz", "initviz grid"), ("pyqtgraph", "plain pyqtgraph")):
+        for drawer, title, note in (
+            ("initviz", "initviz grid", None),
+            ("pyqtgraph", "plain pyqtgraph", "(a PlotItem per plot: for reference)"),
+            ("pyqtgraph columns", "pyqtgraph column", "(a PlotItem per column: for reference)"),
+        ):
             ratio = times["matplotlib"] / times[drawer]
             target = (f"{verdict(ratio >= REDRAW_TARGET)} (target >= {REDRAW_TARGET:g}x)"
-                      if drawer == "initviz" else "(PlotItems: for reference)")
+                      if note is None else note)
             print(f"  {case + ':':<15} {title:<16} {times[drawer] * 1e3:6.1f} ms, matplotlib "
                   f"{times['matplotlib'] * 1e3:6.1f} ms: {ratio:5.1f}x faster  {target}")
 

@@ -112,7 +112,9 @@ def median_times(workloads: dict, repeats: int) -> dict[str, float]:
 
 
 def time_size(size: Size) -> dict[str, float]:
-    """Median seconds of floor, simulate and simulate + statistics at ``size``."""
+    """Median seconds of floor, simulate and simulate + statistics at ``size``; "unsplit" is
+    simulate with the pass on one thread and BLAS's own threads (the library's default),
+    against which the split pass of core.parallel has to earn its keep."""
     project = bench_project(size)
     floor = MatmulFloor(size)
     times = median_times(
@@ -120,6 +122,7 @@ def time_size(size: Size) -> dict[str, float]:
             "floor": floor,
             "simulate": lambda: simulate_as_the_window(project),
             "simulate cold": lambda: simulate_as_the_window(project, cache=None),
+            "unsplit": lambda: initviz.simulate(project, cache=draws.SHARED, threads=1),
             "simulate+stats": lambda: simulate_and_statistics(project),
         },
         size.repeats,
