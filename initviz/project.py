@@ -32,6 +32,8 @@ MAX_NOTES_CHARS = 10_000
 """Notes are a lesson's few paragraphs (the longest shipped is under 2,000 characters); the
 bound keeps any note quick to lay out in the notes panel."""
 OPTIMIZERS = ("sgd", "adam")
+COMPUTED_SECTIONS = ("network", "init", "data", "loss")
+"""What a simulation depends on; edits elsewhere (name, notes, view) only re-draw."""
 
 DEFAULTS: dict[str, Any] = {
     "format": FORMAT,
@@ -346,6 +348,10 @@ class Project:
         """``sections`` as canonical JSON, a key that changes exactly when one of them does
         (nothing copied; what the views compare to know whether to compute again)."""
         return json.dumps({k: self._data.get(k) for k in sections}, sort_keys=True)
+
+    def compute_key(self) -> str:
+        """A key that changes exactly when what a simulation depends on changes."""
+        return self.sections_json(COMPUTED_SECTIONS)
 
     def matches(self, data: dict) -> bool:
         """Whether this project is ``data`` (a ``to_dict()`` taken earlier), without a copy."""

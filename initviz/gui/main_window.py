@@ -25,8 +25,6 @@ from initviz.gui.window_menus import build_menus
 from initviz.gui.worker import ComputeController
 from initviz.project import Project
 
-COMPUTED_SECTIONS = ("network", "init", "data", "loss")
-"""What a simulation depends on; edits elsewhere (name, notes, view) only re-draw."""
 UNDO_MERGE_S = 1.0
 """Edits of the same fields closer together than this are one undo step (a drag is one step)."""
 
@@ -38,10 +36,6 @@ def default_project() -> Project:
         return load_lesson(DEFAULT_LESSON)
     except (ProjectError, OSError):
         return Project()
-
-
-def compute_key(project: Project) -> str:
-    return project.sections_json(COMPUTED_SECTIONS)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -217,7 +211,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _after_change(self, replaced: bool = False) -> None:
         self._show_project()
-        key = compute_key(self._project)
+        key = self._project.compute_key()
         if replaced or key != self._requested_key:
             self._request_compute(supersede=replaced, key=key)
         else:
@@ -248,7 +242,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- computing and drawing -------------------------------------------------------------
 
     def _request_compute(self, supersede: bool = False, key: str | None = None) -> None:
-        self._requested_key = key or compute_key(self._project)
+        self._requested_key = key or self._project.compute_key()
         self.compute.request(self._project, supersede=supersede)
         self.timing_label.setText("computing…")
 

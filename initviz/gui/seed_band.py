@@ -94,9 +94,7 @@ class SeedBandLink(QtCore.QObject):
         return self.window.view_settings.seed_band
 
     def _key(self) -> str:
-        from initviz.gui.main_window import compute_key  # the window imports this module
-
-        return compute_key(self.window.project)
+        return self.window.project.compute_key()
 
     def update(self) -> None:
         """After any change: compute the band once the project rests, if it is wanted."""
