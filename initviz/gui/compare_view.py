@@ -28,6 +28,7 @@ from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
+from initviz.gui.flow_layout import FlowLayout, joined
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
 from initviz.gui.log_axis import DecadeAxis
 from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
@@ -159,15 +160,12 @@ class CompareControls(QtWidgets.QWidget):
         self.load_button.setObjectName("compareLoadButton")
         self.same_button = QtWidgets.QPushButton("B = A")
         self.same_button.setToolTip("Forget B's differences (B becomes a copy of A)")
-        layout = QtWidgets.QHBoxLayout(self)
+        layout = FlowLayout(self)  # wraps on a narrow window instead of widening it
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(QtWidgets.QLabel("<b>B</b> = A with init"))
-        layout.addWidget(self.scheme_combo)
-        layout.addWidget(QtWidgets.QLabel("and activation"))
-        layout.addWidget(self.activation_combo)
-        layout.addWidget(self.load_button)
-        layout.addWidget(self.same_button)
-        layout.addStretch(1)
+        for widget in (joined("<b>B</b> = A with init", self.scheme_combo),
+                       joined("and activation", self.activation_combo),
+                       joined(self.load_button, self.same_button)):
+            layout.addWidget(widget)
 
     def show_project(self, b: Project) -> None:
         for combo, name in ((self.scheme_combo, b.scheme), (self.activation_combo, b.activation)):

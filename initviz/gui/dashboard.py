@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.depth_plot import DepthSummaryPlot
+from initviz.gui.flow_layout import FlowLayout, joined
 from initviz.gui.formula_panel import FormulaPanel
 from initviz.gui.heatmap import LayerHeatmap
 from initviz.gui.layer_grid import LayerHistogramGrid
@@ -46,14 +47,11 @@ class DisplayBar(QtWidgets.QWidget):
         self.layers_edit.setToolTip(
             "Layers with a histogram row: auto, all, or a list like 1-3, 10, 28-30")
         self.layers_edit.setMaximumWidth(220)
-        layout = QtWidgets.QHBoxLayout(self)
+        layout = FlowLayout(self)  # wraps on a narrow window instead of widening it
         layout.setContentsMargins(6, 2, 6, 2)
-        for widget in (self.shared_check, self.log_check, self.heatmap_check, self.band_check):
+        for widget in (self.shared_check, self.log_check, self.heatmap_check, self.band_check,
+                       joined("Layers shown:", self.layers_edit)):
             layout.addWidget(widget)
-        layout.addSpacing(16)
-        layout.addWidget(QtWidgets.QLabel("Layers shown:"))
-        layout.addWidget(self.layers_edit)
-        layout.addStretch(1)
         self.shared_check.toggled.connect(lambda on: self.viewEdited.emit({"shared_axes": on}))
         self.log_check.toggled.connect(lambda on: self.viewEdited.emit({"log_counts": on}))
         self.heatmap_check.toggled.connect(lambda on: self.viewEdited.emit({"heatmap": on}))

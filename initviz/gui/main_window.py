@@ -18,6 +18,7 @@ from initviz.errors import ProjectError
 from initviz.gui import theme as th
 from initviz.gui.controls import ControlPanel
 from initviz.gui.dashboard import DashboardView
+from initviz.gui.dock_fit import DockFit
 from initviz.gui.file_actions import FileActions, remember_file
 from initviz.gui.seed_band import SeedBandLink
 from initviz.gui.view_settings import ViewSettings
@@ -76,7 +77,9 @@ class MainWindow(QtWidgets.QMainWindow):
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.controls)
-        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)  # narrows instead
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.controls_dock = self._dock("Controls", scroll, QtCore.Qt.LeftDockWidgetArea)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -93,7 +96,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.notes.setObjectName("notesPanel")
         self.notes.setOpenExternalLinks(True)
         self.notes_dock = self._dock("Lesson notes", self.notes, QtCore.Qt.RightDockWidgetArea)
-        self.notes_dock.setMinimumWidth(240)
+        self.notes_dock.setMinimumWidth(160)
+        self.dock_fit = DockFit(self, self.controls_dock, self.notes_dock,
+                                need=self.dashboard.grid.header.comfortable_width)
         self.timing_label = QtWidgets.QLabel()
         self.timing_label.setObjectName("timingLabel")
         self.statusBar().addPermanentWidget(self.timing_label)

@@ -1,0 +1,129 @@
+"""The layer grid's column titles, fitted to the width each column has.
+
+A title on one line where every title fits ("activations a = φ(z)"), else on two lines
+split before its symbol ("activations" over "a = φ(z)"), and smaller still where even
+that is too wide: on a 1024-pixel projector a title is never cut off mid-word.
+"""
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from initviz.gui import theme as th
+from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
+
+TITLE_SCALE = 1.1
+"""Title font size, relative to the theme's base font."""
+SMALLEST_SCALE = 0.8
+"""Titles shrink no further than this (a cell this narrow has small histograms anyway)."""
+NOTE_SCALE, SMALLEST_NOTE_SCALE = 0.85, 0.7
+"""The notes' font size ("sampled 8.2k/66k"), relative to the base font, and its floor."""
+PADDING = 4
+"""Pixels kept free beside the widest title line."""
+
+
+def title_lines(title: str, two_lines: bool) -> list[str]:
+    """The title as shown: whole, or its first word over the rest (the symbol)."""
+    word, _, symbol = title.partition(" ")
+    return [word, symbol] if two_lines and symbol else [title]
+
+
+def fitted_layout(titles: list[str], width: float, font: QtGui.QFont) -> tuple[bool, float]:
+    """(two lines, font scale) for ``titles`` in columns ``width`` pixels wide: one line at
+    TITLE_SCALE if all fit, else two lines at the largest scale at which all fit."""
+    def widest(two_lines: bool, scale: float) -> float:
+        sized = QtGui.QFont(font)
+        sized.setPointSizeF(font.pointSizeF() * scale)
+        sized.setBold(True)
+        metrics = QtGui.QFontMetricsF(sized)
+        return max(metrics.horizontalAdvance(line)
+                   for title in titles for line in title_lines(title, two_lines))
+
+    room = width - PADDING
+    if widest(False, TITLE_SCALE) <= room:
+        return False, TITLE_SCALE
+    need = widest(True, TITLE_SCALE)
+    scale = TITLE_SCALE * min(1.0, room / need) if need > 0 else TITLE_SCALE
+    return True, max(SMALLEST_SCALE, scale * 0.98)  # 2 % for rounding to the font's sizes
+
+
+def notes_scale(notes: list[str], width: float, font: QtGui.QFont) -> float:
+    """Font scale of the notes below the titles: NOTE_SCALE, or less where a note is wider
+    than its column (never below SMALLEST_NOTE_SCALE)."""
+    sized = QtGui.QFont(font)
+    sized.setPointSizeF(font.pointSizeF() * NOTE_SCALE)
+    need = max((QtGui.QFontMetricsF(sized).horizontalAdvance(note) for note in notes), default=0)
+    if need <= width - PADDING:
+        return NOTE_SCALE
+    return max(SMALLEST_NOTE_SCALE, NOTE_SCALE * (width - PADDING) / need * 0.98)
+
+
+class GridHeader(QtWidgets.QWidget):
+    """A blank over the row labels, then one title per column; notes below the titles."""
+
+    def __init__(self, theme: th.Theme, parent=None):
+        super().__init__(parent)
+        self.theme = theme
+        self._notes: dict = {}
+        self._shown = None
+        layout = QtWidgets.QHBoxLayout(self)
+        self.titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
+        for column, title in enumerate(self.titles):
+            title.setAlignment(QtCore.Qt.AlignCenter)
+            if column:  # a long title must not force the window wider than a projector
+                title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+            layout.addWidget(title, 1 if column else 0)
+
+    def apply_theme(self, theme: th.Theme, right_margin: int) -> None:
+        self.theme = theme
+        self.layout().setContentsMargins(4, 2, 4 + right_margin, 2)
+        self.layout().setSpacing(4)
+        self.titles[0].setFixedWidth(int(6.5 * theme.font_pt))
+        self._shown = None
+        self._fit()
+
+    def comfortable_width(self) -> int:
+        """The width at which every title fits at full size on two lines: what the window
+        keeps free for the grid before it folds a dock away (DockFit)."""
+        font = QtGui.QFont(self.font())
+        font.setPointSizeF(self.theme.font_pt * TITLE_SCALE)
+        font.setBold(True)
+        metrics = QtGui.QFontMetricsF(font)
+        column = max(metrics.horizontalAdvance(line) for q in COLUMNS
+                     for line in title_lines(COLUMN_TITLES[q], True)) + PADDING
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing() * len(COLUMNS)
+        return int(self.titles[0].width() + len(COLUMNS) * column + spacing
+                   + margins.left() + margins.right()) + 1
+
+    def show_notes(self, notes: dict) -> None:
+        """Below each title, how many values its histograms count when subsampled."""
+        self._notes = notes
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        labels = self.titles[1:]
+        width = min(label.contentsRect().width() for label in labels)
+        font = QtGui.QFont(self.font())
+        font.setPointSizeF(self.theme.font_pt)
+        two_lines, scale = fitted_layout([COLUMN_TITLES[q] for q in COLUMNS], width, font)
+        note_scale = notes_scale(list(self._notes.values()), width, font)
+        shown = (two_lines, scale, note_scale, tuple(sorted(self._notes.items())))
+        if shown == self._shown:  # a resize that changes nothing re-lays out no rich text
+            return
+        self._shown = shown
+        for label, quantity in zip(labels, COLUMNS):
+            label.setText(self._html(quantity, two_lines, scale, note_scale))
+
+    def _html(self, quantity: str, two_lines: bool, scale: float, note_scale: float) -> str:
+        theme = self.theme
+        lines = "<br>".join(line.replace(" ", "&nbsp;")
+                            for line in title_lines(COLUMN_TITLES[quantity], two_lines))
+        note = self._notes.get(quantity, "")
+        return (f"<span style='font-size:{theme.font_pt * scale:.1f}pt; font-weight:bold; "
+                f"color:{th.QUANTITY_COLOURS[quantity]}'>{lines}</span>"
+                + (f"<br><span style='font-size:{theme.font_pt * note_scale:.1f}pt; color:#444'>"
+                   f"{note}</span>" if note else ""))
