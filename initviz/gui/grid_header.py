@@ -1,8 +1,9 @@
 """The layer grid's column titles, fitted to the width each column has.
 
 A title on one line where every title fits ("activations a = φ(z)"), else on two lines
-split before its symbol ("activations" over "a = φ(z)"), and smaller still where even
-that is too wide: on a 1024-pixel projector a title is never cut off mid-word.
+split before its symbol ("activations" over "a = φ(z)"), smaller where even that is too
+wide, and its symbol alone in the narrowest columns (Compare's two grids): on a
+1024-pixel projector a title is never cut off mid-word. The full title is its tooltip.
 """
 from __future__ import annotations
 
@@ -13,37 +14,48 @@ from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
 
 TITLE_SCALE = 1.1
 """Title font size, relative to the theme's base font."""
-SMALLEST_SCALE = 0.8
-"""Titles shrink no further than this (a cell this narrow has small histograms anyway)."""
+SMALLEST_SCALE, SMALLEST_SYMBOL_SCALE = 0.8, 0.6
+"""Two-line titles shrink no further than this, then the symbols alone down to the second."""
 NOTE_SCALE, SMALLEST_NOTE_SCALE = 0.85, 0.7
 """The notes' font size ("sampled 8.2k/66k"), relative to the base font, and its floor."""
 PADDING = 4
 """Pixels kept free beside the widest title line."""
 
 
-def title_lines(title: str, two_lines: bool) -> list[str]:
-    """The title as shown: whole, or its first word over the rest (the symbol)."""
+WHOLE, TWO_LINES, SYMBOL = "whole", "two lines", "symbol"
+"""How a title is shown: on one line, its word over its symbol, or its symbol alone."""
+
+
+def title_lines(title: str, form: str) -> list[str]:
+    """The lines of ``title`` ("activations a = φ(z)") shown in ``form``."""
     word, _, symbol = title.partition(" ")
-    return [word, symbol] if two_lines and symbol else [title]
+    if form == WHOLE or not symbol:
+        return [title]
+    return [word, symbol] if form == TWO_LINES else [symbol]
 
 
-def fitted_layout(titles: list[str], width: float, font: QtGui.QFont) -> tuple[bool, float]:
-    """(two lines, font scale) for ``titles`` in columns ``width`` pixels wide: one line at
-    TITLE_SCALE if all fit, else two lines at the largest scale at which all fit."""
-    def widest(two_lines: bool, scale: float) -> float:
+def fitted_layout(titles: list[str], width: float, font: QtGui.QFont) -> tuple[str, float]:
+    """(form, font scale) for ``titles`` in columns ``width`` pixels wide: the first form
+    in which every title fits, at TITLE_SCALE, else two lines down to SMALLEST_SCALE, else
+    the symbols alone (two histograms side by side in Compare), as large as they fit."""
+    def widest(form: str) -> float:
         sized = QtGui.QFont(font)
-        sized.setPointSizeF(font.pointSizeF() * scale)
+        sized.setPointSizeF(font.pointSizeF() * TITLE_SCALE)
         sized.setBold(True)
         metrics = QtGui.QFontMetricsF(sized)
         return max(metrics.horizontalAdvance(line)
-                   for title in titles for line in title_lines(title, two_lines))
+                   for title in titles for line in title_lines(title, form))
 
     room = width - PADDING
-    if widest(False, TITLE_SCALE) <= room:
-        return False, TITLE_SCALE
-    need = widest(True, TITLE_SCALE)
-    scale = TITLE_SCALE * min(1.0, room / need) if need > 0 else TITLE_SCALE
-    return True, max(SMALLEST_SCALE, scale * 0.98)  # 2 % for rounding to the font's sizes
+    for form in (WHOLE, TWO_LINES):
+        need = widest(form)
+        if need <= room:
+            return form, TITLE_SCALE
+    scale = TITLE_SCALE * room / need * 0.98  # 2 % for rounding to the font's sizes
+    if scale >= SMALLEST_SCALE:
+        return TWO_LINES, scale
+    need = widest(SYMBOL)
+    return SYMBOL, max(SMALLEST_SYMBOL_SCALE, min(TITLE_SCALE, TITLE_SCALE * room / need * 0.98))
 
 
 def notes_scale(notes: list[str], width: float, font: QtGui.QFont) -> float:
@@ -70,6 +82,7 @@ class GridHeader(QtWidgets.QWidget):
         for column, title in enumerate(self.titles):
             title.setAlignment(QtCore.Qt.AlignCenter)
             if column:  # a long title must not force the window wider than a projector
+                title.setToolTip(COLUMN_TITLES[COLUMNS[column - 1]])
                 title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
             layout.addWidget(title, 1 if column else 0)
 
@@ -89,7 +102,7 @@ class GridHeader(QtWidgets.QWidget):
         font.setBold(True)
         metrics = QtGui.QFontMetricsF(font)
         column = max(metrics.horizontalAdvance(line) for q in COLUMNS
-                     for line in title_lines(COLUMN_TITLES[q], True)) + PADDING
+                     for line in title_lines(COLUMN_TITLES[q], TWO_LINES)) + PADDING
         margins = self.layout().contentsMargins()
         spacing = self.layout().spacing() * len(COLUMNS)
         return int(self.titles[0].width() + len(COLUMNS) * column + spacing
@@ -109,19 +122,19 @@ class GridHeader(QtWidgets.QWidget):
         width = min(label.contentsRect().width() for label in labels)
         font = QtGui.QFont(self.font())
         font.setPointSizeF(self.theme.font_pt)
-        two_lines, scale = fitted_layout([COLUMN_TITLES[q] for q in COLUMNS], width, font)
+        form, scale = fitted_layout([COLUMN_TITLES[q] for q in COLUMNS], width, font)
         note_scale = notes_scale(list(self._notes.values()), width, font)
-        shown = (two_lines, scale, note_scale, tuple(sorted(self._notes.items())))
+        shown = (form, scale, note_scale, tuple(sorted(self._notes.items())))
         if shown == self._shown:  # a resize that changes nothing re-lays out no rich text
             return
         self._shown = shown
         for label, quantity in zip(labels, COLUMNS):
-            label.setText(self._html(quantity, two_lines, scale, note_scale))
+            label.setText(self._html(quantity, form, scale, note_scale))
 
-    def _html(self, quantity: str, two_lines: bool, scale: float, note_scale: float) -> str:
+    def _html(self, quantity: str, form: str, scale: float, note_scale: float) -> str:
         theme = self.theme
         lines = "<br>".join(line.replace(" ", "&nbsp;")
-                            for line in title_lines(COLUMN_TITLES[quantity], two_lines))
+                            for line in title_lines(COLUMN_TITLES[quantity], form))
         note = self._notes.get(quantity, "")
         return (f"<span style='font-size:{theme.font_pt * scale:.1f}pt; font-weight:bold; "
                 f"color:{th.QUANTITY_COLOURS[quantity]}'>{lines}</span>"

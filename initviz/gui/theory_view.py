@@ -172,9 +172,12 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.theme = theme
         self.setBackground(theme.background)
         size = f"{theme.font_pt * 1.1:.1f}pt"
-        titles = ((self.phase_plot, "Order to chaos: χ₁ = σ_w²·E[φ'(z)²] at the fixed point q*"),
-                  (self.depth_plot, "Depth scales ξ_c (solid), ξ_q (dashed) at this σ_b²"),
-                  (self.jacobian_plot, "Singular values of ∂z_L/∂x at init"))
+        # short lines: a title's one long line was the plots' minimum width, and cut the
+        # right-hand plots off on a 1024-pixel projector
+        titles = ((self.phase_plot,
+                   "Order to chaos:<br>χ₁ = σ_w²·E[φ'(z)²]<br>at the fixed point q*"),
+                  (self.depth_plot, "Depth scales ξ_c (solid),<br>ξ_q (dashed) at this σ_b²"),
+                  (self.jacobian_plot, "Singular values<br>of ∂z_L/∂x at init"))
         for plot, title in titles:
             plot.setTitle(title, color=theme.foreground, size=size, bold=True)
             for name in ("left", "bottom"):
