@@ -58,15 +58,20 @@ def fitted_layout(titles: list[str], width: float, font: QtGui.QFont) -> tuple[s
     return SYMBOL, max(SMALLEST_SYMBOL_SCALE, min(TITLE_SCALE, TITLE_SCALE * room / need * 0.98))
 
 
-def notes_scale(notes: list[str], width: float, font: QtGui.QFont) -> float:
-    """Font scale of the notes below the titles: NOTE_SCALE, or less where a note is wider
-    than its column (never below SMALLEST_NOTE_SCALE)."""
+def fitted_notes(notes: dict, width: float, font: QtGui.QFont) -> tuple[dict, float]:
+    """The notes below the titles and their font scale: NOTE_SCALE, or less where a note
+    is wider than its column, down to SMALLEST_NOTE_SCALE; narrower still, the counts
+    alone ("8.2k/66k" for "sampled 8.2k/66k"; the tooltip says it in full)."""
     sized = QtGui.QFont(font)
     sized.setPointSizeF(font.pointSizeF() * NOTE_SCALE)
-    need = max((QtGui.QFontMetricsF(sized).horizontalAdvance(note) for note in notes), default=0)
-    if need <= width - PADDING:
-        return NOTE_SCALE
-    return max(SMALLEST_NOTE_SCALE, NOTE_SCALE * (width - PADDING) / need * 0.98)
+    metrics = QtGui.QFontMetricsF(sized)
+    room = width - PADDING
+    for shown in (notes, {q: note.split(" ")[-1] for q, note in notes.items()}):
+        need = max((metrics.horizontalAdvance(note) for note in shown.values()), default=0)
+        scale = NOTE_SCALE * min(1.0, room / need * 0.98) if need > 0 else NOTE_SCALE
+        if scale >= SMALLEST_NOTE_SCALE:
+            return shown, scale
+    return shown, SMALLEST_NOTE_SCALE
 
 
 class GridHeader(QtWidgets.QWidget):
@@ -82,7 +87,6 @@ class GridHeader(QtWidgets.QWidget):
         for column, title in enumerate(self.titles):
             title.setAlignment(QtCore.Qt.AlignCenter)
             if column:  # a long title must not force the window wider than a projector
-                title.setToolTip(COLUMN_TITLES[COLUMNS[column - 1]])
                 title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
             layout.addWidget(title, 1 if column else 0)
 
@@ -123,19 +127,20 @@ class GridHeader(QtWidgets.QWidget):
         font = QtGui.QFont(self.font())
         font.setPointSizeF(self.theme.font_pt)
         form, scale = fitted_layout([COLUMN_TITLES[q] for q in COLUMNS], width, font)
-        note_scale = notes_scale(list(self._notes.values()), width, font)
-        shown = (form, scale, note_scale, tuple(sorted(self._notes.items())))
+        notes, note_scale = fitted_notes(self._notes, width, font)
+        shown = (form, scale, note_scale, tuple(sorted(notes.items())))
         if shown == self._shown:  # a resize that changes nothing re-lays out no rich text
             return
         self._shown = shown
         for label, quantity in zip(labels, COLUMNS):
-            label.setText(self._html(quantity, form, scale, note_scale))
+            label.setText(self._html(quantity, form, scale, notes.get(quantity, ""), note_scale))
+            note = self._notes.get(quantity, "")
+            label.setToolTip(COLUMN_TITLES[quantity] + (f" ({note} values)" if note else ""))
 
-    def _html(self, quantity: str, form: str, scale: float, note_scale: float) -> str:
+    def _html(self, quantity: str, form: str, scale: float, note: str, note_scale: float) -> str:
         theme = self.theme
         lines = "<br>".join(line.replace(" ", "&nbsp;")
                             for line in title_lines(COLUMN_TITLES[quantity], form))
-        note = self._notes.get(quantity, "")
         return (f"<span style='font-size:{theme.font_pt * scale:.1f}pt; font-weight:bold; "
                 f"color:{th.QUANTITY_COLOURS[quantity]}'>{lines}</span>"
                 + (f"<br><span style='font-size:{theme.font_pt * note_scale:.1f}pt; color:#444'>"

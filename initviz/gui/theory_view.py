@@ -180,6 +180,9 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
                   (self.jacobian_plot, "Singular values<br>of ∂z_L/∂x at init"))
         for plot, title in titles:
             plot.setTitle(title, color=theme.foreground, size=size, bold=True)
+            lines = math.ceil(plot.titleLabel.itemRect().height())  # pyqtgraph fixes one line
+            plot.titleLabel.setMaximumHeight(lines)
+            plot.layout.setRowFixedHeight(0, lines)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
                 plot.getAxis(name).enableAutoSIPrefix(False)
@@ -189,7 +192,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.phase_plot.setLabel("left", "σ_b² = E[b²]")
         self.depth_plot.setLabel("bottom", "σ_w²")
         self.depth_plot.setLabel("left", "ξ, layers (log axis)")
-        self.jacobian_plot.setLabel("bottom", "non-zero singular values (log axis; 1 = isometry)")
+        self.jacobian_plot.setLabel("bottom", "non-zero singular values (log axis)")
         self.jacobian_plot.setLabel("left", "count")
         ink = theme.foreground
         self.critical.setPen(pg.mkPen(ink, width=theme.line_width * 1.6))
