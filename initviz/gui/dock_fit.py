@@ -26,7 +26,7 @@ class DockFit(QtCore.QObject):
         super().__init__(window)
         self.window, self.host, self.folding, self.need = window, host, folding, need
         self.folded = False
-        self._area = None
+        self._area = QtCore.Qt.RightDockWidgetArea
         self._width = folding.sizeHint().width()
         self._timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.fit)
@@ -40,7 +40,7 @@ class DockFit(QtCore.QObject):
 
     def fit(self) -> None:
         """Fold or unfold for the window's present width."""
-        if not (self.host.isVisible() and self.folding.isVisible()):
+        if not all(dock.toggleViewAction().isChecked() for dock in (self.host, self.folding)):
             return  # presentation mode, or a dock the user closed: theirs to bring back
         if self.host.isFloating() or self.folding.isFloating():
             return
@@ -50,6 +50,12 @@ class DockFit(QtCore.QObject):
         elif self.folded and self._still_folded() and (
                 centre - self._width - self._separator() >= self.need() + HYSTERESIS):
             self._unfold()
+
+    def restore(self, folded: bool) -> None:
+        """After the window's saved dock layout is restored: whether its fold was ours (so
+        a window saved narrow and opened on a wide screen shows its notes again)."""
+        self.folded = folded and self._still_folded()
+        self._timer.start()
 
     def _side_by_side(self) -> bool:
         window = self.window

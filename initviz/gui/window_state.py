@@ -13,6 +13,8 @@ from initviz.gui.file_actions import settings
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
+FOLDED_KEY = "window/notesFolded"
+"""Whether the saved layout has the notes folded by DockFit (not by the user's hand)."""
 STATE_VERSION = 1
 """Raise when the docks change, so an old layout is not applied to new docks."""
 MARGIN = 0.95
@@ -43,8 +45,8 @@ def restore(window: QtWidgets.QMainWindow) -> None:
     store = settings()
     geometry = store.value(GEOMETRY_KEY)
     state = store.value(STATE_KEY)
-    if state is not None:
-        window.restoreState(QtCore.QByteArray(state), STATE_VERSION)
+    if state is not None and window.restoreState(QtCore.QByteArray(state), STATE_VERSION):
+        window.dock_fit.restore(store.value(FOLDED_KEY, False, type=bool))
     available = _available(window)
     if geometry is not None and window.restoreGeometry(QtCore.QByteArray(geometry)):
         if window.isMaximized() or fits(window.frameGeometry(), available):
@@ -57,4 +59,5 @@ def save(window: QtWidgets.QMainWindow) -> None:
     store = settings()
     store.setValue(GEOMETRY_KEY, window.saveGeometry())
     store.setValue(STATE_KEY, window.saveState(STATE_VERSION))
+    store.setValue(FOLDED_KEY, window.dock_fit.folded)
     store.sync()

@@ -71,3 +71,16 @@ def test_every_column_title_and_histogram_is_on_screen(window, qtbot, size):
         qtbot.waitUntil(lambda: window.size() == size and not cut_off(window), timeout=2000)
     assert window.size() == size  # the window is no wider than the projector
     assert cut_off(window) == []
+
+
+def test_the_notes_fold_beside_the_controls_and_come_back(window, qtbot):
+    folded = window.tabifiedDockWidgets
+    window.resize(1024, 768)
+    with contextlib.suppress(qtbot.TimeoutError):
+        qtbot.waitUntil(lambda: window.notes_dock in folded(window.controls_dock), timeout=2000)
+    assert window.notes_dock in folded(window.controls_dock)  # a tab, one click away
+    assert window.notes_dock.toggleViewAction().isChecked()
+    window.resize(1600, 950)
+    qtbot.waitUntil(lambda: window.notes_dock not in folded(window.controls_dock), timeout=2000)
+    assert window.dockWidgetArea(window.notes_dock) == QtCore.Qt.RightDockWidgetArea
+    assert window.notes_dock.isVisible() and window.controls_dock.isVisible()

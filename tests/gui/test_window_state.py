@@ -47,6 +47,26 @@ def test_a_layout_saved_on_a_larger_screen_is_fitted_to_this_one(qtbot, small_pr
     assert second.width() <= screen.width() and second.height() <= screen.height()
 
 
+def test_notes_folded_for_a_narrow_window_come_back_on_a_wide_one_next_time(
+        qtbot, small_project):
+    first = MainWindow(small_project)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1024, 768)  # a projector: the notes fold beside the controls
+    qtbot.waitUntil(lambda: first.dock_fit.folded, timeout=2000)
+    window_state.save(first)
+
+    second = MainWindow(small_project)
+    qtbot.addWidget(second)
+    window_state.restore(second)
+    assert second.notes_dock in second.tabifiedDockWidgets(second.controls_dock)
+    second.show()
+    second.resize(1600, 950)  # a wide screen the next day: the notes are beside the plots
+    qtbot.waitUntil(
+        lambda: second.notes_dock not in second.tabifiedDockWidgets(second.controls_dock),
+        timeout=2000)
+
+
 def test_the_application_has_an_icon_for_its_windows_and_taskbar(qapp):
     icon = gui_app.app_icon()
     assert not icon.isNull()
