@@ -1,0 +1,101 @@
+"""The steps of a ProjectDocument's undo stack: what Edit > Undo and Redo walk through.
+
+A step keeps, for each top-level section it changed, the section's content before and after,
+so undoing it restores exactly those sections and leaves the rest (display settings above all)
+as they are now. Consecutive edits of the same fields are one step through Qt's own merging
+(``id``/``mergeWith``): a drag of the std slider is one "Undo change std", however long it
+took. A merge that ends where it began is obsolete, and the stack drops it.
+"""
+from __future__ import annotations
+
+from PySide6 import QtGui
+
+from initviz.gui.view_settings import without_display
+
+EDIT_ID = 1
+"""The id of every mergeable edit step; ``mergeWith`` compares the fields themselves."""
+
+
+def content(data: dict, section: str):
+    """A section as an unsaved-changes check sees it: display settings are not content."""
+    value = data.get(section)
+    if section == "view":
+        return without_display(value or {})
+    return value
+
+
+def changed_sections(before: dict, after: dict) -> tuple[str, ...]:
+    """The top-level sections whose content differs (in ``after``'s order)."""
+    names = list(after) + [name for name in before if name not in after]
+    return tuple(name for name in names if content(before, name) != content(after, name))
+
+
+def changed_fields(changes: dict, before: dict, after: dict) -> tuple[str, ...]:
+    """The dotted fields an edit changed; a parameter dict names the parameters within it."""
+    fields = []
+    for path in changes:
+        old, new = _lookup(before, path), _lookup(after, path)
+        if isinstance(old, dict) and isinstance(new, dict):
+            fields += [f"{path}.{key}" for key in sorted(old.keys() | new.keys())
+                       if old.get(key) != new.get(key)]
+        elif old != new:
+            fields.append(path)
+    return tuple(fields)
+
+
+def describe(fields: tuple[str, ...]) -> str:
+    """'change std', 'change scheme': what the Edit menu shows after Undo/Redo."""
+    if not fields:
+        return "change project"
+    names = []
+    for field in fields:
+        leaf = field.split(".")[-1].replace("_", " ")
+        if leaf not in names and leaf != "params":
+            names.append(leaf)
+    return "change " + ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
+
+
+def _lookup(data: dict, path: str):
+    node = data
+    for key in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+class SectionStep(QtGui.QUndoCommand):
+    """Sections of the project before and after one edit (or one replacement)."""
+
+    def __init__(self, document, before: dict, after: dict, text: str,
+                 fields: tuple[str, ...] | None = None):
+        super().__init__(text)
+        self.document = document
+        self.before, self.after = before, after
+        self.fields = fields
+        """The fields this step changed; None for a replacement, which never merges."""
+        self._applied = True
+        """Pushed after the document has applied it: the first ``redo`` has nothing to do."""
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return EDIT_ID if self.fields is not None else -1
+
+    def mergeWith(self, other) -> bool:  # noqa: N802 - Qt's name
+        """Take in the next edit of the same fields: one step, from our before to its after."""
+        if not isinstance(other, SectionStep) or other.fields != self.fields:
+            return False
+        for section, value in other.after.items():
+            self.before.setdefault(section, other.before[section])
+            self.after[section] = value
+        if all(content(self.before, s) == content(self.after, s) for s in self.after):
+            self.setObsolete(True)  # dragged back to where it started: nothing to undo
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.document.restore_sections(self.after)
+
+    def undo(self) -> None:
+        self.document.restore_sections(self.before)
