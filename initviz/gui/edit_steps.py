@@ -44,14 +44,16 @@ def changed_fields(changes: dict, before: dict, after: dict) -> tuple[str, ...]:
 
 
 def describe(fields: tuple[str, ...]) -> str:
-    """'change std', 'change scheme': what the Edit menu shows after Undo/Redo."""
-    if not fields:
-        return "change project"
+    """'change std', 'change scheme': what the Edit menu shows after Undo/Redo. A new scheme
+    or activation brings its own parameters: the step is named after the choice."""
+    chosen = [field for field in fields if ".params" not in field] or list(fields)
     names = []
-    for field in fields:
+    for field in chosen:
         leaf = field.split(".")[-1].replace("_", " ")
-        if leaf not in names and leaf != "params":
+        if leaf not in names:
             names.append(leaf)
+    if not names:
+        return "change project"
     return "change " + ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
 
 
