@@ -23,11 +23,13 @@ from PySide6 import QtCore, QtGui
 
 from initviz.errors import ProjectError
 from initviz.gui.edit_steps import (
+    ABSENT,
     SectionStep,
     changed_fields,
     changed_sections,
-    content,
     describe,
+    display_changes,
+    sections_of,
 )
 from initviz.gui.view_settings import DISPLAY_KEYS, ViewSettings, without_display
 from initviz.project import Project
@@ -57,7 +59,7 @@ class ProjectDocument(QtCore.QObject):
         self.lesson_key: str | None = None
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
-        self._saved = self._project.to_dict()
+        self._saved = self._project.copy()
         self._modified = False
         self.undo_stack.cleanChanged.connect(self._stack_moved)
         self.undo_stack.indexChanged.connect(self._stack_moved)
@@ -81,48 +83,44 @@ class ProjectDocument(QtCore.QObject):
     def edit(self, changes: dict) -> bool:
         """Apply dotted-path ``changes`` together as one undo step; False (nothing changed and
         ``refused`` says why) when the result would be invalid."""
-        before = self._project.to_dict()
+        before = self._project
         try:
-            self._project.update(changes)
+            self._project = before.with_changes(changes)
         except ProjectError as error:
             self.refused.emit(str(error))
             self.message.emit(str(error))
             return False
-        after = self._project.to_dict()
-        self._push(before, after, changed_fields(changes, before, after))
+        self._push(before, changed_fields(changes, before, self._project))
         return True
 
     def set_project(self, project: Project) -> None:
         """Replace the whole project as one undo step; the file and its saved state stay."""
-        before = self._project.to_dict()
-        self._project = project.copy()
-        self._push(before, self._project.to_dict(), None)
+        before, self._project = self._project, project.copy()
+        self._push(before, None)
 
-    def _push(self, before: dict, after: dict, fields) -> None:
+    def _push(self, before: Project, fields) -> None:
+        after = self._project
         sections = changed_sections(before, after)
-        display = {key: value for key, value in after.get("view", {}).items()
-                   if key in DISPLAY_KEYS and before.get("view", {}).get(key) != value}
+        display = display_changes(before, after)
         if sections:
             text = describe(fields) if fields is not None else "replace project"
             self.undo_stack.push(SectionStep(
-                self, {name: before.get(name, ABSENT) for name in sections},
-                {name: after.get(name, ABSENT) for name in sections}, text, fields))
+                self, sections_of(before, sections), sections_of(after, sections), text, fields))
             self.changed.emit(sections)
         if display:
             self.displayChanged.emit(display)
 
     def restore_sections(self, sections: dict) -> None:
         """Put these sections back as they were (an undo or a redo); display settings stay."""
-        data = self._project.to_dict()
-        shown = {key: value for key, value in data.get("view", {}).items() if key in DISPLAY_KEYS}
-        for name, value in sections.items():
-            if value is ABSENT:
-                data.pop(name, None)
-            elif name == "view":
-                data[name] = {**without_display(copy.deepcopy(value)), **shown}
-            else:
-                data[name] = copy.deepcopy(value)
-        self._project = Project(data)
+        shown = {key: value for key, value in self._project.view.items() if key in DISPLAY_KEYS}
+        changes = copy.deepcopy({
+            name: {**without_display(value), **shown} if name == "view" else value
+            for name, value in sections.items()})
+        if ABSENT in changes.values():  # a replacement added or removed an unknown section
+            data = {**self._project.to_dict(), **changes}
+            self._project = Project({k: v for k, v in data.items() if v is not ABSENT})
+        else:
+            self._project = self._project.with_changes(changes)
         self._refresh_modified(trust_clean=False)  # the stack's index moves only after this
         self.changed.emit(tuple(sections))
 
@@ -157,7 +155,7 @@ class ProjectDocument(QtCore.QObject):
     def load(self, project: Project, path=None, lesson_key: str | None = None) -> None:
         """A project from a file or a lesson: the new saved state, with nothing to undo."""
         self._project = project.copy()
-        self._saved = self._project.to_dict()
+        self._saved = self._project.copy()
         self.path = Path(path) if path is not None else None
         self.lesson_key = lesson_key
         self.undo_stack.clear()
@@ -168,7 +166,7 @@ class ProjectDocument(QtCore.QObject):
     def save(self, path) -> None:
         """Write the project to ``path`` (ProjectError when that fails: nothing changes)."""
         self._project.save(path)
-        self._saved = self._project.to_dict()
+        self._saved = self._project.copy()
         self.path = Path(path)
         self.undo_stack.setClean()
         self._refresh_modified()
@@ -193,21 +191,4 @@ class ProjectDocument(QtCore.QObject):
             self.modifiedChanged.emit(modified)
 
     def _differs_from_saved(self) -> bool:
-        if self._project.matches(self._saved):
-            return False
-        now = self._project.to_dict()
-        names = set(now) | set(self._saved)
-        return any(content(now, name) != content(self._saved, name) for name in names)
-
-
-class _Absent:
-    """A section the project did not have (an unknown key a replacement added or removed)."""
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT = _Absent()
+        return bool(changed_sections(self._saved, self._project))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from PySide6 import QtGui
 
-from initviz.gui.view_settings import without_display
+from initviz.gui.view_settings import DISPLAY_KEYS, without_display
+from initviz.project import Project
 
 EDIT_ID = 1
 """The id of every mergeable edit step; ``mergeWith`` compares the fields themselves."""
@@ -24,13 +25,29 @@ def content(data: dict, section: str):
     return value
 
 
-def changed_sections(before: dict, after: dict) -> tuple[str, ...]:
-    """The top-level sections whose content differs (in ``after``'s order)."""
-    names = list(after) + [name for name in before if name not in after]
-    return tuple(name for name in names if content(before, name) != content(after, name))
+def changed_sections(before: Project, after: Project) -> tuple[str, ...]:
+    """The top-level sections whose content differs (display settings are no content)."""
+    names = after.differing_sections(before)
+    if "view" in names and without_display(before.view) == without_display(after.view):
+        names = tuple(name for name in names if name != "view")
+    return names
 
 
-def changed_fields(changes: dict, before: dict, after: dict) -> tuple[str, ...]:
+def display_changes(before: Project, after: Project) -> dict:
+    """The display settings that differ, with their new values."""
+    if "view" not in after.differing_sections(before):
+        return {}
+    old, new = before.view, after.view
+    return {key: value for key, value in new.items()
+            if key in DISPLAY_KEYS and old.get(key) != value}
+
+
+def sections_of(project: Project, names) -> dict:
+    """Copies of these sections of ``project`` (ABSENT for one it does not have)."""
+    return {name: _lookup(project, name, ABSENT) for name in names}
+
+
+def changed_fields(changes: dict, before: Project, after: Project) -> tuple[str, ...]:
     """The dotted fields an edit changed; a parameter dict names the parameters within it."""
     fields = []
     for path in changes:
@@ -57,13 +74,24 @@ def describe(fields: tuple[str, ...]) -> str:
     return "change " + ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
 
 
-def _lookup(data: dict, path: str):
-    node = data
-    for key in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
+def _lookup(project: Project, path: str, missing=None):
+    try:
+        return project.get(path)
+    except (KeyError, TypeError):
+        return missing
+
+
+class _Absent:
+    """A section the project did not have (an unknown key a replacement added or removed)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
 
 
 class SectionStep(QtGui.QUndoCommand):

@@ -55,11 +55,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.compute.resultReady.connect(self._on_result)
         self.compute.computeFailed.connect(self._on_failed)
         self._build_widgets()
+        self._follow_document()  # first: the window asks for the computation before views catch up
         self.files = FileActions(self, self.document)
         self.menus = build_menus(self)
         self.teaching_views = self._add_teaching_views()
         self.seed_band = SeedBandLink(self.document, self.dashboard.depth_plot, self)
-        self._follow_document()
         self.setAcceptDrops(True)
         self.resize(1500, 950)
         self._show_project()
@@ -167,13 +167,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.show_message(f"Saved {Path(path).name}")
 
     def _on_changed(self, sections: tuple) -> None:
-        self._show_project()
         if set(sections) & set(COMPUTED_SECTIONS):
             self._request_compute()
+        self.controls.show_project(self.document.project)
+        self._show_notes()
+        self._update_title()
 
     def _on_replaced(self) -> None:
-        self._show_project()
         self._request_compute(supersede=True)
+        self._show_project()
 
     def _on_display_changed(self, _changes: dict) -> None:
         """Display settings: the last result drawn again, nothing computed."""
@@ -181,8 +183,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.dashboard.show_settings(self.view_settings)
 
     def _show_project(self) -> None:
-        project = self.document.project
-        self.controls.show_project(project)
+        self.controls.show_project(self.document.project)
         self.dashboard.display_bar.show_settings(self.view_settings)
         self._show_notes()
         self._update_title()

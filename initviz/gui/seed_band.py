@@ -104,7 +104,8 @@ class SeedBandLink(QtCore.QObject):
         if not self.enabled:
             self._settle.stop()
             self._requested = self._wanted = None
-            plot.show_band(None)
+            if plot.band is not None:
+                plot.show_band(None)
             return
         key = self._wanted = self._key()
         if plot.band is not None and plot.band.key != key:
