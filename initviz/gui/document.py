@@ -163,6 +163,12 @@ class ProjectDocument(QtCore.QObject):
         self.sourceChanged.emit()
         self.replaced.emit()
 
+    def revert(self) -> None:
+        """Back to the saved state, with nothing to undo; display settings stay as they are."""
+        shown = {key: value for key, value in self._project.view.items() if key in DISPLAY_KEYS}
+        saved = self._saved.with_changes({f"view.{key}": value for key, value in shown.items()})
+        self.load(saved, self.path, self.lesson_key)
+
     def save(self, path) -> None:
         """Write the project to ``path`` (ProjectError when that fails: nothing changes)."""
         self._project.save(path)

@@ -42,6 +42,7 @@ class FileActions(QtCore.QObject):
         self.window = window
         self.document = document
         self.save_action: QtGui.QAction | None = None
+        self.revert_action: QtGui.QAction | None = None
         self.recent_menu = QtWidgets.QMenu("Open &recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         document.modifiedChanged.connect(self._enable_save)
@@ -62,14 +63,19 @@ class FileActions(QtCore.QObject):
         self.save_action = menu.addAction("&Save", self.save, QtGui.QKeySequence.Save)
         self.save_action.setObjectName("saveAction")
         menu.addAction("Save &as…", self.save_as, QtGui.QKeySequence("Ctrl+Shift+S"))
+        self.revert_action = menu.addAction("Re&vert to saved", self.revert)
+        self.revert_action.setObjectName("revertAction")
         menu.addSeparator()
         menu.addAction("&Quit", window.close, QtGui.QKeySequence("Ctrl+Q"))
         self._enable_save()
 
     def _enable_save(self, *_) -> None:
-        """Save has work to do when there are unsaved changes, or no file to keep them in yet."""
+        """Save has work to do when there are unsaved changes, or no file to keep them in yet;
+        Revert when there are unsaved changes."""
         if self.save_action is not None:
-            self.save_action.setEnabled(self.document.is_modified() or self.document.path is None)
+            modified = self.document.is_modified()
+            self.save_action.setEnabled(modified or self.document.path is None)
+            self.revert_action.setEnabled(modified)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -96,6 +102,21 @@ class FileActions(QtCore.QObject):
         if answer == QtWidgets.QMessageBox.Save:
             return self.save()
         return answer == QtWidgets.QMessageBox.Discard
+
+    def revert(self) -> bool:
+        """Drop the unsaved changes (after asking): the project as its file or lesson has it."""
+        if not self.document.is_modified():
+            return False
+        answer = QtWidgets.QMessageBox.question(
+            self.window, "Revert to saved",
+            f"Discard the unsaved changes to “{self.document.project.name}”?",
+            QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel,
+            QtWidgets.QMessageBox.Cancel,
+        )
+        if answer != QtWidgets.QMessageBox.Discard:
+            return False
+        self.document.revert()
+        return True
 
     def new(self) -> None:
         from initviz.project import Project

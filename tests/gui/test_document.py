@@ -66,6 +66,22 @@ def test_undo_back_to_the_saved_state_clears_the_modified_flag(window, tmp_path)
     assert window.project.seed == 8 and window.isWindowModified() and save.isEnabled()
 
 
+def test_revert_goes_back_to_the_file_and_keeps_the_display(qtbot, window, tmp_path, no_dialogs):
+    window.save_project(tmp_path / "lesson.json")
+    revert = window.findChild(QtGui.QAction, "revertAction")
+    assert not revert.isEnabled()  # nothing to revert
+    seed_spin(window).setValue(9)
+    window.dashboard.display_bar.heatmap_check.setChecked(True)
+    assert revert.isEnabled()
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
+        revert.trigger()
+    assert [d[1] for d in no_dialogs] == ["Revert to saved"]  # it asks first (conftest: Discard)
+    assert window.project.seed == 1 and seed_spin(window).value() == 1
+    assert not window.isWindowModified() and not revert.isEnabled()
+    assert not shortcut_action(window, QtGui.QKeySequence.Undo).isEnabled()
+    assert window.view_settings.heatmap  # a display setting is no change to revert
+
+
 def test_display_toggles_are_neither_unsaved_work_nor_undo_steps(qtbot, window):
     document = window.document
     window.findChild(QtWidgets.QSpinBox, "depthSpin").setValue(4)
