@@ -15,6 +15,7 @@ from initviz.project import Project
 
 EDIT_ID = 1
 """The id of every mergeable edit step; ``mergeWith`` compares the fields themselves."""
+LIST_PART_NAMES = {"network.widths[len]": "depth"}
 
 
 def content(data: dict, section: str):
@@ -55,9 +56,19 @@ def changed_fields(changes: dict, before: Project, after: Project) -> tuple[str,
         if isinstance(old, dict) and isinstance(new, dict):
             fields += [f"{path}.{key}" for key in sorted(old.keys() | new.keys())
                        if old.get(key) != new.get(key)]
+        elif isinstance(old, list) and isinstance(new, list) and old != new:
+            fields.append(_list_field(path, old, new))
         elif old != new:
             fields.append(path)
     return tuple(fields)
+
+
+def _list_field(path: str, old: list, new: list) -> str:
+    """Which part of a list changed: its length (the depth) or these entries (a hidden width,
+    the inputs...), so that a depth drag and a width drag are two undo steps, not one."""
+    if len(old) != len(new):
+        return f"{path}[len]"
+    return f"{path}[{','.join(str(i) for i, (a, b) in enumerate(zip(old, new)) if a != b)}]"
 
 
 def describe(fields: tuple[str, ...]) -> str:
@@ -66,7 +77,7 @@ def describe(fields: tuple[str, ...]) -> str:
     chosen = [field for field in fields if ".params" not in field] or list(fields)
     names = []
     for field in chosen:
-        leaf = field.split(".")[-1].replace("_", " ")
+        leaf = LIST_PART_NAMES.get(field) or field.split(".")[-1].split("[")[0].replace("_", " ")
         if leaf not in names:
             names.append(leaf)
     if not names:

@@ -50,6 +50,23 @@ def test_a_slow_drag_of_a_slider_is_one_undo_step(window, monkeypatch):
     assert undo.text().replace("&", "") == "Undo change scheme"
 
 
+def test_depth_then_width_are_two_undo_steps(window):
+    """Both change ``network.widths``; a teacher still undoes one control at a time."""
+    depth = window.findChild(QtWidgets.QSpinBox, "depthSpin")
+    width = window.findChild(QtWidgets.QSpinBox, "widthSpin")
+    for value in (4, 5):
+        depth.setValue(value)
+    for value in (40, 48):
+        width.setValue(value)
+    undo = shortcut_action(window, QtGui.QKeySequence.Undo)
+    assert undo.text().replace("&", "") == "Undo change widths"
+    undo.trigger()
+    assert window.project.widths == [32, 32, 32, 32, 32, 10] and width.value() == 32
+    assert undo.text().replace("&", "") == "Undo change depth"
+    undo.trigger()
+    assert window.project.widths == [32, 32, 32, 10] and depth.value() == 3
+
+
 def test_undo_back_to_the_saved_state_clears_the_modified_flag(window, tmp_path):
     """Saved in the middle of a drag: one Undo goes back to what is on disk, not further."""
     seed_spin(window).setValue(5)
