@@ -74,7 +74,9 @@ def _depth_curve(activation: str, params: tuple, top: float, bias_var: float):
 
 def compute_theory(project) -> TheoryResult:
     """Everything the view draws (runs in the background thread); the Jacobian's inputs
-    are the choice saved in the project's view section."""
+    are the choice saved in the project's view section. Refused (ProjectError) before any
+    of it starts when the Jacobian, or LSUV's simulation, would not fit in memory."""
+    jacobian.check_theory_fits(project)
     entry = resolve_activation(project.activation)
     params = entry.resolve(project.activation_params)
     point = phase.project_point(project)
@@ -308,8 +310,10 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         self.shown.emit(result)
 
     def _failed(self, message: str) -> None:
+        """The message here and in the status bar; the plots keep the last result."""
         self.summary.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
         self.jacobian_bar.caption.clear()
+        self.document.show_message(message)
 
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
