@@ -92,12 +92,10 @@ def run_app(path: str | None = None) -> int:
 
         from initviz.gui.file_actions import remember_file
 
-        window.replace_project(project, path=Path(path))
+        window.document.load(project, path=Path(path))
         remember_file(path)
     window.show()
-    from initviz.gui.autosave import install_autosave
-
-    autosave = install_autosave(window)  # offers back the unsaved work a crash left behind
+    autosave = window.start_autosave()  # offers back the unsaved work a crash left behind
     status = app.exec()
     window_state.save(window)
     autosave.clean_exit()

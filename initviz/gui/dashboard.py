@@ -82,6 +82,8 @@ class DisplayBar(QtWidgets.QWidget):
 class DashboardView(QtWidgets.QWidget):
     drawn = QtCore.Signal(object)
     """The PlotData now fully on screen."""
+    exportRequested = QtCore.Signal(object)
+    """A histogram cell's own "export this plot"."""
 
     def __init__(self, theme: th.Theme = th.NORMAL, parent=None, show_formula: bool = True,
                  show_display_bar: bool = True, side_by_side: bool = False):
@@ -121,7 +123,14 @@ class DashboardView(QtWidgets.QWidget):
         layout.addWidget(self.splitter, 1)
         self.display_bar.setVisible(show_display_bar)
         self.grid.drawn.connect(self._grid_drawn)
+        self.grid.exportRequested.connect(self.exportRequested)
         self._grid_stale = False
+
+    def selected_plot(self):
+        """What "export the selected plot" means: the clicked histogram, else the depth summary,
+        with the newest data (a row scrolled out of sight is drawn first)."""
+        self.grid.draw_pending()
+        return self.grid.selected_cell or self.depth_plot.plot_item
 
     def apply_theme(self, theme: th.Theme) -> None:
         for part in (self.depth_plot, self.grid, self.heatmap):

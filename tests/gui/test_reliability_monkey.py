@@ -70,8 +70,8 @@ def monkey_actions(win):
                                                                 [1, 2, 9, 32])),
         lambda rng: spin(win, "seedSpin").setValue(extreme_int(rng, spin(win, "seedSpin"),
                                                                [0, 1, rng.randrange(10**6)])),
-        lambda rng: win.undo(),
-        lambda rng: win.redo(),
+        lambda rng: win.document.undo(),
+        lambda rng: win.document.redo(),
     ]
 
 
