@@ -55,6 +55,11 @@ HEAP_MARGIN = 1.3
 and the heap then holds more than the arrays alive: measured peaks of both reached 1.05
 times what they keep plus their temporaries (HEAP_PASSES included). The margin leaves
 room for allocators that fragment worse than this glibc."""
+SIMULATION_MARGIN = 1.1
+"""A simulation's heap also holds more than its arrays at times: measured peaks of the
+window's pass (two threads, the draw cache, glibc keeping freed memory) reached 0.96 of
+what it keeps plus its largest temporary. The margin covers runs and allocators that do
+a little worse, so a project the guard lets through does not then exhaust the machine."""
 CHUNK_BYTES = 16 * 1024**2
 """Work done row by row (the decision boundary, a forward pass over many points) takes
 chunks of rows of at most this size: the boundary's 10,000 points are one chunk up to
@@ -161,7 +166,7 @@ def simulation_bytes(widths: Sequence[int], batch_size: int, scheme: str = "norm
         stats_temporaries(widths, batch),
         init_temporaries(widths, batch, scheme),
     ]
-    return kept + max(temporaries)
+    return int(SIMULATION_MARGIN * (kept + max(temporaries)))
 
 
 def forward_row_bytes(widths: Sequence[int]) -> int:

@@ -78,20 +78,21 @@ def test_the_theory_tab_refuses_and_keeps_its_last_result(qtbot, window, monkeyp
     with qtbot.waitSignal(view.shown, timeout=TIMEOUT):
         window.tabs.setCurrentWidget(view)
     shown = view.result
-    widths, batch = [32, 2048, 2048, 10], window.project.batch_size
+    # wide inputs and outputs: J (n0 × nL per sample) costs more than the pass itself
+    widths, batch = [512, 512, 512, 512], window.project.batch_size
     budget_between(monkeypatch, layers_estimate(widths, batch),
                    footprint.theory_bytes(widths, batch, "xavier_normal",
                                           jacobian.sample_count(widths)))
     recorded.clear()
     with qtbot.waitSignal(view.task.failed, timeout=TIMEOUT) as failed:
-        window.findChild(QtWidgets.QSpinBox, "widthSpin").setValue(2048)
+        window.document.edit({"network.widths": widths})
     message = failed.args[0]
     assert message.startswith("the theory of this project needs about ")
-    assert "make the hidden layers " in message
+    assert message.endswith("use fewer, narrower layers and a smaller batch")  # J is n0 × nL
     assert message in view.summary.text() and status(window) == message
     assert recorded == []  # no spectrum started
     assert view.result is shown and window.project.widths == widths
     monkeypatch.delenv("INITVIZ_MEMORY_BUDGET")
     with qtbot.waitSignal(view.shown, timeout=TIMEOUT):
-        window.findChild(QtWidgets.QSpinBox, "widthSpin").setValue(64)
+        window.document.edit({"network.widths": [32, 64, 64, 10]})
     assert recorded == [("spectrum", [32, 64, 64, 10])]

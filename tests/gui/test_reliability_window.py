@@ -1,6 +1,7 @@
 """The window under bad input and faults: a dialog or a status message, never a crash or a loss."""
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ import pytest
 from PySide6 import QtWidgets
 
 from initviz.autosave_store import AutosaveStore
+from initviz.core import draws, footprint, memory
 from initviz.errors import ProjectError
 from initviz.gui import worker
 from initviz.project import Project
@@ -73,7 +75,16 @@ def test_memory_guard_reaches_the_status_bar(qtbot, window, monkeypatch):
         spin.setValue(4096)
     assert failed.args[0].startswith("this project needs about ")
     assert status(window) == failed.args[0]
-    assert "make the hidden layers 529 wide or less" in status(window)  # the draw cache counted
+    suggested = int(re.search(r"make the hidden layers (\d+) wide or less", status(window))[1])
+    budget = memory.memory_budget()
+
+    def estimate(cache_bytes):
+        return lambda widths, batch: footprint.simulation_bytes(
+            widths, batch, window.project.scheme, 1, cache_bytes)
+    # the largest width whose estimate fits, with the window's draw cache counted
+    assert suggested == memory.largest_hidden_width(
+        estimate(draws.SHARED.budget_bytes), window.project.widths, 64, budget)
+    assert suggested < memory.largest_hidden_width(estimate(0), window.project.widths, 64, budget)
     assert window.project.widths == [32, 4096, 4096, 10] and window.dashboard.data is shown
     assert window.timing_label.text() == "failed"
     monkeypatch.delenv("INITVIZ_MEMORY_BUDGET")
