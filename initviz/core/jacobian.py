@@ -156,8 +156,8 @@ def _too_large(widths: list[int]) -> str:
     svd = svd_flops(widths)
     if svd > SVD_FLOP_LIMIT:
         return (f"J is not computed: the singular values of a {widths[0]}×{widths[-1]} J "
-                f"would take {svd / 1e9:.0f} GFLOP (limit {SVD_FLOP_LIMIT / 1e9:.1f}, about "
-                "1024×1024); narrow the input or the output layer")
+                f"would take {svd / 1e9:.0f} GFLOP (limit {SVD_FLOP_LIMIT / 1e9:.1f} GFLOP, "
+                "about a 1024×1024 J); narrow the input or the output layer")
     return ""
 
 
