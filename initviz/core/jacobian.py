@@ -22,6 +22,7 @@ import numpy as np
 
 from initviz.core import footprint, memory, network, phase
 from initviz.core.activations import Activation, resolve_activation
+from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
 
 DATA, Q_STAR = "data", "q_star"
@@ -35,6 +36,10 @@ FLOP_BUDGET = 1e10
 FLOP_LIMIT = 4e10
 """Beyond this for a single input the spectrum is not computed: a 16384-wide layer
 would take minutes and gigabytes for one matrix."""
+SVD_FLOP_LIMIT = 4.5e9
+"""Beyond this (``svd_flops``) the singular values are not computed: one SVD is a single
+LAPACK call that nothing can stop, so a window closing would wait for it. 1024×1024 (4.3e9)
+takes about 1 s here; 2048×2048 (3.4e10) took 17.6 s, 4096 wide minutes."""
 
 
 @dataclass(frozen=True)
@@ -84,31 +89,35 @@ def zero_tolerance(values: np.ndarray, shape: tuple[int, int], dtype=np.float64)
     return float(values.max()) * max(shape) * float(np.finfo(dtype).eps)
 
 
-def slopes_along(weights, biases, x: np.ndarray, activation: Activation, params: dict):
+def slopes_along(weights, biases, x: np.ndarray, activation: Activation, params: dict, *,
+                 should_stop: ShouldStop = None):
     """φ'(z_l) of the hidden layers 1..L−1 at input ``x``: the diagonals D_l of J."""
     a = np.asarray(x, dtype=np.float64)
     slopes = []
     with np.errstate(all="ignore"):
         for w, b in zip(weights[:-1], biases[:-1], strict=True):
+            check_stop(should_stop)
             z = a @ np.asarray(w, dtype=np.float64) + b
             a = activation.forward(z, **params)
             slopes.append(activation.derivative(z, a, **params))
     return slopes
 
 
-def chain(weights, slopes, count: int) -> np.ndarray:
+def chain(weights, slopes, count: int, *, should_stop: ShouldStop = None) -> np.ndarray:
     """W₁·D₁·W₂ ⋯ D_{L−1}·W_L for ``count`` inputs (``slopes[l]`` of shape (count, n_l)).
 
     Returns (count, n0, nL). Multiplied from the narrower end, so a 784-input, 10-output
     net costs ~10 rows per layer; the inputs are stacked into one matrix product per layer.
     """
     if weights[0].shape[0] > weights[-1].shape[1]:  # Jᵀ = W_Lᵀ·D_{L−1}·W_{L−1}ᵀ ⋯ D₁·W₁ᵀ
-        flipped = chain([w.T for w in reversed(weights)], slopes[::-1], count)
+        flipped = chain([w.T for w in reversed(weights)], slopes[::-1], count,
+                        should_stop=should_stop)
         return flipped.transpose(0, 2, 1)
     first = np.asarray(weights[0], dtype=np.float64)
     jac = np.broadcast_to(first, (count, *first.shape))
     with np.errstate(all="ignore"):
         for slope, weight in zip(slopes, weights[1:], strict=True):
+            check_stop(should_stop)
             w = np.asarray(weight, dtype=np.float64)  # one layer in float64 at a time
             scaled = jac * slope[:, None, :]
             jac = (scaled.reshape(-1, w.shape[0]) @ w).reshape(count, -1, w.shape[1])
@@ -126,10 +135,31 @@ def flops_per_input(widths: list[int]) -> float:
     layer's matrix but the one ``chain`` starts from, and the bidiagonalisation of the
     (n0, nL) result, ~4·m·n² (Golub & Van Loan, "Matrix Computations", §5.4.8). The
     forward pass for the slopes is one row per layer: left out."""
-    narrow, wide = sorted((widths[0], widths[-1]))
+    narrow = min(widths[0], widths[-1])
     layers = list(zip(widths[:-1], widths[1:], strict=True))
     inner = layers[1:] if widths[0] <= widths[-1] else layers[:-1]
-    return 2.0 * narrow * sum(a * b for a, b in inner) + 4.0 * wide * narrow**2
+    return 2.0 * narrow * sum(a * b for a, b in inner) + svd_flops(widths)
+
+
+def svd_flops(widths: list[int]) -> float:
+    """Flops of the singular values of one (n0, nL) J: ~4·m·n², m ≥ n (Golub & Van Loan,
+    "Matrix Computations", §5.4.8)."""
+    narrow, wide = sorted((widths[0], widths[-1]))
+    return 4.0 * wide * narrow**2
+
+
+def _too_large(widths: list[int]) -> str:
+    """Why J is not computed for these widths ("" if it is)."""
+    per_input = flops_per_input(widths)
+    if per_input > FLOP_LIMIT:
+        return (f"J is not computed: one input would take {per_input / 1e9:.0f} GFLOP "
+                f"(limit {FLOP_LIMIT / 1e9:.0f}); narrow or shorten the network")
+    svd = svd_flops(widths)
+    if svd > SVD_FLOP_LIMIT:
+        return (f"J is not computed: the singular values of a {widths[0]}×{widths[-1]} J "
+                f"would take {svd / 1e9:.0f} GFLOP (limit {SVD_FLOP_LIMIT / 1e9:.1f} GFLOP, "
+                "about a 1024×1024 J); narrow the input or the output layer")
+    return ""
 
 
 def sample_count(widths: list[int], wanted: int = SAMPLE_INPUTS) -> int:
@@ -202,27 +232,28 @@ def _zero_cause(widths: list[int], weights, slopes, ranks) -> str:
 
 
 def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
-                      q_star: float | None = None) -> JacobianSpectrum:
+                      q_star: float | None = None, *, should_stop: ShouldStop = None
+                      ) -> JacobianSpectrum:
     """Singular values of J at initialisation at the first inputs of the batch, pooled.
 
     The weights are the project's own (float32 draws, as ``simulate``), the algebra float64.
     ``inputs`` = Q_STAR rescales those inputs to the fixed point q* (``q_star`` if the caller
     has it, else phase.fixed_point_q at phase.project_point); where q* is 0 or infinite the
-    data batch is used and ``note`` says so. Raises ProjectError, before allocating
-    anything, when the computation would not fit in memory (core.memory).
+    data batch is used and ``note`` says so. Too large a J (FLOP_LIMIT, SVD_FLOP_LIMIT) is
+    refused at once, with a note that says why; ProjectError, before allocating anything,
+    when the computation would not fit in memory (core.memory). ``should_stop`` is asked
+    between layers and inputs (core.cancel).
     """
     widths = project.widths
-    per_input = flops_per_input(widths)
     size = min(widths[0], widths[-1])
-    if per_input > FLOP_LIMIT:
-        note = (f"J is not computed: one input would take {per_input / 1e9:.0f} GFLOP "
-                f"(limit {FLOP_LIMIT / 1e9:.0f}); narrow or shorten the network")
-        return _empty(size, inputs, note)
+    refused = _too_large(widths)
+    if refused:
+        return _empty(size, inputs, refused)
     check_theory_fits(project, count)
     count = sample_count(widths, count)
     batch, _ = make_batch(project.source, project.batch_size, widths[0], widths[-1], project.seed)
     with np.errstate(all="ignore"):
-        weights, biases = network.init_parameters(project, batch)
+        weights, biases = network.init_parameters(project, batch, should_stop=should_stop)
     activation = resolve_activation(project.activation)
     params = activation.resolve(project.activation_params)
     x, note, used = batch[:count], "", DATA
@@ -232,10 +263,10 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
         q_star, note = _fixed_point(project, activation, params, q_star)
         if not note:
             x, used = inputs_at_fixed_point(x, weights[0], biases[0], q_star), Q_STAR
-    slopes = slopes_along(weights, biases, x, activation, params)
-    jac = chain(weights, slopes, len(x))
+    slopes = slopes_along(weights, biases, x, activation, params, should_stop=should_stop)
+    jac = chain(weights, slopes, len(x), should_stop=should_stop)
     finite = np.isfinite(jac).all(axis=(1, 2))
-    values, nonzero, ranks = _singular_values(jac[finite])
+    values, nonzero, ranks = _singular_values(jac[finite], should_stop)
     if not finite.all():
         overflow = (f"J is not finite at {int((~finite).sum())} of {count} inputs: the weights "
                     "make the signal overflow")
@@ -245,11 +276,16 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
                             int((~finite).sum()), cause)
 
 
-def _singular_values(jac: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
-    """(all singular values, the non-zero ones, the rank at each input) of a stack of J's."""
+def _singular_values(jac: np.ndarray, should_stop: ShouldStop = None
+                     ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+    """(all singular values, the non-zero ones, the rank at each input) of a stack of J's,
+    one SVD at a time so that ``should_stop`` is asked between them."""
     if jac.shape[0] == 0:
         return np.zeros(0), np.zeros(0), ()
-    values = np.linalg.svd(jac, compute_uv=False)
+    values = np.empty((jac.shape[0], min(jac.shape[1:])))
+    for row, matrix in zip(values, jac, strict=True):
+        check_stop(should_stop)
+        row[:] = np.linalg.svd(matrix, compute_uv=False)
     above = values > np.array([[zero_tolerance(v, jac.shape[1:])] for v in values])
     return values.ravel(), values[above], tuple(int(n) for n in above.sum(axis=1))
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from initviz.core import draws, parallel, schemes
 from initviz.core.activations import Activation, resolve_activation
+from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
 from initviz.core.losses import LOSSES_INTO
 from initviz.core.memory import check_fits
@@ -92,11 +93,12 @@ def _sampling_ns(project, scheme, params, layers, dtype, cache) -> float:
 
 
 def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=None,
-                    generation: int | None = None):
+                    generation: int | None = None, *, should_stop: ShouldStop = None):
     """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015).
 
     Layer l draws from its own streams (draws.layer_rng), so its weights do not depend
     on the other layers' shapes; ``cache`` keeps the unit draws between calls.
+    ``should_stop`` is asked before each layer (core.cancel).
     """
     scheme = schemes.resolve_scheme(project.scheme)
     bias_scheme = schemes.resolve_scheme(project.bias_scheme)
@@ -108,6 +110,7 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=None,
 
     def draw_layer(item):
         layer, ctx = item
+        check_stop(should_stop)
         weight_source = draws.unit_source(project.seed, layer, draws.WEIGHT, cache, generation)
         bias_source = draws.unit_source(project.seed, layer, draws.BIAS, cache, generation)
         weight = schemes.sample(scheme, params, ctx, dtype=dtype, unit_source=weight_source)
@@ -124,17 +127,19 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=None,
     weights = [w for w, _ in pairs]
     biases = [b for _, b in pairs]
     if scheme.data_dependent:
-        _lsuv_rescale(project, weights, biases, inputs, params)
+        _lsuv_rescale(project, weights, biases, inputs, params, should_stop)
     return weights, biases
 
 
-def _lsuv_rescale(project, weights, biases, inputs, params) -> None:
+def _lsuv_rescale(project, weights, biases, inputs, params, should_stop: ShouldStop = None
+                  ) -> None:
     activation = resolve_activation(project.activation)
     act_params = activation.resolve(project.activation_params)
     a = inputs
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases)):
         for _ in range(int(params["max_iter"])):
+            check_stop(should_stop)
             var = float(np.var(a @ w + b))
             if not np.isfinite(var) or var <= 0 or abs(var - 1.0) < params["tol"]:
                 break
@@ -143,12 +148,14 @@ def _lsuv_rescale(project, weights, biases, inputs, params) -> None:
         a = z if i == last else activation.forward(z, **act_params)
 
 
-def forward(weights, biases, inputs, activation: Activation, act_params: dict):
+def forward(weights, biases, inputs, activation: Activation, act_params: dict, *,
+            should_stop: ShouldStop = None):
     """Pre-activations and activations of every layer; the last layer is linear."""
     zs, acts = [], []
     a = inputs
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases)):
+        check_stop(should_stop)
         z = a @ w
         if b.any():  # a zero bias (the default) would only cost a pass over z
             z += b
@@ -158,13 +165,15 @@ def forward(weights, biases, inputs, activation: Activation, act_params: dict):
     return zs, acts
 
 
-def forward_output(weights, biases, inputs, activation: Activation, act_params: dict):
+def forward_output(weights, biases, inputs, activation: Activation, act_params: dict, *,
+                   should_stop: ShouldStop = None):
     """The output layer's z_L alone: each layer's arrays are freed as the next is made, so
     the memory is that of the widest layer, not of the whole network (the decision
     boundary's 10,000 points through 60 layers would otherwise keep gigabytes)."""
     a = inputs
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases)):
+        check_stop(should_stop)
         z = a @ w
         if b.any():
             z += b
@@ -229,12 +238,15 @@ class _Pass:
     """Per layer, whether its bias is not all zero (set from ``biases``)."""
     error: BaseException | None = None
     """The first error of a part (not an _Abandoned that only followed it)."""
+    should_stop: ShouldStop = None
+    """Asked by every part before each layer, forward and backward (core.cancel)."""
 
     def __post_init__(self):
         self.has_bias = [bool(b.any()) for b in self.biases]
 
     @classmethod
-    def allocate(cls, project, weights, biases, inputs, labels, parts: int) -> _Pass:
+    def allocate(cls, project, weights, biases, inputs, labels, parts: int,
+                 should_stop: ShouldStop = None) -> _Pass:
         activation = resolve_activation(project.activation)
         dtype = np.result_type(inputs, *weights, *biases)
         batch, last = inputs.shape[0], len(weights) - 1
@@ -249,7 +261,7 @@ class _Pass:
             activation.resolve(project.activation_params), project.loss,
             zs, acts, [np.empty_like(z) for z in zs[:-1]] + [grad_zs[-1]], grad_zs,
             [np.empty(w.shape, dtype) for w in weights], [np.empty(w.shape[1], dtype) for w in zs],
-            [queue.SimpleQueue() for _ in range(parts - 1)],
+            [queue.SimpleQueue() for _ in range(parts - 1)], should_stop=should_stop,
         )
 
     def part(self, k: int, rows: slice) -> float:
@@ -262,6 +274,12 @@ class _Pass:
                 self.error = exc
             self.abandon()
             raise
+
+    def _check(self) -> None:
+        """Stop between layers when asked to, or when another part has failed."""
+        check_stop(self.should_stop)
+        if self.failed:
+            raise _Abandoned
 
     def abandon(self) -> None:
         """Let every part that waits go: each wakes, sees ``failed`` and stops. Also for a
@@ -277,6 +295,7 @@ class _Pass:
         a = self.inputs[rows]
         ones = np.ones(a.shape[0], a.dtype)  # dL/db = 1ᵀ·dL/dz: a BLAS product, not a reduction
         for i, (w, b) in enumerate(zip(weights, self.biases)):
+            self._check()
             z = self.zs[i][rows]
             np.matmul(a, w, out=z)
             if self.has_bias[i]:  # a zero bias (the default) would only cost a pass over z
@@ -285,6 +304,7 @@ class _Pass:
         batch = self.inputs.shape[0]
         loss_sum = LOSSES_INTO[self.loss](z, self.labels[rows], self.grad_zs[-1][rows], batch)
         for i in range(depth - 1, -1, -1):
+            self._check()
             g = self.grad_zs[i][rows]
             if i != depth - 1:
                 act.chain_into(self.grad_as[i][rows], self.zs[i][rows], self.acts[i][rows], g,
@@ -314,7 +334,8 @@ class _Pass:
         ]
 
 
-def run(project, weights, biases, inputs, labels, threads: int = 1):
+def run(project, weights, biases, inputs, labels, threads: int = 1, *,
+        should_stop: ShouldStop = None):
     """Forward, loss and backward for given parameters: shared by simulate and the Trainer.
 
     Returns (loss, layers). With ``threads`` > 1 (the window passes ``pass_threads``) the
@@ -322,11 +343,12 @@ def run(project, weights, biases, inputs, labels, threads: int = 1):
     its own thread with one BLAS thread: the activations, derivatives and loss then use
     every core too, not only the products. That limit is process-wide, as BLAS has no
     other, so the default, 1, runs on the calling thread with the process's BLAS as it is.
-    The same split gives the same numbers, bit for bit.
+    The same split gives the same numbers, bit for bit. ``should_stop`` is asked before
+    each layer, forward and backward (core.cancel).
     """
     batch = inputs.shape[0]
     parts = max(1, min(int(threads), batch))
-    state = _Pass.allocate(project, weights, biases, inputs, labels, parts)
+    state = _Pass.allocate(project, weights, biases, inputs, labels, parts, should_stop)
     bounds = [batch * k // parts for k in range(parts + 1)]
     tasks = [
         lambda k=k: state.part(k, slice(bounds[k], bounds[k + 1])) for k in range(parts)
@@ -342,8 +364,8 @@ def run(project, weights, biases, inputs, labels, threads: int = 1):
     return float(sum(loss_sums)) / batch, state.layers()
 
 
-def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, threads: int = 1
-             ) -> Simulation:
+def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, threads: int = 1,
+             *, should_stop: ShouldStop = None) -> Simulation:
     """Initialise ``project``'s network and run one forward and backward pass on its batch.
 
     Deterministic: the same project, seed and ``threads`` give the same numbers (a
@@ -355,7 +377,8 @@ def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, th
     another thread lowers to 1 for the process while it runs (parallel.one_blas_thread):
     float32 products can then differ in the last bits.
     Raises ProjectError, before allocating anything, when the arrays would not fit in
-    memory (core.memory).
+    memory (core.memory), and Cancelled once ``should_stop`` returns true: it is asked
+    before each layer's draw and each layer of the pass (core.cancel).
     """
     snapshot = project.copy()
     check_fits(snapshot, threads=threads, cache=cache)
@@ -369,6 +392,8 @@ def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, th
         generation = cache.new_generation()  # the batch and the weights: one network's draws
         inputs, labels = cache.get(key, lambda: make_batch(*batch), generation)
     with np.errstate(all="ignore"):
-        weights, biases = init_parameters(snapshot, inputs, dtype, cache, generation)
-    loss, layers = run(snapshot, weights, biases, inputs, labels, threads)
+        weights, biases = init_parameters(snapshot, inputs, dtype, cache, generation,
+                                          should_stop=should_stop)
+    loss, layers = run(snapshot, weights, biases, inputs, labels, threads,
+                       should_stop=should_stop)
     return Simulation(snapshot, inputs, labels, loss, layers)

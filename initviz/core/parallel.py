@@ -61,6 +61,22 @@ _POOL: Pool | None = None
 _POOL_LOCK = threading.Lock()
 
 
+def shutdown() -> None:
+    """End the kept threads once their current task is done, and wait for them.
+
+    For a process about to exit after an interrupt: run_all has told the tasks to stop at
+    their next step, but a thread still inside NumPy or BLAS while the interpreter and then
+    OpenBLAS shut down can crash the process, or hang it in OpenBLAS's exit handler
+    (measured: ``initviz stats`` interrupted while drawing orthogonal layers). The next
+    ``pool()`` starts new threads.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        kept, _POOL = _POOL, None
+    if kept is not None:
+        kept.shutdown()
+
+
 def workers() -> int:
     """Threads one pass may use: the cores, at most MAX_WORKERS."""
     return min(os.cpu_count() or 1, MAX_WORKERS)
@@ -115,18 +131,20 @@ def map_items(function: Callable, items: list, threads: int) -> list:
     """``[function(item) for item in items]`` on ``threads`` threads (this one and the pool's).
 
     Each thread takes the next item as it finishes one, so items that cost less (a draw
-    found in the cache) leave more of the others to the other threads.
+    found in the cache) leave more of the others to the other threads. After an error or
+    an interrupt on any of them, the others take no further item.
     """
     results = [None] * len(items)
     taken = itertools.count()
+    stopped = []
 
     def work() -> None:
         for index in iter(taken.__next__, None):  # next() of a count is atomic under the GIL
-            if index >= len(items):
+            if index >= len(items) or stopped:
                 return
             results[index] = function(items[index])
 
-    run_all([work] * max(1, min(threads, len(items))))
+    run_all([work] * max(1, min(threads, len(items))), abandon=lambda: stopped.append(True))
     return results
 
 

@@ -281,10 +281,12 @@ class ProjectPoint:
         return self.weight_mean_shift <= MEAN_TOLERANCE * math.sqrt(self.weight_var)
 
 
-def project_point(project) -> ProjectPoint:
+def project_point(project, *, should_stop=None) -> ProjectPoint:
+    """Where ``project`` sits on the phase diagram; LSUV's rescaled weights take a whole
+    pass, which ``should_stop`` can stop between layers (core.cancel)."""
     moments = schemes.layer_moments(project)
     if schemes.resolve_scheme(project.scheme).data_dependent:  # LSUV: the rescaled weights
-        sim = network.simulate(project)
+        sim = network.simulate(project, should_stop=should_stop)
         per_layer = [
             float(layer.fan_in * np.var(layer.weight, dtype=np.float64)) for layer in sim.layers
         ]

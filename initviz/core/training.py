@@ -19,6 +19,7 @@ import numpy as np
 
 from initviz.core import footprint, memory, network, symmetry
 from initviz.core.activations import resolve_activation
+from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch, resolve_source
 from initviz.core.losses import LOSSES
 
@@ -186,15 +187,18 @@ class Trainer:
     Deterministic: the same project, seed and ``threads`` give the same history
     (``threads``: see ``network.run``; the window passes ``network.pass_threads``).
     Raises ProjectError, before allocating anything, when training would not fit in
-    memory (``check_training_fits``).
+    memory (``check_training_fits``). ``should_stop`` is asked between steps and layers
+    (core.cancel); after the Cancelled it raises, the trainer is half-way through a step:
+    ``reset`` it before stepping on.
     """
 
     def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY,
-                 threads: int = 1):
+                 threads: int = 1, *, should_stop: ShouldStop = None):
         self.project = project.copy()
         check_training_fits(self.project, threads=threads)
         self.dtype = dtype
         self.threads = threads
+        self.should_stop = should_stop
         self.eval_every = eval_every
         self.data = make_dataset(self.project, dtype)
         resolve_source(self.project.source)
@@ -211,7 +215,8 @@ class Trainer:
         first = self.sampler.next()
         inputs = self.data.train_inputs[first]
         with np.errstate(all="ignore"):
-            self.weights, self.biases = network.init_parameters(self.project, inputs, self.dtype)
+            self.weights, self.biases = network.init_parameters(
+                self.project, inputs, self.dtype, should_stop=self.should_stop)
         self.optimizer = Optimizer(self.project.training, self.weights, self.biases)
         self.history: list[dict] = []
         self._simulation = self._run(first)
@@ -229,6 +234,7 @@ class Trainer:
     def step(self, n: int = 1) -> network.Simulation:
         """Take ``n`` optimiser steps and return the simulation after them."""
         for _ in range(int(n)):
+            check_stop(self.should_stop)
             self._step_once()
         return self._simulation
 
@@ -236,7 +242,7 @@ class Trainer:
         inputs = self.data.train_inputs[indices]
         labels = self.data.train_labels[indices]
         loss, layers = network.run(self.project, self.weights, self.biases, inputs, labels,
-                                   self.threads)
+                                   self.threads, should_stop=self.should_stop)
         return network.Simulation(self.project, inputs, labels, loss, layers)
 
     def _step_once(self) -> None:
@@ -303,7 +309,8 @@ class Trainer:
         with np.errstate(all="ignore"):
             return network.forward_output(self.weights, self.biases,
                                           np.asarray(points, dtype=self.dtype),
-                                          self._activation, self._act_params)
+                                          self._activation, self._act_params,
+                                          should_stop=self.should_stop)
 
     def evaluate(self) -> dict:
         """Loss and accuracy on the held-out test set, at the current parameters."""

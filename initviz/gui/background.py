@@ -8,6 +8,10 @@ without pause gets a drawing every cycle, and the drawing always ends on the las
 value. ``request(..., supersede=True)`` (a file opened, a lesson chosen) drops the
 running call's result instead, since it belongs to another project. The thread stops
 once there has been nothing to do for IDLE_STOP_MS; the next request starts it again.
+
+Stopping a thread (a window closing) asks its running call to stop first: the function
+passes ``stop_requested()`` to the core as its ``should_stop``, the core raises
+Cancelled between two layers or steps, and the call ends without a result or a message.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from initviz.errors import ProjectError
+from initviz.errors import Cancelled, ProjectError
 from initviz.gui.gc_guard import collect_in_gui_thread
 
 IDLE_STOP_MS = 2000
@@ -54,14 +58,23 @@ def _stop_all() -> None:
         stop_thread(thread)
 
 
+def stop_requested() -> Callable[[], bool]:
+    """The ``should_stop`` of a call running on this QThread: true once ``stop_thread`` has
+    asked the thread to stop. Bound to the thread here, so the core's pool threads that
+    share the call's work ask the same question."""
+    return QtCore.QThread.currentThread().isInterruptionRequested
+
+
 def stop_thread(thread: QtCore.QThread) -> None:
-    """Quit and wait: an idle thread leaves at once; a busy one finishes its call first.
+    """Ask a running call to stop, quit and wait: an idle thread leaves at once, a busy one
+    at the next step of its call that asks ``stop_requested`` (one layer of a pass).
 
     Waiting here (never a bare ``quit``) means no request can be posted to a thread
     that is about to leave its event loop, where it would never be run. Also runs when
     the owner dies without ``shutdown``: Qt aborts on a running QThread.
     """
     try:
+        thread.requestInterruption()
         thread.quit()
         thread.wait()
     except RuntimeError:  # already deleted by Qt at exit: nothing left to stop
@@ -73,6 +86,7 @@ class _Runner(QtCore.QObject):
 
     finished = QtCore.Signal(int, object)
     failed = QtCore.Signal(int, str)
+    cancelled = QtCore.Signal(int)
 
     def __init__(self, function: Callable):
         super().__init__()
@@ -82,6 +96,9 @@ class _Runner(QtCore.QObject):
     def run(self, generation: int, payload) -> None:
         try:
             result = self.function(payload)
+        except Cancelled:  # stopped as asked (stop_thread): nothing to show
+            self.cancelled.emit(generation)
+            return
         except (Exception, MemoryError) as error:  # noqa: BLE001 - shown in the view, never a traceback
             self.failed.emit(generation, describe_failure(error))
             return
@@ -89,10 +106,12 @@ class _Runner(QtCore.QObject):
 
 
 class BackgroundTask(QtCore.QObject):
-    """``request(payload)`` → ``resultReady(result)``; failures → ``failed(message)``."""
+    """``request(payload)`` → ``resultReady(result)``; failures → ``failed(message)``;
+    a call stopped by ``shutdown`` → ``cancelled()``, so its owner can ask again later."""
 
     resultReady = QtCore.Signal(object)
     failed = QtCore.Signal(str)
+    cancelled = QtCore.Signal()
     _start = QtCore.Signal(int, object)
 
     def __init__(self, function: Callable, name: str, parent=None, debounce_ms: int = 10):
@@ -135,7 +154,7 @@ class BackgroundTask(QtCore.QObject):
             self._timer.start()
 
     def shutdown(self) -> None:
-        """Stop the thread, waiting for a running call (NumPy cannot be interrupted)."""
+        """Stop the thread: a running call stops at its next step (``stop_thread``)."""
         self._timer.stop()
         self._idle.stop()
         self._pending = None
@@ -153,6 +172,7 @@ class BackgroundTask(QtCore.QObject):
             self._start.connect(self._runner.run)
             self._runner.finished.connect(self._on_finished)
             self._runner.failed.connect(self._on_failed)
+            self._runner.cancelled.connect(self._on_cancelled)
             # An owner deleted while a call runs: let the call end before Qt frees the thread.
             self.destroyed.connect(functools.partial(stop_thread, self._thread))
         start_thread(self._thread)
@@ -189,3 +209,9 @@ class BackgroundTask(QtCore.QObject):
         self._done()
         if generation >= self._valid_from:
             self.failed.emit(message)
+
+    @QtCore.Slot(int)
+    def _on_cancelled(self, generation: int) -> None:
+        if generation == self.generation:  # else a call stopped before a newer one started
+            self._done()
+        self.cancelled.emit()

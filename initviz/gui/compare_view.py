@@ -26,7 +26,7 @@ from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
 from initviz.gui import plot_data
 from initviz.gui import theme as th
-from initviz.gui.background import BackgroundTask
+from initviz.gui.background import BackgroundTask, stop_requested
 from initviz.gui.depth_plot import positive_or_nan
 from initviz.gui.flow_layout import FlowLayout, joined
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
@@ -114,10 +114,12 @@ def describe(project) -> str:
 
 
 def compute_pair(projects):
-    """Both simulations, histograms on shared ranges (runs in the background thread)."""
+    """Both simulations, histograms on shared ranges (runs in the background thread; stops
+    between layers when the view closes)."""
+    should_stop = stop_requested()
     datas = [
-        plot_data.prepare(simulate(p, cache=draws.SHARED,
-                                   threads=pass_threads(p.batch_size, p.widths)))
+        plot_data.prepare(simulate(p, cache=draws.SHARED, should_stop=should_stop,
+                                   threads=pass_threads(p.batch_size, p.widths)), should_stop)
         for p in projects
     ]
     limits = {}
@@ -246,6 +248,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.task = BackgroundTask(compute_pair, "initviz-compare", self)
         self.task.resultReady.connect(self._show)
         self.task.failed.connect(self._failed)
+        self.task.cancelled.connect(self._cancelled)
         self._build()
         self._stale = True
         self.follow(self.document)
@@ -380,6 +383,11 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self._drawing -= 1
         if self._drawing == 0 and self.datas is not None:
             self.compared.emit(self.datas)
+
+    def _cancelled(self) -> None:
+        """Stopped on close: computed again when the view is next shown."""
+        self._key = None
+        self._stale = True
 
     def _failed(self, message: str) -> None:
         colour = th.WARNING_COLOURS["nonfinite"]

@@ -13,6 +13,7 @@ import numpy as np
 
 from initviz.core import schemes, stats
 from initviz.core.activations import resolve_activation
+from initviz.core.cancel import ShouldStop, check_stop
 
 COLUMNS = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
 """The layer grid's columns, left to right."""
@@ -189,12 +190,14 @@ def _depth_curves(records: list[dict]) -> dict[str, np.ndarray]:
         }
 
 
-def prepare(simulation) -> PlotData:
-    """Statistics, histograms (shared and own limits), heat maps and depth curves."""
+def prepare(simulation, should_stop: ShouldStop = None) -> PlotData:
+    """Statistics, histograms (shared and own limits), heat maps and depth curves;
+    ``should_stop`` is asked between the columns (core.cancel)."""
     record = simulation.stats()
     layers = record["layers"]
     cells, limits, heat = {}, {}, {}
     for quantity in COLUMNS:
+        check_stop(should_stop)
         values = [getattr(layer, quantity) for layer in simulation.layers]
         # the linear output's activation is its pre-activation (logits, often far wider than
         # φ's range): it must not squeeze the hidden layers' tanh or sigmoid into a spike

@@ -17,7 +17,7 @@ from PySide6 import QtCore
 
 from initviz.core import parallel
 from initviz.core.stats import summary
-from initviz.gui.background import BackgroundTask
+from initviz.gui.background import BackgroundTask, stop_requested
 
 SEEDS = 8
 """The project's seed and the next SEEDS − 1."""
@@ -40,10 +40,12 @@ class SeedSpread:
 CURVE_FIELDS = {"forward": "preactivation", "backward": "grad_preactivation"}
 
 
-def seed_spread(snapshot, key: str, wanted=lambda key: True) -> SeedSpread | None:
+def seed_spread(snapshot, key: str, wanted=lambda key: True, should_stop=None
+                ) -> SeedSpread | None:
     """Simulate ``snapshot`` at its seed and the next SEEDS − 1, on one BLAS thread (the
     window's own computation keeps the other core). None as soon as ``wanted(key)`` is
-    false: a pass cannot be interrupted, but the seeds after it are not computed."""
+    false: the seeds after the running one are not computed. ``should_stop`` (the window
+    closing) stops the running pass too, between layers (core.cancel)."""
     from initviz.core.network import simulate
 
     seeds = tuple(snapshot.seed + k for k in range(SEEDS))
@@ -54,7 +56,7 @@ def seed_spread(snapshot, key: str, wanted=lambda key: True) -> SeedSpread | Non
                 return None
             project = snapshot.copy()
             project.set("data.seed", seed)
-            sim = simulate(project, threads=1)
+            sim = simulate(project, threads=1, should_stop=should_stop)
             for curve, field in CURVE_FIELDS.items():
                 stds[curve].append([summary(getattr(layer, field))["std"] for layer in sim.layers])
     with np.errstate(invalid="ignore"):
@@ -78,9 +80,11 @@ class SeedBandLink(QtCore.QObject):
         self.document = document
         self.plot = depth_plot
         self.task = BackgroundTask(
-            lambda job: (job[1], seed_spread(*job)), "initviz-seed-band", self)
+            lambda job: (job[1], seed_spread(*job, should_stop=stop_requested())),
+            "initviz-seed-band", self)
         self.task.resultReady.connect(self._on_result)
         self.task.failed.connect(self._on_failed)
+        self.task.cancelled.connect(self._on_cancelled)
         self._requested = None
         """The key of the band being computed, None once it has come back."""
         self._wanted = None
@@ -135,6 +139,10 @@ class SeedBandLink(QtCore.QObject):
 
     def _on_failed(self, message: str) -> None:
         """No band (the window's own computation reports the project's problem)."""
+        self._requested = None
+
+    def _on_cancelled(self) -> None:
+        """Stopped on close: nothing is being computed any more."""
         self._requested = None
 
     def shutdown(self) -> None:

@@ -18,8 +18,9 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.core import jacobian, phase
 from initviz.core.activations import resolve_activation
+from initviz.core.cancel import check_stop
 from initviz.gui import theme as th
-from initviz.gui.background import BackgroundTask
+from initviz.gui.background import BackgroundTask, stop_requested
 from initviz.gui.jacobian_panel import INPUTS_KEY, JacobianBar, chosen_inputs, plot_message
 from initviz.gui.log_axis import DecadeAxis
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
@@ -62,12 +63,20 @@ def _diagram(activation: str, params: tuple, top: float, bias_top: float):
     return diagram, line_bias, line
 
 
-@functools.lru_cache(maxsize=16)
-def _depth_curve(activation: str, params: tuple, top: float, bias_var: float):
-    """ξ_c and ξ_q across the σ_w² axis: moving the scheme's scale only moves the marker."""
-    entry = resolve_activation(activation)
+@functools.lru_cache(maxsize=16 * DEPTH_SAMPLES)
+def _depth_scale_at(activation: str, params: tuple, weight_var: float, bias_var: float):
+    return phase.depth_scale(resolve_activation(activation), dict(params), weight_var, bias_var)
+
+
+def _depth_curve(activation: str, params: tuple, top: float, bias_var: float, should_stop=None):
+    """ξ_c and ξ_q across the σ_w² axis: each point is kept, so moving the scheme's scale only
+    moves the marker. The first curve of an activation takes about a second: ``should_stop``
+    is asked between its points (core.cancel)."""
     weight_vars = np.linspace(top / DEPTH_SAMPLES, top, DEPTH_SAMPLES)
-    scales = [phase.depth_scale(entry, dict(params), w, bias_var) for w in weight_vars]
+    scales = []
+    for weight_var in weight_vars:
+        check_stop(should_stop)
+        scales.append(_depth_scale_at(activation, params, float(weight_var), bias_var))
     return (weight_vars, np.array([scale.xi_c for scale in scales]),
             np.array([scale.xi_q for scale in scales]))
 
@@ -75,19 +84,23 @@ def _depth_curve(activation: str, params: tuple, top: float, bias_var: float):
 def compute_theory(project) -> TheoryResult:
     """Everything the view draws (runs in the background thread); the Jacobian's inputs
     are the choice saved in the project's view section. Refused (ProjectError) before any
-    of it starts when the Jacobian, or LSUV's simulation, would not fit in memory."""
+    of it starts when the Jacobian, or LSUV's simulation, would not fit in memory. It stops
+    between its steps when the view closes (the depth curve's points, the Jacobian's
+    layers)."""
     jacobian.check_theory_fits(project)
+    should_stop = stop_requested()
     entry = resolve_activation(project.activation)
     params = entry.resolve(project.activation_params)
-    point = phase.project_point(project)
+    point = phase.project_point(project, should_stop=should_stop)
     top = phase.weight_var_range(entry, params, include=point.weight_var)
     top = float(np.ceil(top * 2) / 2)  # round so that nearby projects share the cached diagram
     bias_top = max(0.5, float(np.ceil(point.bias_var * 1.2 * 10) / 10))
     key = (project.activation, tuple(sorted(params.items())), top)
     diagram, line_bias, line = _diagram(*key, bias_top)
-    weight_vars, scales, length_scales = _depth_curve(*key, point.bias_var)
+    weight_vars, scales, length_scales = _depth_curve(*key, point.bias_var, should_stop)
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
-    spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view), q_star=here.q_star)
+    spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view), q_star=here.q_star,
+                                          should_stop=should_stop)
     histogram = jacobian.log_histogram(spectrum.nonzero)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
                         scales, length_scales, spectrum, histogram, project.depth)
@@ -272,6 +285,7 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         self.task = BackgroundTask(compute_theory, "initviz-theory", self)
         self.task.resultReady.connect(self._show)
         self.task.failed.connect(self._failed)
+        self.task.cancelled.connect(self._cancelled)
         self.summary = QtWidgets.QLabel()
         self.summary.setObjectName("theorySummary")
         self.summary.setWordWrap(True)
@@ -314,6 +328,11 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
                              f"{verdict(result)}</span>")
         self.jacobian_bar.show_spectrum(result.spectrum, self.theme)
         self.shown.emit(result)
+
+    def _cancelled(self) -> None:
+        """Stopped on close: computed again when the view is next shown."""
+        self._key = None
+        self._stale = True
 
     def _failed(self, message: str) -> None:
         """The message here and in the status bar; the plots keep the last result."""

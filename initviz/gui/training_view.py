@@ -58,6 +58,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.controller = TrainingController(self)
         self.controller.frameReady.connect(self._on_frame)
         self.controller.failed.connect(self._on_failed)
+        self.controller.cancelled.connect(self._cancelled)
         self._build()
         self.timer = QtCore.QTimer(self, interval=FRAME_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
@@ -210,6 +211,11 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         if self._pending_grid is not None:
             data, self._pending_grid = self._pending_grid, None
             self._draw_grid(data)
+
+    def _cancelled(self) -> None:
+        """Stopped mid-step on close: training starts again from a reset when next shown."""
+        self._key = None
+        self._stale = True
 
     def _on_failed(self, message: str) -> None:
         self.set_playing(False)

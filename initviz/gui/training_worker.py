@@ -21,9 +21,10 @@ from initviz.core.data import resolve_source
 from initviz.core.footprint import BOUNDARY_RESOLUTION
 from initviz.core.network import pass_threads
 from initviz.core.training import Trainer, check_training_fits
+from initviz.errors import Cancelled
 from initviz.gui import plot_data
 from initviz.gui import theme as th
-from initviz.gui.background import describe_failure, start_thread, stop_thread
+from initviz.gui.background import describe_failure, start_thread, stop_requested, stop_thread
 from initviz.gui.gc_guard import collect_in_gui_thread
 
 SHOWN_FRAMES = 1
@@ -159,6 +160,8 @@ class TrainingWorker(QtCore.QObject):
 
     frameReady = QtCore.Signal(object)
     failed = QtCore.Signal(int, str)
+    cancelled = QtCore.Signal(int)
+    """A request stopped by ``stop_thread``; the trainer, left mid-step, is dropped."""
 
     def __init__(self):
         super().__init__()
@@ -178,12 +181,15 @@ class TrainingWorker(QtCore.QObject):
             threads = pass_threads(snapshot.batch_size, snapshot.widths)
             self.two_d = resolve_source(snapshot.source).two_d
             check_training_fits(snapshot, threads, held=SHOWN_FRAMES, boundary=self.two_d)
-            self.trainer = Trainer(snapshot, threads=threads)
+            self.trainer = Trainer(snapshot, threads=threads, should_stop=stop_requested())
             data = self.trainer.data
             self.extent = boundary_extent(data.train_inputs) if self.two_d else None
             self._sent = 0
             self.limits = {}
             frame = self._frame(started)
+        except Cancelled:
+            self._cancel(generation)
+            return
         except (Exception, MemoryError) as error:  # noqa: BLE001 - shown in the view
             self.failed.emit(generation, describe_failure(error))
             return
@@ -203,10 +209,17 @@ class TrainingWorker(QtCore.QObject):
             started = time.perf_counter()
             self.trainer.step(steps)
             frame = self._frame(started)
+        except Cancelled:
+            self._cancel(generation)
+            return
         except (Exception, MemoryError) as error:  # noqa: BLE001
             self.failed.emit(generation, describe_failure(error))
             return
         self.frameReady.emit(frame)
+
+    def _cancel(self, generation: int) -> None:
+        self.trainer = None
+        self.cancelled.emit(generation)
 
     def _frame(self, started: float) -> TrainingFrame:
         trainer = self.trainer
@@ -230,6 +243,8 @@ class TrainingController(QtCore.QObject):
 
     frameReady = QtCore.Signal(object)
     failed = QtCore.Signal(str)
+    cancelled = QtCore.Signal()
+    """A request was stopped on shutdown: the next one must be a reset."""
     _reset = QtCore.Signal(int, object)
     _advance = QtCore.Signal(int, int)
 
@@ -250,6 +265,7 @@ class TrainingController(QtCore.QObject):
             self._advance.connect(self._worker.advance)
             self._worker.frameReady.connect(self._on_frame)
             self._worker.failed.connect(self._on_failed)
+            self._worker.cancelled.connect(self._on_cancelled)
             # If the owner is deleted while a step runs, let it end before Qt frees the thread.
             self.destroyed.connect(functools.partial(stop_thread, self._thread))
         start_thread(self._thread)
@@ -270,7 +286,8 @@ class TrainingController(QtCore.QObject):
         return True
 
     def shutdown(self) -> None:
-        """Wait for a running request and stop the thread; the trainer is kept for later."""
+        """Stop the thread; a running request stops at its next layer or step
+        (``cancelled``), else the trainer is kept for later."""
         if self._thread is not None:
             stop_thread(self._thread)
         self.in_flight = False
@@ -295,3 +312,9 @@ class TrainingController(QtCore.QObject):
         self.in_flight = False
         self.failed.emit(message)
         QtCore.QTimer.singleShot(0, self._idle)
+
+    @QtCore.Slot(int)
+    def _on_cancelled(self, generation: int) -> None:
+        if generation == self.generation:
+            self.in_flight = False
+        self.cancelled.emit()

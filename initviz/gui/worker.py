@@ -12,7 +12,7 @@ from PySide6 import QtCore
 
 from initviz.core import parallel
 from initviz.gui import plot_data
-from initviz.gui.background import BackgroundTask
+from initviz.gui.background import BackgroundTask, stop_requested
 
 DEBOUNCE_MS = 0
 """A change starts its computation at once, while the GUI thread is still handling and
@@ -51,15 +51,19 @@ def blas_threads(project) -> int | None:
 
 
 def compute(snapshot) -> plot_data.PlotData:
-    """Simulate and prepare every plot's data: all the heavy work, in one call."""
+    """Simulate and prepare every plot's data: all the heavy work, in one call, which stops
+    between layers when the window closes (background.stop_requested)."""
     from initviz.core import draws
     from initviz.core.network import pass_threads, simulate
 
     started = time.perf_counter()
     one = blas_threads(snapshot) == 1
     threads = 1 if one else pass_threads(snapshot.batch_size, snapshot.widths)
+    should_stop = stop_requested()
     with parallel.one_blas_thread() if one else nullcontext():
-        result = plot_data.prepare(simulate(snapshot, cache=draws.SHARED, threads=threads))
+        simulation = simulate(snapshot, cache=draws.SHARED, threads=threads,
+                              should_stop=should_stop)
+        result = plot_data.prepare(simulation, should_stop=should_stop)
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result
 

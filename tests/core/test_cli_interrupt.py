@@ -1,0 +1,78 @@
+"""Ctrl+C during `initviz stats` on a large project: status 130 and one line, every time.
+
+The process must not exit while the core's pool threads are still inside NumPy or BLAS:
+exiting under them crashed the interpreter or hung it in OpenBLAS's exit handler, in
+about one run of four (orthogonal layers, whose QR runs in BLAS on the pool's thread).
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from initviz import Project
+
+REPO = Path(__file__).resolve().parents[2]
+RUNS = 5
+"""The crash is a race: each run is one more chance for it."""
+EXIT_WAIT_S = 30
+"""Bound on the wait for the exit: a process hung at exit is a failure, not a stuck test."""
+
+STATS_WITH_MARKER = """
+import runpy, sys, threading
+from initviz.core import parallel
+
+real_map_items = parallel.map_items
+
+def map_items(function, items, threads):
+    def marked(item):  # 'drawing' once a pool thread has drawn a layer and goes on to the next
+        result = function(item)
+        if threading.current_thread() is not threading.main_thread():
+            print("drawing", flush=True)
+        return result
+    return real_map_items(marked, items, threads)
+
+parallel.map_items = map_items
+sys.argv = ["initviz", "stats", sys.argv[1]]
+runpy.run_module("initviz", run_name="__main__", alter_sys=True)  # python -m initviz stats
+"""
+
+
+def large_project(path: Path) -> Path:
+    """30 orthogonal layers 1024 wide: drawing them takes seconds, on two threads."""
+    Project.from_dict({
+        "name": "large",
+        "network": {"widths": [1024] * 31, "activation": "tanh"},
+        "init": {"scheme": "orthogonal"},
+        "data": {"batch_size": 1024, "seed": 0},
+    }).save(path)
+    return path
+
+
+def interrupt_while_drawing(project: Path, cwd: Path = REPO) -> tuple[int | None, str, float]:
+    """(exit status or None if it hung, stderr, seconds from SIGINT to exit) of one run
+    of `python -m initviz stats` interrupted once a pool thread is drawing."""
+    env = dict(os.environ, PYTHONPATH=str(cwd))
+    process = subprocess.Popen(
+        [sys.executable, "-c", STATS_WITH_MARKER, str(project)], cwd=cwd, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "drawing\n", process.stderr.read()
+        process.send_signal(signal.SIGINT)
+        sent = time.perf_counter()
+        _, stderr = process.communicate(timeout=EXIT_WAIT_S)
+        return process.returncode, stderr, time.perf_counter() - sent
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        return None, stderr, float(EXIT_WAIT_S)
+
+
+def test_ctrl_c_while_the_pool_draws_exits_with_130_and_one_line(tmp_path):
+    project = large_project(tmp_path / "large.json")
+    for run in range(RUNS):
+        status, stderr, _ = interrupt_while_drawing(project)
+        assert status is not None, f"run {run + 1}: hung at exit after {stderr!r}"
+        assert status >= 0, f"run {run + 1}: killed by signal {-status} after {stderr!r}"
+        assert status == 130 and stderr == "initviz: interrupted\n", (run + 1, status, stderr)
