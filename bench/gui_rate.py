@@ -1,7 +1,7 @@
 """Full updates per second of the real window on its default lesson, offscreen.
 
 A full update: the seed spin box changes, the window's worker simulates, the plots draw
-the result, and ``MainWindow.resultsUpdated`` fires (DESIGN §6). Two measurements:
+the result, and ``MainWindow.resultsUpdated`` fires. Two measurements:
 - while dragging (open loop): the seed changes every DRAG_INTERVAL_MS for DRAG_SECONDS,
   as a hand on a slider does, and every drawn result counts: the rate a class sees;
 - one change at a time (closed loop): the next change waits for the previous drawing,

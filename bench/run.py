@@ -1,4 +1,4 @@
-"""`make bench`: how close initviz gets to the matrix products it cannot avoid (issue 6).
+"""`make bench`: how close initviz gets to the matrix products it cannot avoid.
 
 Prints, measured in this one run: the ratio of simulate() and of simulate() + statistics
 to the bare float32 matrix products at three sizes, the peak memory at the largest, the
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from initviz import _runtime  # noqa: E402, I001
+from initviz import _runtime
 
 _runtime.before_numpy()  # as the window does: before anything below loads NumPy
 import environment  # noqa: E402
@@ -156,7 +156,7 @@ def main(argv=None) -> int:
         print(json.dumps({"result": result, "note": note}))
         return 0
     started = time.perf_counter()
-    print("initviz bench (issue 6)")
+    print("initviz bench")
     print(f"  allocator keeps freed arrays for reuse, as in the app: {'yes' if tuned else 'no'}")
     for line in environment.describe():
         print("  " + line)

@@ -21,7 +21,7 @@ from initviz.core.network import pass_threads
 from initviz.core.stats import histogram
 
 GRID_QUANTITIES = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
-"""The five histograms per layer in the GUI's grid (issue 6)."""
+"""The five histograms per layer in the GUI's grid."""
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class Pool:
             task, done = item
             try:
                 done.put((True, task()))
-            except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+            except BaseException as exc:  # handed to whoever waits
                 done.put((False, exc))
 
     def submit(self, task: Callable[[], object]) -> queue.SimpleQueue:
@@ -104,7 +104,7 @@ def run_all(tasks: list[Callable[[], object]], abandon: Callable[[], None] | Non
     try:
         pending += [pool().submit(task) for task in tasks[1:]]
         results.append(tasks[0]())
-    except BaseException as exc:  # noqa: BLE001 - raised below
+    except BaseException as exc:  # raised below
         error = exc
     for done in pending:
         if error is not None and abandon is not None:
@@ -113,7 +113,7 @@ def run_all(tasks: list[Callable[[], object]], abandon: Callable[[], None] | Non
             raise error  # an interrupt: the tasks stop at their next wait, nobody waits here
         try:
             ok, value = done.get()
-        except BaseException as exc:  # noqa: BLE001 - an interrupt while waiting
+        except BaseException as exc:  # an interrupt while waiting
             error = error or exc
             continue
         if ok:

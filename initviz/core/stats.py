@@ -323,7 +323,7 @@ def largest(record: dict) -> float:
 
 
 def simulation_stats(sim, bins: int = 40) -> dict:
-    """The records of ``initviz stats --json`` (DESIGN §5), one per layer."""
+    """The records of ``initviz stats --json`` (the README documents them), one per layer."""
     activation = resolve_activation(sim.project.activation)
     act_params = activation.resolve(sim.project.activation_params)
     summaries = _layer_summaries(sim.layers)

@@ -27,7 +27,7 @@ from initviz.gui.gc_guard import collect_in_gui_thread
 
 IDLE_STOP_MS = 2000
 """The thread is stopped once nothing has been asked of it for this long: starting a new
-one for every change cost 1-3 ms of each update."""
+one for every change costs a noticeable share of each update."""
 
 
 def describe_failure(error: BaseException) -> str:
@@ -99,7 +99,7 @@ class _Runner(QtCore.QObject):
         except Cancelled:  # stopped as asked (stop_thread): nothing to show
             self.cancelled.emit(generation)
             return
-        except (Exception, MemoryError) as error:  # noqa: BLE001 - shown in the view, never a traceback
+        except (Exception, MemoryError) as error:  # shown in the view, never a traceback
             self.failed.emit(generation, describe_failure(error))
             return
         self.finished.emit(generation, result)

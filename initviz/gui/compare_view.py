@@ -405,7 +405,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
             grid.cancel()
         self.task.shutdown()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
 

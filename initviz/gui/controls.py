@@ -40,7 +40,7 @@ class NarrowCombo(QtWidgets.QComboBox):
 
     MIN_CHARACTERS = 9
 
-    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+    def minimumSizeHint(self):
         full = super().minimumSizeHint()
         text = self.fontMetrics().horizontalAdvance("x" * self.MIN_CHARACTERS)
         arrow = full.width() - self.fontMetrics().horizontalAdvance(self._longest())

@@ -81,8 +81,8 @@ class DepthSummaryPlot(pg.PlotWidget):
         self.plot_item.setMouseEnabled(False, False)
         # Each curve is drawn by Qt path items: a line, and for the measured curves a dot per
         # layer (dot_path: a round-capped stroke, pixels wide at any zoom). As
-        # PlotDataItems (a curve and a scatter plot each) their data and painting took
-        # ~3 ms of every update in the GUI thread, a tenth of the window's rate.
+        # PlotDataItems (a curve and a scatter plot each) their data and painting took a
+        # tenth of every update's time in the GUI thread.
         self.lines, self.dots, self.shown = {}, {}, {}
         self.samples = {}
         """Legend samples only (never drawn in the plot): pen and symbol of each curve."""

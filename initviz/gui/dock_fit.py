@@ -32,7 +32,7 @@ class DockFit(QtCore.QObject):
         self._timer.timeout.connect(self.fit)
         window.installEventFilter(self)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() in (
                 QtCore.QEvent.Type.Resize, QtCore.QEvent.Type.Show):
             self._timer.start()  # once the docks and the centre have their new sizes

@@ -10,7 +10,7 @@ Views and menus talk to the document, never to each other. A change is one of th
 - a new project from a file or a lesson (``load``): a fresh undo stack, the new saved state,
   ``replaced``.
 
-Modified means "differs from the file (or the lesson) it came from" (DESIGN §6). The stack's
+Modified means "differs from the file (or the lesson) it came from". The stack's
 clean state answers at once (``cleanChanged``); away from it the content is compared with the
 saved one, so a value typed back by hand is not unsaved work either.
 """

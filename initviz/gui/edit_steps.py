@@ -118,10 +118,10 @@ class SectionStep(QtGui.QUndoCommand):
         self._applied = True
         """Pushed after the document has applied it: the first ``redo`` has nothing to do."""
 
-    def id(self) -> int:  # noqa: A003 - Qt's name
+    def id(self) -> int:
         return EDIT_ID if self.fields is not None else -1
 
-    def mergeWith(self, other) -> bool:  # noqa: N802 - Qt's name
+    def mergeWith(self, other) -> bool:
         """Take in the next edit of the same fields: one step, from our before to its after."""
         if not isinstance(other, SectionStep) or other.fields != self.fields:
             return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyqtgraph as pg
-import pyqtgraph.exporters  # noqa: F401 - registers the exporters
+import pyqtgraph.exporters  # registers the exporters
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 from initviz.errors import ProjectError

@@ -18,39 +18,39 @@ class FlowLayout(QtWidgets.QLayout):
         self._items: list[QtWidgets.QLayoutItem] = []
         self._spacing = spacing
 
-    def addItem(self, item) -> None:  # noqa: N802 - Qt's name
+    def addItem(self, item) -> None:
         self._items.append(item)
 
     def count(self) -> int:
         return len(self._items)
 
-    def itemAt(self, index: int):  # noqa: N802
+    def itemAt(self, index: int):
         return self._items[index] if 0 <= index < len(self._items) else None
 
-    def takeAt(self, index: int):  # noqa: N802
+    def takeAt(self, index: int):
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
-    def expandingDirections(self):  # noqa: N802
+    def expandingDirections(self):
         return QtCore.Qt.Orientation(0)
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         return self._arrange(QtCore.QRect(0, 0, width, 0), place=False)
 
-    def setGeometry(self, rect) -> None:  # noqa: N802
+    def setGeometry(self, rect) -> None:
         super().setGeometry(rect)
         self._arrange(rect, place=True)
 
-    def sizeHint(self):  # noqa: N802
+    def sizeHint(self):
         """All items on one line."""
         width = sum(item.sizeHint().width() for item in self._items)
         width += self._spacing * max(0, len(self._items) - 1)
         height = max((item.sizeHint().height() for item in self._items), default=0)
         return QtCore.QSize(width, height) + self._margins()
 
-    def minimumSize(self):  # noqa: N802
+    def minimumSize(self):
         """The widest item: everything else can go onto further lines."""
         size = QtCore.QSize()
         for item in self._items:

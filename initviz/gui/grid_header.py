@@ -117,7 +117,7 @@ class GridHeader(QtWidgets.QWidget):
         self._notes = notes
         self._fit()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
 

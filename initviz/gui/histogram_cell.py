@@ -138,9 +138,9 @@ class CellAxis(QtWidgets.QGraphicsWidget):
     """A cell's axis: its line, tick marks and labels as Qt items, painted in C++.
 
     pyqtgraph's AxisItem works out, lays out and paints its ticks in Python whenever its
-    range changes: with 100 axes in the grid, a change of every range took ~25 ms of the
-    GUI thread. Here a new range moves a path and a few text items. The axis spans the
-    view box along it (same grid row or column), so values map to pixels by its own size.
+    range changes, a hundred times over when every range in the grid changes. Here a new
+    range moves a path and a few text items. The axis spans the view box along it (same
+    grid row or column), so values map to pixels by its own size.
     """
 
     def __init__(self, orientation: str):
@@ -186,7 +186,7 @@ class CellAxis(QtWidgets.QGraphicsWidget):
         """The labels shown (some are left out where they would collide)."""
         return [label.text() for label in self.labels if label.isVisible()]
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place()
 
@@ -319,9 +319,9 @@ class Caption(QtBounds, pg.GraphicsWidget):
     """Lines of coloured text runs, painted directly; a line too long for the cell is drawn
     smaller, then elided (``_fitted``), never wrapped.
 
-    It replaced a pyqtgraph LabelItem, whose ``setText`` lays out HTML and then the whole
-    grid again: with 50 captions changing on every seed that was ~5 ms of each update in
-    the GUI thread. Setting new text here repaints this item only.
+    Not a pyqtgraph LabelItem: its ``setText`` lays out HTML and then the whole grid
+    again, for each of the 50 captions that change on every seed. Setting new text here
+    repaints this item only.
     """
 
     def __init__(self):
@@ -403,8 +403,8 @@ class PlotArea(QtWidgets.QGraphicsWidget):
     """Where a cell's histogram is drawn: data coordinates mapped onto the widget's box by
     one transform, children clipped to the box.
 
-    It replaced a pyqtgraph ViewBox, which does the same through Python signals and
-    bookkeeping on every change: ~6 ms of the GUI thread when all 50 cells get a new range.
+    Not a pyqtgraph ViewBox, which does the same through Python signals and bookkeeping
+    on every change, for each of the 50 cells that get a new range at once.
     ``viewRange``, ``childGroup``, ``setRange`` and ``addItem`` keep ViewBox's names (and
     the cell keeps calling it ``view_box``).
     A new range or size applies at once (nothing waits for a prepareForPaint).
@@ -413,22 +413,22 @@ class PlotArea(QtWidgets.QGraphicsWidget):
     def __init__(self):
         super().__init__()
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
-        self.childGroup = QtWidgets.QGraphicsRectItem(self)  # noqa: N815 - ViewBox's name
+        self.childGroup = QtWidgets.QGraphicsRectItem(self)  # ViewBox's name
         self.childGroup.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self._range = [[0.0, 1.0], [0.0, 1.0]]
 
-    def addItem(self, item) -> None:  # noqa: N802 - ViewBox's name
+    def addItem(self, item) -> None:
         item.setParentItem(self.childGroup)
 
-    def viewRange(self) -> list[list[float]]:  # noqa: N802 - ViewBox's name
+    def viewRange(self) -> list[list[float]]:
         return [list(self._range[0]), list(self._range[1])]
 
-    def setRange(self, x_range, y_range) -> None:  # noqa: N802 - ViewBox's name
+    def setRange(self, x_range, y_range) -> None:
         """Show x from x_range[0] to [1] and y from y_range[0] (bottom) to [1] (top)."""
         self._range = [[float(v) for v in x_range], [float(v) for v in y_range]]
         self._update_transform()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._update_transform()
 

@@ -109,7 +109,7 @@ class JacobianBar(QtWidgets.QWidget):
     def show_computing(self) -> None:
         self.caption.setText("computing…")
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_caption()
 

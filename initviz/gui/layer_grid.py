@@ -237,7 +237,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         if self._stale and self._latest is not None:
             self._draw_slots(self.rows_in_sight(len(self._latest["layers"])), deadline=None)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         QtCore.QTimer.singleShot(0, self, self._bring_into_sight)  # once the layout has its size
 
@@ -287,7 +287,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self.view.setMinimumHeight(height)
         self.view.setMaximumHeight(max(height, 1))
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched, event) -> bool:
         if watched is self.scroll.viewport() and event.type() in (
                 QtCore.QEvent.Type.Resize, QtCore.QEvent.Type.Show):
             QtCore.QTimer.singleShot(0, self, self._bring_into_sight)

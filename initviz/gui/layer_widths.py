@@ -9,7 +9,7 @@ from initviz.project import MAX_WIDTH
 class _WidthDelegate(QtWidgets.QStyledItemDelegate):
     """Edit a width with a spin box, so only whole numbers 1..MAX_WIDTH can be typed."""
 
-    def createEditor(self, parent, option, index):  # noqa: N802 - Qt's name
+    def createEditor(self, parent, option, index):
         editor = QtWidgets.QSpinBox(parent)
         editor.setRange(1, MAX_WIDTH)
         return editor

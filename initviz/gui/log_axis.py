@@ -41,14 +41,14 @@ class DecadeAxis(pg.AxisItem):
     LABEL_GAP = 4
     """Pixels kept clear between two labels."""
 
-    def generateDrawSpecs(self, p):  # noqa: N802 - pyqtgraph's name
+    def generateDrawSpecs(self, p):
         specs = super().generateDrawSpecs(p)
         if specs is None or not self.logMode:
             return specs
         axis, ticks, texts = specs
         return axis, ticks, _without_collisions(texts, self.LABEL_GAP)
 
-    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph's name
+    def logTickStrings(self, values, scale, spacing):
         low, high = sorted(self.range)  # log10 of the values in sight
         in_sight = range(math.ceil(low - 1e-6), math.floor(high + 1e-6) + 1)
         plain = all(-3 <= e <= 3 for e in in_sight)

@@ -274,18 +274,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- window events ------------------------------------------------------------------------
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event) -> None:
         if any(url.toLocalFile().lower().endswith(".json") for url in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls()
                  if u.toLocalFile().lower().endswith(".json")]
         if paths:
             event.acceptProposedAction()
             self.files.open_path(paths[0])
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         if not self.files.confirm_discard():
             event.ignore()
             return

@@ -22,10 +22,10 @@ class NumberSpinBox(QtWidgets.QDoubleSpinBox):
         self.setKeyboardTracking(True)
         self.setAccelerated(True)
 
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+    def textFromValue(self, value: float) -> str:
         return f"{value:.4g}"
 
-    def valueFromText(self, text: str) -> float:  # noqa: N802
+    def valueFromText(self, text: str) -> float:
         try:
             return float(text)
         except ValueError:

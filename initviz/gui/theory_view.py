@@ -347,6 +347,6 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
     def shutdown(self) -> None:
         self.task.shutdown()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)

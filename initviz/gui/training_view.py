@@ -312,7 +312,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.curves.apply_theme(theme)
         self.grid.apply_theme(theme)
 
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def hideEvent(self, event) -> None:
         self.set_playing(False)
         super().hideEvent(event)
 
@@ -321,6 +321,6 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.grid.cancel()
         self.controller.shutdown()
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)

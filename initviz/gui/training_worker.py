@@ -190,7 +190,7 @@ class TrainingWorker(QtCore.QObject):
         except Cancelled:
             self._cancel(generation)
             return
-        except (Exception, MemoryError) as error:  # noqa: BLE001 - shown in the view
+        except (Exception, MemoryError) as error:  # shown in the view
             self.failed.emit(generation, describe_failure(error))
             return
         frame.reset = True
@@ -212,7 +212,7 @@ class TrainingWorker(QtCore.QObject):
         except Cancelled:
             self._cancel(generation)
             return
-        except (Exception, MemoryError) as error:  # noqa: BLE001
+        except (Exception, MemoryError) as error:
             self.failed.emit(generation, describe_failure(error))
             return
         self.frameReady.emit(frame)

@@ -35,7 +35,7 @@ class RefreshWhenVisible:
         self._stale = False
         self._refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale:
             self._stale = False

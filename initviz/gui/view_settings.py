@@ -1,4 +1,5 @@
-"""Display settings kept in the project's ``view`` dict (DESIGN §3: ``view`` belongs to the GUI).
+"""Display settings kept in the project's ``view`` dict, which the project file leaves to
+the GUI.
 
 They only change how results are drawn, never what is computed, so editing
 them re-draws the last result without a new simulation. Other views may keep

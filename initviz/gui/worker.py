@@ -16,19 +16,18 @@ from initviz.gui.background import BackgroundTask, stop_requested
 
 DEBOUNCE_MS = 0
 """A change starts its computation at once, while the GUI thread is still handling and
-painting it (~10 ms of an update). One action edits the project once (a scheme and its
+painting it. One action edits the project once (a scheme and its
 parameters together), and requests that arrive while a computation runs are coalesced."""
 
 
 ONE_BLAS_THREAD_FLOPS = 4e9
 """Networks whose three matrix products per layer take fewer floating-point operations
-than this are computed on one BLAS thread (about 40 ms of work on one core).
+than this are computed on one BLAS thread (tens of milliseconds of work on one core).
 
 With two, OpenBLAS's second thread competes for the second core with the GUI thread,
-which is drawing the previous update meanwhile, and spins while it waits for work. At
-the default lesson (1 GFLOP), while the seed was dragged: 42-44 ms of CPU per update
-with one thread, 50-51 ms with two, at the same 29-32 updates/s (a laptop in class
-runs cooler, and other programs keep a core). A larger network is worth both cores.
+which is drawing the previous update meanwhile, and spins while it waits for work: at
+the default lesson (1 GFLOP) two threads cost about a sixth more CPU per update for the
+same rate (``make bench`` measures the rate). A larger network is worth both cores.
 The limit holds for the whole process while this computation runs: a Training, Compare
 or Theory computation at the same time also gets one BLAS thread (slower, never wrong);
 limits on several threads share one (parallel.one_blas_thread)."""

@@ -12,7 +12,7 @@ from initviz.project import parse_json, validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
-DESIGN_DEFAULT_FILE = {  # DESIGN.md §3, with the default name and notes
+DESIGN_DEFAULT_FILE = {  # the README's project file, with the default name and notes
     "format": "initviz-project",
     "version": 1,
     "name": "Untitled",

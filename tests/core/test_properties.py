@@ -1,7 +1,7 @@
 """Whatever a file or a dict holds, the project loader answers with a Project or a ProjectError.
 
 Never a TypeError, KeyError, OverflowError or RecursionError: those would reach
-the user as a traceback (DESIGN §5) or crash the window.
+the user as a traceback or crash the window.
 """
 import copy
 import json

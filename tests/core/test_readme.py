@@ -11,6 +11,6 @@ def test_the_readme_api_example_runs(monkeypatch):
     assert blocks, "the README shows the Python API"
     monkeypatch.chdir(ROOT)
     namespace = {}
-    exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    exec(compile(blocks[0], "README.md", "exec"), namespace)  # our own docs
     assert namespace["p"].scheme == "he_normal"
     assert namespace["trainer"].history[-1]["step"] == 10

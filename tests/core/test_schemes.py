@@ -35,7 +35,7 @@ def assert_moments(values, mean, std):
     assert values.std() == pytest.approx(std, rel=0.01, abs=1e-12)
 
 
-# --- the table of DESIGN §3, recomputed -------------------------------------------------------
+# --- the README's table of schemes, recomputed -------------------------------------------------
 
 # (scheme, params, activation, expected (mean, std), expected uniform half-width or None)
 TABLE = [

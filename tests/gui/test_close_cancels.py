@@ -1,7 +1,7 @@
 """Closing the window while a large computation runs: the window goes at once.
 
 A 20-layer pass 2048 wide takes seconds, and so does the Theory tab's Jacobian of a wide
-network; closing used to wait for them to end. Now the computation stops at its next
+network; closing must not wait for them to end: the computation stops at its next
 layer (core.cancel), and an SVD too large to stop is refused before it starts.
 """
 import threading

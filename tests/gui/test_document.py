@@ -1,5 +1,5 @@
 """The window's document: undo steps a user expects, the saved state in the title, and display
-settings that are never edits (DESIGN §6: only a real change of the project is unsaved work)."""
+settings that are never edits (only a real change of the project is unsaved work)."""
 import time
 
 import pytest
@@ -21,7 +21,7 @@ def shortcut_action(win, key) -> QtGui.QAction:
 
 def toggle(win, name) -> QtGui.QAction:
     action = win.findChild(QtGui.QAction, name)
-    assert action is not None and action.isCheckable(), name  # DESIGN §6 names them
+    assert action is not None and action.isCheckable(), name  # the names other tools find them by
     return action
 
 
