@@ -182,7 +182,10 @@ def soak(args) -> dict:
         try:
             slot.proc.wait(timeout=max(until - time.time(), 0) + 60)
         except subprocess.TimeoutExpired:
-            deaths.append(f"window {slot.log.name} did not close within 60 s of the end")
+            deaths.append(f"window {slot.log.name} did not close within 60 s of the end "
+                          f"(its threads' stacks: {slot.log.with_suffix('.err')})")
+            os.kill(slot.proc.pid, signal.SIGUSR1)  # faulthandler writes every thread's stack
+            time.sleep(1.0)
             slot.proc.kill()
     runs = [soak_report.read_run(p) for p in sorted((root / "logs").glob("*.jsonl"))]
     summary = soak_report.summarise(runs, kills, args.warmup)

@@ -30,6 +30,7 @@ class Run:
     actions: int = 0
     rss: list = field(default_factory=list)  # (t, RSS kB, malloc in use kB or None)
     rss_jumps: list = field(default_factory=list)
+    hangs: list = field(default_factory=list)
     exceptions: list = field(default_factory=list)
     warnings: Counter = field(default_factory=Counter)
     qt: Counter = field(default_factory=Counter)
@@ -64,6 +65,8 @@ def read_run(path: Path) -> Run:
             run.qt[(event["kind"], event["message"])] += 1
         elif kind == "dialog":
             run.dialogs[event["title"]] += 1
+        elif kind == "hang":
+            run.hangs.append(event)
         elif kind == "rss_jump":
             run.rss_jumps.append(event)
         elif kind == "stall":
@@ -140,6 +143,8 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
         "longest_action_ms": dict(longest.most_common(8)),
         "rss_added_mb_by_action": {k: round(v / 1024, 1) for k, v in rss_added.most_common(6)},
         "rss": rss, "rss_jumps": jumps[:10],
+        "hangs": [f"{run.name} at {h['t']:.0f} s after '{h['action']}': {h['stack']}"
+                  for run in runs for h in run.hangs],
     }
     summary["targets"] = {
         "0 exceptions": not summary["exceptions"],
@@ -185,6 +190,8 @@ def format_summary(s: dict) -> str:
         lines.append(f"  GUI-busy {stall['ms']:.0f} ms (GUI CPU {stall['gui_cpu_ms']:.0f} ms) "
                      f"after '{stall['action']}' on {stall['tab']}: "
                      f"{(stall.get('stacks') or ['?'])[0]}")
+    for text in s["hangs"][:5]:
+        lines.append("hang: " + text)
     for text in s.get("window_failures", []):
         lines.append("window: " + text)
     for text in s["exceptions"][:5]:

@@ -42,6 +42,8 @@ sys.path.insert(1, str(HERE))
 HEARTBEAT_MS = 20
 STALL_MS = 200
 STATS_EVERY_S = 2.0
+HANG_S = 5.0
+"""A GUI thread this long without a tick is logged from the watchdog thread, with its stack."""
 RSS_JUMP_KB = 50 * 1024
 """RSS growth between two actions that is logged with the project that caused it."""
 QT_NOISE = ("This plugin does not support propagateSizeHints()",)
@@ -150,7 +152,10 @@ class DialogWatcher:
         if isinstance(dialog, QtWidgets.QMessageBox) and dialog.buttons():
             default = dialog.defaultButton()
             restore = title.startswith("Restore") and default is not None
-            (default if restore else self.rng.choice(dialog.buttons())).click()
+            choices = [b for b in dialog.buttons() if not (
+                self.state.get("closing")  # at the end the user saves or discards, then quits
+                and dialog.buttonRole(b) == QtWidgets.QMessageBox.RejectRole)]
+            (default if restore else self.rng.choice(choices or dialog.buttons())).click()
         elif isinstance(dialog, QtWidgets.QDialog):
             dialog.reject()
         else:
@@ -193,14 +198,22 @@ class Heartbeat:
     def _watch(self) -> None:
         """Where the GUI thread is while a tick is late: its Python stack every 100 ms (a stack
         that ends in ``app.exec`` means Qt itself is busy: painting, layout)."""
+        hung = None
         while True:
             time.sleep(0.1)
-            if time.perf_counter() - self.last > 0.15 and len(self.samples) < 8:
-                frame = sys._current_frames().get(self.main)
-                if frame is not None:
-                    stack = traceback.extract_stack(frame)[-6:]
-                    self.samples.append(" < ".join(
-                        f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack)))
+            waited = time.perf_counter() - self.last
+            frame = sys._current_frames().get(self.main) if waited > 0.15 else None
+            if frame is None:
+                hung = None
+                continue
+            stack = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                               for f in reversed(traceback.extract_stack(frame)[-8:]))
+            if len(self.samples) < 8:
+                self.samples.append(stack)
+            if waited > HANG_S and hung != self.last:  # it may never tick again: say it now
+                hung = self.last
+                self.log("hang", waited_s=round(waited, 1), stack=stack,
+                         action=self.state.get("action"))
 
 
 class Soak:
@@ -259,14 +272,15 @@ class Soak:
                  rss_added_kb=dict(self.rss_added))
 
     def finish(self) -> None:
-        """The soak's end: close as a user would (the watcher answers any prompt)."""
+        """The soak's end: close as a user would, saving or discarding (``run_app``'s order)."""
         from PySide6 import QtWidgets
 
         self.stats()
-        self.window.close()
+        self.state["closing"] = True
+        closed = self.window.close()
         self.window.autosave.clean_exit()
-        self.log("exit", rss_kb=rss_kb())
-        QtWidgets.QApplication.instance().quit()
+        self.log("exit", rss_kb=rss_kb(), closed=closed)
+        QtWidgets.QApplication.instance().exit(0)  # not quit(): that asks every window again
 
 
 def start_window(log: Log, state: dict):
@@ -304,6 +318,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--until", type=float, required=True, help="stop at this time.time()")
     args = parser.parse_args()
+    import faulthandler
+    import signal
+
+    faulthandler.register(signal.SIGUSR1)  # soak.py asks for every thread's stack on a hang
     from initviz import _runtime
 
     _runtime.apply()  # as `initviz` does, before NumPy loads
