@@ -143,7 +143,8 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
         "longest_action_ms": dict(longest.most_common(8)),
         "rss_added_mb_by_action": {k: round(v / 1024, 1) for k, v in rss_added.most_common(6)},
         "rss": rss, "rss_jumps": jumps[:10],
-        "hangs": [f"{run.name} at {h['t']:.0f} s after '{h['action']}': {h['stack']}"
+        "hangs": [f"{run.name} at {h['t']:.0f} s after '{h['action']}' ({h.get('project')}): "
+                  f"{h['stack']}"
                   for run in runs for h in run.hangs],
     }
     summary["targets"] = {
@@ -170,7 +171,7 @@ def format_summary(s: dict) -> str:
     for stall in s["stalls"][:5]:
         lines.append(f"  {stall['ms']:.0f} ms (CPU: GUI thread {stall['gui_cpu_ms']:.0f} ms, "
                      f"process {stall['process_cpu_ms']:.0f} ms) after '{stall['action']}' "
-                     f"on {stall['tab']}")
+                     f"on {stall['tab']} ({stall.get('project')})")
         for stack in stall.get("stacks", [])[:2]:
             lines.append(f"      in {stack}")
     lines.append(f"longest actions (ms): {s['longest_action_ms']}")

@@ -190,6 +190,7 @@ class Heartbeat:
             self.log("stall", ms=round(late, 1), gui_cpu_ms=round((cpu - self.last_cpu) * 1e3, 1),
                      process_cpu_ms=round((process - self.last_process) * 1e3, 1),
                      action=self.state.get("action"), tab=self.state.get("tab"),
+                     project=self.state.get("project"),
                      since_action_ms=round((now - at) * 1000.0) if at else None,
                      stacks=self.samples[:4])
         self.samples = []
@@ -213,7 +214,7 @@ class Heartbeat:
             if waited > HANG_S and hung != self.last:  # it may never tick again: say it now
                 hung = self.last
                 self.log("hang", waited_s=round(waited, 1), stack=stack,
-                         action=self.state.get("action"))
+                         action=self.state.get("action"), project=self.state.get("project"))
 
 
 class Soak:
@@ -261,6 +262,9 @@ class Soak:
         self.longest[name] = max(self.longest[name], (time.perf_counter() - started) * 1000.0)
         self.counts[name] += 1
         self.state["tab"] = self.window.tabs.tabText(self.window.tabs.currentIndex())
+        project = self.window.project
+        self.state["project"] = (f"{project.scheme} {project.activation} "
+                                 f"{compact(project.widths)} batch {project.batch_size}")
         self.timer.start(self.rng.randint(30, 400))
 
     def stats(self) -> None:
