@@ -142,7 +142,7 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
         "stalls_starved": sum(s["process_cpu_ms"] < 0.5 * s["ms"] for s in stalls),
         "longest_action_ms": dict(longest.most_common(8)),
         "rss_added_mb_by_action": {k: round(v / 1024, 1) for k, v in rss_added.most_common(6)},
-        "rss": rss, "rss_jumps": jumps[:10],
+        "rss": rss, "rss_jumps": jumps[:10], "rss_growth_by_worker": _by_worker(jumps),
         "hangs": [f"{run.name} at {h['t']:.0f} s after '{h['action']}' ({h.get('project')}): "
                   f"{h['stack']}"
                   for run in runs for h in run.hangs],
@@ -155,6 +155,15 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
         "RSS flat after warm-up": bool(measured) and all(f["flat"] for f in measured),
     }
     return summary
+
+
+def _by_worker(jumps: list) -> dict:
+    """MB of RSS jumps by the innermost initviz frame of the threads working at the time."""
+    grown = Counter()
+    for jump in jumps:
+        for stack in jump.get("workers") or ["(no worker thread in initviz)"]:
+            grown[stack.split(" < ")[0]] += jump["mb"]
+    return dict(grown.most_common(6))
 
 
 def format_summary(s: dict) -> str:
@@ -184,9 +193,12 @@ def format_summary(s: dict) -> str:
                     if "heap_first_mb" in f else "")
             lines.append(f"  RSS {name}: first {f['first_mb']:.0f} MB, after warm-up {warm} MB, "
                          f"last {f['last_mb']:.0f} MB, lived {f['lifetime_s']:.0f} s{heap}")
+    lines.append(f"RSS jumps (MB) by what the worker threads ran: {s['rss_growth_by_worker']}")
     for jump in s["rss_jumps"][:5]:
         lines.append(f"  RSS +{jump['mb']} MB to {jump['rss_mb']} MB after '{jump['action']}' "
                      f"on {jump['tab']} ({jump['widths']}, batch {jump['batch']})")
+        for stack in jump.get("workers", [])[:2]:
+            lines.append(f"      while {stack}")
     for stall in s["stalls_gui_busy"][:3]:
         lines.append(f"  GUI-busy {stall['ms']:.0f} ms (GUI CPU {stall['gui_cpu_ms']:.0f} ms) "
                      f"after '{stall['action']}' on {stall['tab']}: "

@@ -79,6 +79,20 @@ def compact(widths: list[int]) -> str:
     return f"{widths[0]}→{max(widths[1:-1], default=0)}×{len(widths) - 2}→{widths[-1]}"
 
 
+def worker_stacks() -> list[str]:
+    """What the other threads are running in initviz now: the work that grows the memory."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    found = []
+    for ident, frame in sys._current_frames().items():
+        if ident == threading.main_thread().ident:
+            continue
+        stack = [f for f in traceback.extract_stack(frame) if "initviz" in f.filename]
+        if stack:
+            found.append(f"{names.get(ident, ident)}: " + " < ".join(
+                f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-5:])))
+    return found
+
+
 class Log:
     """JSON lines, one write and flush each: a SIGKILL cuts at most the last line."""
 
@@ -250,7 +264,8 @@ class Soak:
                 project = self.window.project
                 self.log("rss_jump", mb=round((rss - self.rss) / 1024), rss_mb=rss // 1024,
                          action=self.state["action"], tab=self.state.get("tab"),
-                         widths=compact(project.widths), batch=project.batch_size)
+                         widths=compact(project.widths), batch=project.batch_size,
+                         workers=worker_stacks())
         self.rss = rss
         name = self.choose(self.table, self.rng)
         self.state.update(action=name, action_at=time.perf_counter())
