@@ -73,9 +73,20 @@ class Slot:
             time.sleep(0.2)
         return read_events(self.log)
 
-    def kill(self) -> dict | None:
-        """SIGKILL; returns the autosave record its window left (None: it had none)."""
+    def rss_mb(self) -> float:
+        try:
+            with open(f"/proc/{self.proc.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
+    def kill(self, stacks: bool = False) -> dict | None:
+        """SIGKILL (after every thread's stack, with ``stacks``); returns the autosave record its
+        window left (None: it had none)."""
         autosave = Path(read_events(self.log)["started"]["autosave"])
+        if stacks:
+            os.kill(self.proc.pid, signal.SIGUSR1)  # faulthandler, into the window's .err
+            time.sleep(0.5)
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         try:
@@ -148,6 +159,15 @@ def environment(root: Path, memory_budget: str, extremes: float) -> dict:
     return env
 
 
+def kill_and_check(victim: Slot, started: float, why: str, stacks: bool = False) -> dict:
+    """Kill ``victim``, start it again and check what came back of its autosave."""
+    killed = victim.kill(stacks)
+    name = victim.log.name
+    check = check_restore(killed, victim.start())
+    print(f"[{time.time() - started:5.0f} s] {why} {name}: {check['outcome']}", flush=True)
+    return {"window": name, "why": why, "at_s": round(time.time() - started), **check}
+
+
 def soak(args) -> dict:
     root = Path(args.dir or tempfile.mkdtemp(prefix="initviz-soak-"))
     env = environment(root, args.memory_budget, args.extremes)
@@ -166,17 +186,17 @@ def soak(args) -> dict:
             if slot.proc.poll() is not None and time.time() < until - 5:
                 deaths.append(f"window {slot.log.name} exited with code {slot.proc.returncode}")
                 slot.start()
+            elif slot.proc.poll() is None and slot.rss_mb() > args.rss_limit:
+                # the machine is shared: a runaway is stopped before the kernel's OOM killer
+                # picks a process (the stacks in its .err say what allocated)
+                deaths.append(f"window {slot.log.name} passed {args.rss_limit:.0f} MB of RSS "
+                              f"(memory budget {args.memory_budget}); stacks in its .err")
+                kills.append(kill_and_check(slot, started, "stopped at the RSS limit", True))
         if time.time() < next_kill:
             continue
         ready = [s for s in slots if time.time() - s.started_at >= MIN_AGE_S]
         if ready:
-            victim = rng.choice(ready)
-            killed = victim.kill()
-            events = victim.start()
-            check = check_restore(killed, events)
-            kills.append({"window": victim.log.name, "at_s": round(time.time() - started), **check})
-            print(f"[{time.time() - started:5.0f} s] killed {victim.name}: {check['outcome']}",
-                  flush=True)
+            kills.append(kill_and_check(rng.choice(ready), started, "killed"))
         next_kill = time.time() + rng.uniform(low, high)
     for slot in slots:
         try:
@@ -190,7 +210,8 @@ def soak(args) -> dict:
     runs = [soak_report.read_run(p) for p in sorted((root / "logs").glob("*.jsonl"))]
     summary = soak_report.summarise(runs, kills, args.warmup)
     summary["window_failures"] = deaths
-    summary["targets"]["every window runs until the end and closes"] = not deaths
+    summary["targets"]["every window runs until the end, within the RSS limit, and closes"] = (
+        not deaths)
     summary.update(folder=str(root), duration_s=round(time.time() - started), kill_log=kills)
     return summary
 
@@ -206,6 +227,8 @@ def main(argv=None) -> int:
                         help="no kill in the last seconds (a restart needs time to check)")
     parser.add_argument("--memory-budget", default="1G",
                         help="INITVIZ_MEMORY_BUDGET of each window (two share the machine)")
+    parser.add_argument("--rss-limit", type=float, default=4096.0, metavar="MB",
+                        help="a window past this RSS is stopped (stacks first) and counted")
     parser.add_argument("--extremes", type=float, default=0.04,
                         help="share of numeric edits set to a spin box's minimum or maximum")
     parser.add_argument("--seed", type=int, default=1)
