@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -m pip install --quiet -e ".[test,bench,dev]"
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -18,6 +18,7 @@ run: $(STAMP)
 # QT_QPA_PLATFORM=offscreen is set by tests/conftest.py, so the suite runs headless anywhere.
 test: $(STAMP)
 	$(PY) -m ruff check initviz tests bench main.py
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q
 
 # The core tests again under other OpenBLAS kernels than this CPU's default: float32
@@ -40,6 +41,7 @@ soak: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check initviz tests bench main.py
+	$(VENV)/bin/lint-imports --no-cache
 
 render-lessons: $(STAMP)
 	mkdir -p out

@@ -118,8 +118,8 @@ def _lesson(win, rng) -> None:
 
 
 def _toggle(win, rng) -> None:
-    key = rng.choice(["log_counts", "heatmap", "shared_axes"])
-    win.edit_view({key: not win.project.view.get(key, key == "shared_axes")})
+    """A display toggle of the View menu (log counts, heat map, shared axes, ...)."""
+    rng.choice(sorted(win.menus.display_actions.items()))[1].trigger()
 
 
 def actions(win) -> dict:
@@ -149,8 +149,8 @@ def actions(win) -> dict:
         "compare": (3, lambda rng: _compare(win, rng)),
         "theory": (3, lambda rng: _theory(win, rng)),
         "lesson": (2, lambda rng: _lesson(win, rng)),
-        "undo": (4, lambda rng: win.undo()),
-        "redo": (2, lambda rng: win.redo()),
+        "undo": (4, lambda rng: win.menus.undo_action.trigger()),
+        "redo": (2, lambda rng: win.menus.redo_action.trigger()),
         "save": (3, lambda rng: win.files.save()),
         "save_as": (2, lambda rng: win.files.save_as()),
         "open": (2, lambda rng: win.files.open()),

@@ -316,7 +316,7 @@ def start_window(log: Log, state: dict):
     window.show()
     # kept alive here: it answers the offer to restore, below
     state["watcher"] = DialogWatcher(log, state, random.Random(state["seed"]))
-    controller = AutosaveController(window)
+    controller = AutosaveController(window.document)  # as window.start_autosave, in two halves
     window.autosave = controller
     store = controller.store
     log("started", pid=os.getpid(), instance=store.instance, folder=str(store.folder),

@@ -15,11 +15,16 @@ DEFAULT_LESSON = "05_xavier_tanh"
 """The lesson the window opens on when no file is given."""
 
 
-def lessons_dir() -> Path:
-    checkout = Path(__file__).resolve().parent.parent / "resources" / "lessons"
-    if checkout.is_dir():
+def resources_dir() -> Path:
+    """``resources/`` of a checkout, or the installed ``initviz.resources`` package."""
+    checkout = Path(__file__).resolve().parent.parent / "resources"
+    if (checkout / "lessons").is_dir():
         return checkout
-    return Path(str(importlib_resources.files("initviz.resources") / "lessons"))
+    return Path(str(importlib_resources.files("initviz.resources")))
+
+
+def lessons_dir() -> Path:
+    return resources_dir() / "lessons"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ MAX_NOTES_CHARS = 10_000
 """Notes are a lesson's few paragraphs (the longest shipped is under 2,000 characters); the
 bound keeps any note quick to lay out in the notes panel."""
 OPTIMIZERS = ("sgd", "adam")
+COMPUTED_SECTIONS = ("network", "init", "data", "loss")
+"""What a simulation depends on; edits elsewhere (name, notes, view) only re-draw."""
 
 DEFAULTS: dict[str, Any] = {
     "format": FORMAT,
@@ -347,6 +349,10 @@ class Project:
         (nothing copied; what the views compare to know whether to compute again)."""
         return json.dumps({k: self._data.get(k) for k in sections}, sort_keys=True)
 
+    def compute_key(self) -> str:
+        """A key that changes exactly when what a simulation depends on changes."""
+        return self.sections_json(COMPUTED_SECTIONS)
+
     def matches(self, data: dict) -> bool:
         """Whether this project is ``data`` (a ``to_dict()`` taken earlier), without a copy."""
         return self._data == data
@@ -402,6 +408,15 @@ class Project:
 
     def update(self, changes: dict[str, Any]) -> None:
         """Several ``set`` at once, validated together (e.g. a scheme and its params)."""
+        self._data = self._applied(changes)
+
+    def with_changes(self, changes: dict[str, Any]) -> Project:
+        """A new project: this one with ``changes`` (as in ``update``); this one stays as it is."""
+        clone = Project.__new__(Project)
+        clone._data = self._applied(changes)
+        return clone
+
+    def _applied(self, changes: dict[str, Any]) -> dict:
         candidate = copy.deepcopy(self._data)
         for path, value in changes.items():
             *parents, last = path.split(".")
@@ -413,7 +428,13 @@ class Project:
                     raise ProjectError(f"cannot set {path}: {section} is not an object")
             node[last] = value
         _keep_applicable_params(candidate, changes)
-        self._data = validate(candidate)
+        return validate(candidate)
+
+    def differing_sections(self, other: Project) -> tuple[str, ...]:
+        """The top-level sections ("network", "view", ...) that differ from ``other``'s,
+        compared in place (nothing copied): what an undo step or a saved-state check needs."""
+        names = list(self._data) + [name for name in other._data if name not in self._data]
+        return tuple(name for name in names if self._data.get(name) != other._data.get(name))
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Project) and self._data == other._data

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import network, phase
+from initviz.core import footprint, memory, network, phase
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.data import make_batch
 
@@ -102,13 +102,14 @@ def chain(weights, slopes, count: int) -> np.ndarray:
     Returns (count, n0, nL). Multiplied from the narrower end, so a 784-input, 10-output
     net costs ~10 rows per layer; the inputs are stacked into one matrix product per layer.
     """
-    mats = [np.asarray(w, dtype=np.float64) for w in weights]
-    if mats[0].shape[0] > mats[-1].shape[1]:  # Jᵀ = W_Lᵀ·D_{L−1}·W_{L−1}ᵀ ⋯ D₁·W₁ᵀ: same form
-        flipped = chain([w.T for w in reversed(mats)], slopes[::-1], count)
+    if weights[0].shape[0] > weights[-1].shape[1]:  # Jᵀ = W_Lᵀ·D_{L−1}·W_{L−1}ᵀ ⋯ D₁·W₁ᵀ
+        flipped = chain([w.T for w in reversed(weights)], slopes[::-1], count)
         return flipped.transpose(0, 2, 1)
-    jac = np.broadcast_to(mats[0], (count, *mats[0].shape))
+    first = np.asarray(weights[0], dtype=np.float64)
+    jac = np.broadcast_to(first, (count, *first.shape))
     with np.errstate(all="ignore"):
-        for slope, w in zip(slopes, mats[1:], strict=True):
+        for slope, weight in zip(slopes, weights[1:], strict=True):
+            w = np.asarray(weight, dtype=np.float64)  # one layer in float64 at a time
             scaled = jac * slope[:, None, :]
             jac = (scaled.reshape(-1, w.shape[0]) @ w).reshape(count, -1, w.shape[1])
     return np.array(jac)
@@ -129,6 +130,25 @@ def flops_per_input(widths: list[int]) -> float:
     layers = list(zip(widths[:-1], widths[1:], strict=True))
     inner = layers[1:] if widths[0] <= widths[-1] else layers[:-1]
     return 2.0 * narrow * sum(a * b for a, b in inner) + 4.0 * wide * narrow**2
+
+
+def sample_count(widths: list[int], wanted: int = SAMPLE_INPUTS) -> int:
+    """Inputs J is taken at: ``wanted``, fewer where they would pass FLOP_BUDGET, none
+    where one alone would pass FLOP_LIMIT."""
+    per_input = flops_per_input(widths)
+    if per_input > FLOP_LIMIT:
+        return 0
+    return int(max(1, min(wanted, FLOP_BUDGET // max(per_input, 1.0))))
+
+
+def check_theory_fits(project, count: int = SAMPLE_INPUTS, budget: int | None = None) -> int:
+    """The Jacobian spectrum's estimate at ``count`` inputs (footprint.theory_bytes); raises
+    ProjectError with a fix when it would not fit (memory.check_estimate)."""
+
+    def estimate(widths, batch):
+        return footprint.theory_bytes(widths, batch, project.scheme, sample_count(widths, count))
+
+    return memory.check_estimate("the theory of this project", estimate, project, budget)
 
 
 def inputs_at_fixed_point(
@@ -188,7 +208,8 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
     The weights are the project's own (float32 draws, as ``simulate``), the algebra float64.
     ``inputs`` = Q_STAR rescales those inputs to the fixed point q* (``q_star`` if the caller
     has it, else phase.fixed_point_q at phase.project_point); where q* is 0 or infinite the
-    data batch is used and ``note`` says so.
+    data batch is used and ``note`` says so. Raises ProjectError, before allocating
+    anything, when the computation would not fit in memory (core.memory).
     """
     widths = project.widths
     per_input = flops_per_input(widths)
@@ -197,7 +218,8 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
         note = (f"J is not computed: one input would take {per_input / 1e9:.0f} GFLOP "
                 f"(limit {FLOP_LIMIT / 1e9:.0f}); narrow or shorten the network")
         return _empty(size, inputs, note)
-    count = int(max(1, min(count, FLOP_BUDGET // max(per_input, 1.0))))
+    check_theory_fits(project, count)
+    count = sample_count(widths, count)
     batch, _ = make_batch(project.source, project.batch_size, widths[0], widths[-1], project.seed)
     with np.errstate(all="ignore"):
         weights, biases = network.init_parameters(project, batch)

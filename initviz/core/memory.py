@@ -1,66 +1,30 @@
-"""Will a project fit in memory? An estimate made before any array is allocated.
+"""Will a computation fit in memory? Checked before any array is allocated.
 
-``simulate`` keeps, per layer l with fan_in n(l-1), fan_out n(l) and batch B, the float32
-arrays W and dL/dW (n(l-1)·n(l) each), b and dL/db (n(l)), and z, a, dL/da, dL/dz (B·n(l)
-each); plus the batch (B·n0, drawn in float64 then cast) and the labels (int64). On top of
-what it keeps, the largest temporaries decide the peak: activation functions and their
-derivatives (a few B·n arrays), the float64 deviations ``np.std`` makes of the largest array
-while the statistics are computed, and the float64 QR of an orthogonal init.
-
-A project whose estimate exceeds the budget (80 % of MemAvailable from /proc/meminfo, or
-``FALLBACK_BUDGET`` where that cannot be read; ``INITVIZ_MEMORY_BUDGET`` overrides both,
-e.g. ``512M``) is refused with a ``ProjectError`` that gives the estimate and a batch size
-or a width that would fit. Pure standard library and arithmetic: nothing is allocated.
+Every computation initviz starts has an estimate in ``core.footprint`` and is checked
+with ``check_estimate``: ``simulate`` here (``check_fits``), a Trainer in
+``training.check_training_fits``, the Jacobian spectrum in ``jacobian.check_theory_fits``.
+A computation whose estimate exceeds the budget (80 % of MemAvailable from /proc/meminfo,
+or ``FALLBACK_BUDGET`` where that cannot be read; ``INITVIZ_MEMORY_BUDGET`` overrides
+both, e.g. ``512M``) is refused with a ``ProjectError`` that gives the estimate and a batch
+size or a width that would fit. Nothing here allocates an array.
 """
 from __future__ import annotations
 
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from initviz.core import footprint
 from initviz.errors import ProjectError
 
-FLOAT32 = 4
-FLOAT64 = 8
 AVAILABLE_FRACTION = 0.8
 """Leave a fifth of the free memory to the window, the plots and the rest of the system."""
 FALLBACK_BUDGET = 2 * 1024**3
 """Used where the free memory cannot be read (not Linux): 2 GiB, fine on any teaching laptop."""
 BUDGET_ENV = "INITVIZ_MEMORY_BUDGET"
-ACTIVATION_TEMPORARIES = 3
-"""Float32 arrays of shape (B, n) alive at once inside an activation or its derivative (GELU)."""
-STATS_BYTES_PER_VALUE = FLOAT64 + FLOAT32 + 1
-"""np.std in float64, a finite-values copy, an isfinite mask: per value of the largest array."""
-QR_SCHEMES = ("orthogonal", "lsuv")
-"""Schemes that take the QR decomposition of a float64 Gaussian matrix (Saxe et al. 2014)."""
 
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-
-
-def simulation_bytes(widths: Sequence[int], batch_size: int, scheme: str = "normal") -> int:
-    """Peak bytes of ``simulate`` plus its statistics for these widths and batch size."""
-    batch = int(batch_size)
-    widths = [int(n) for n in widths]
-    pairs = list(zip(widths[:-1], widths[1:], strict=True))
-    kept = batch * widths[0] * FLOAT32 + batch * 8  # inputs, labels
-    for fan_in, fan_out in pairs:
-        kept += FLOAT32 * (2 * fan_in * fan_out + 2 * fan_out + 4 * batch * fan_out)
-    largest = max(max(fan_in * fan_out, batch * fan_out) for fan_in, fan_out in pairs)
-    temporaries = [
-        batch * widths[0] * FLOAT64,  # the batch is drawn in float64, then cast
-        ACTIVATION_TEMPORARIES * FLOAT32 * batch * max(widths[1:]),
-        STATS_BYTES_PER_VALUE * largest,
-    ]
-    if scheme in QR_SCHEMES:
-        temporaries.append(max(_qr_bytes(fan_in, fan_out) for fan_in, fan_out in pairs))
-    return kept + max(temporaries)
-
-
-def _qr_bytes(fan_in: int, fan_out: int) -> int:
-    """The Gaussian (big × small), its Q and R and the float32 copy (numpy.linalg.qr)."""
-    big, small = max(fan_in, fan_out), min(fan_in, fan_out)
-    return FLOAT64 * (2 * big * small + small * small) + FLOAT32 * big * small
 
 
 def parse_size(text: str) -> int:
@@ -117,26 +81,31 @@ def format_bytes(count: float) -> str:
     return f"{count:.1f} TB"
 
 
-def largest_batch(widths: Sequence[int], scheme: str, budget: int) -> int:
+Estimate = Callable[[Sequence[int], int], int]
+"""(widths, batch size) -> peak bytes: one of core.footprint's estimates, its other
+arguments fixed."""
+
+
+def largest_batch(estimate: Estimate, widths: Sequence[int], budget: int) -> int:
     """The largest batch size that fits (0 if none); memory grows with the batch, so bisect."""
     low, high = 0, 1
-    while high <= 2**20 and simulation_bytes(widths, high, scheme) <= budget:
+    while high <= 2**20 and estimate(widths, high) <= budget:
         low, high = high, high * 2
     while high - low > 1:
         middle = (low + high) // 2
-        fits = simulation_bytes(widths, middle, scheme) <= budget
-        low, high = (middle, high) if fits else (low, middle)
+        low, high = (middle, high) if estimate(widths, middle) <= budget else (low, middle)
     return low
 
 
-def largest_hidden_width(widths: Sequence[int], batch_size: int, scheme: str, budget: int) -> int:
+def largest_hidden_width(estimate: Estimate, widths: Sequence[int], batch_size: int,
+                         budget: int) -> int:
     """The largest width of all hidden layers at once that fits with this batch (0 if none)."""
     if len(widths) < 3:
         return 0
 
     def fits(width: int) -> bool:
         trial = [widths[0]] + [width] * (len(widths) - 2) + [widths[-1]]
-        return simulation_bytes(trial, batch_size, scheme) <= budget
+        return estimate(trial, batch_size) <= budget
 
     low, high = 0, max(widths[1:-1])
     while high - low > 1:
@@ -145,26 +114,38 @@ def largest_hidden_width(widths: Sequence[int], batch_size: int, scheme: str, bu
     return low
 
 
-def check_fits(project, budget: int | None = None) -> int:
-    """The estimate in bytes; raises ProjectError with a fix when the project would not fit."""
-    widths, batch, scheme = project.widths, project.batch_size, project.scheme
-    needed = simulation_bytes(widths, batch, scheme)
+def check_estimate(what: str, estimate: Estimate, project, budget: int | None = None) -> int:
+    """``estimate`` of ``project`` in bytes; raises ProjectError, naming ``what`` and a fix
+    (a batch size or a width that fits), when it is over the budget."""
+    widths, batch = project.widths, project.batch_size
+    needed = estimate(widths, batch)
     budget = memory_budget() if budget is None else budget
     if needed <= budget:
         return needed
     fixes = []
-    batch_fit = largest_batch(widths, scheme, budget)
-    if batch_fit >= 1:
+    batch_fit = largest_batch(estimate, widths, budget)
+    if 1 <= batch_fit < batch:
         fixes.append(f"lower data.batch_size to {batch_fit} or less")
-    width_fit = largest_hidden_width(widths, batch, scheme, budget)
+    width_fit = largest_hidden_width(estimate, widths, batch, budget)
     if width_fit >= 1:
         fixes.append(f"make the hidden layers {width_fit} wide or less")
     fix = " or ".join(fixes) or "use fewer, narrower layers and a smaller batch"
     raise ProjectError(
-        f"this project needs about {format_bytes(needed)} of memory but only "
+        f"{what} needs about {format_bytes(needed)} of memory but only "
         f"{format_bytes(budget)} is free for it (widths up to {max(widths)}, "
         f"{len(widths) - 1} layers, batch {batch}); {fix}"
     )
+
+
+def check_fits(project, budget: int | None = None, threads: int = 1, cache=None) -> int:
+    """``simulate``'s estimate (footprint.simulation_bytes, with the call's ``threads``
+    and draw ``cache``); raises ProjectError with a fix when it would not fit."""
+    cache_budget = 0 if cache is None else cache.budget_bytes
+
+    def estimate(widths, batch):
+        return footprint.simulation_bytes(widths, batch, project.scheme, threads, cache_budget)
+
+    return check_estimate("this project", estimate, project, budget)
 
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3

@@ -158,6 +158,20 @@ def forward(weights, biases, inputs, activation: Activation, act_params: dict):
     return zs, acts
 
 
+def forward_output(weights, biases, inputs, activation: Activation, act_params: dict):
+    """The output layer's z_L alone: each layer's arrays are freed as the next is made, so
+    the memory is that of the widest layer, not of the whole network (the decision
+    boundary's 10,000 points through 60 layers would otherwise keep gigabytes)."""
+    a = inputs
+    last = len(weights) - 1
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        z = a @ w
+        if b.any():
+            z += b
+        a = z if i == last else activation.forward(z, **act_params)
+    return a
+
+
 SPLIT_MIN_FLOPS = 2e7
 """Passes with fewer floating-point operations in their matrix products than this run on
 one thread: below about 0.2 ms of work, handing rows to another thread costs more than it
@@ -344,7 +358,7 @@ def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, th
     memory (core.memory).
     """
     snapshot = project.copy()
-    check_fits(snapshot)
+    check_fits(snapshot, threads=threads, cache=cache)
     widths = snapshot.widths
     batch = (snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype)
     generation = None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import network, symmetry
+from initviz.core import footprint, memory, network, symmetry
 from initviz.core.activations import resolve_activation
 from initviz.core.data import make_batch, resolve_source
 from initviz.core.losses import LOSSES
@@ -38,6 +38,26 @@ class Dataset:
     test_labels: np.ndarray
 
 
+def dataset_size(batch_size: int) -> tuple[int, int]:
+    """(train, test) points: ``max(TRAIN_SIZE, batch_size)`` and TEST_SIZE."""
+    return max(TRAIN_SIZE, int(batch_size)), TEST_SIZE
+
+
+def check_training_fits(project, threads: int = 1, held: int = 0, boundary: bool = False,
+                        budget: int | None = None) -> int:
+    """A Trainer's estimate over its whole run (footprint.training_bytes); raises
+    ProjectError with a fix when it would not fit (memory.check_estimate). ``held``:
+    earlier simulations the caller keeps while the next step runs; ``boundary``: the
+    decision boundary is drawn after every step."""
+    optimizer = project.training["optimizer"]
+
+    def estimate(widths, batch):
+        return footprint.training_bytes(widths, batch, dataset_size(batch), project.scheme,
+                                        optimizer, threads, held, boundary)
+
+    return memory.check_estimate("training this project", estimate, project, budget)
+
+
 def make_dataset(project, dtype=np.float32) -> Dataset:
     """``max(1024, batch_size)`` training and 512 test points, split deterministically by the seed.
 
@@ -45,9 +65,9 @@ def make_dataset(project, dtype=np.float32) -> Dataset:
     the network can only memorise it, so their test accuracy stays at chance.
     """
     widths = project.widths
-    n_train = max(TRAIN_SIZE, project.batch_size)
+    n_train, n_test = dataset_size(project.batch_size)
     inputs, labels = make_batch(
-        project.source, n_train + TEST_SIZE, widths[0], widths[-1], project.seed, dtype
+        project.source, n_train + n_test, widths[0], widths[-1], project.seed, dtype
     )
     order = np.random.default_rng([project.seed, 2]).permutation(len(labels))
     train, test = order[:n_train], order[n_train:]
@@ -165,11 +185,14 @@ class Trainer:
 
     Deterministic: the same project, seed and ``threads`` give the same history
     (``threads``: see ``network.run``; the window passes ``network.pass_threads``).
+    Raises ProjectError, before allocating anything, when training would not fit in
+    memory (``check_training_fits``).
     """
 
     def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY,
                  threads: int = 1):
         self.project = project.copy()
+        check_training_fits(self.project, threads=threads)
         self.dtype = dtype
         self.threads = threads
         self.eval_every = eval_every
@@ -236,22 +259,51 @@ class Trainer:
         self._simulation = self._run(self.sampler.next())
 
     def logits(self, points: np.ndarray) -> np.ndarray:
-        """The output layer's pre-activations z_L for ``points`` (forward pass only)."""
-        points = np.asarray(points, dtype=self.dtype)
-        with np.errstate(all="ignore"):
-            zs, _ = network.forward(
-                self.weights, self.biases, points, self._activation, self._act_params
-            )
-        return zs[-1]
+        """The output layer's pre-activations z_L for ``points`` (forward pass only).
+
+        Computed in chunks of rows that fit in footprint.CHUNK_BYTES, each keeping only the
+        layer it is in (network.forward_output): any number of points costs one chunk.
+        """
+        points = np.asarray(points)
+        out = np.empty((len(points), self.project.widths[-1]), self.dtype)
+        for rows in self._chunks(len(points)):
+            out[rows] = self._forward(points[rows])
+        return out
 
     def predict(self, points: np.ndarray) -> np.ndarray:
-        """Class probabilities softmax(z_L), shape (len(points), nL): for the decision boundary.
+        """Class probabilities softmax(z_L), shape (len(points), nL).
 
         With the mse loss the outputs are not trained as logits; their softmax is
         then only a score whose largest entry is the predicted class.
         """
         with np.errstate(all="ignore"):
             return softmax(self.logits(points).astype(np.float64))
+
+    def predict_mixture(self, points: np.ndarray, per_class: np.ndarray) -> np.ndarray:
+        """Σ_k p_k(x)·per_class[k] for every point x: (len(points), per_class.shape[1]).
+
+        The decision boundary's colours: class colours mixed by the predicted
+        probabilities. Undefined probabilities (an overflowed network) count as uniform.
+        Chunked as ``logits``, so the (points, classes) probabilities are never all kept.
+        """
+        per_class = np.asarray(per_class, dtype=np.float64)
+        out = np.empty((len(points), per_class.shape[1]))
+        uniform = 1.0 / self.project.widths[-1]
+        for rows in self._chunks(len(points)):
+            with np.errstate(all="ignore"):
+                chunk = softmax(self._forward(points[rows]).astype(np.float64))
+            np.matmul(np.nan_to_num(chunk, nan=uniform, copy=False), per_class, out=out[rows])
+        return out
+
+    def _chunks(self, count: int):
+        step = footprint.chunk_rows(footprint.forward_row_bytes(self.project.widths), count)
+        return (slice(start, start + step) for start in range(0, count, step))
+
+    def _forward(self, points: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return network.forward_output(self.weights, self.biases,
+                                          np.asarray(points, dtype=self.dtype),
+                                          self._activation, self._act_params)
 
     def evaluate(self) -> dict:
         """Loss and accuracy on the held-out test set, at the current parameters."""

@@ -44,7 +44,18 @@ def ensure_application(argv=None):
         app = QtWidgets.QApplication(argv if argv is not None else [sys.argv[0]])
         app.setApplicationName("initviz")
         app.setOrganizationName("initviz")
+        app.setDesktopFileName("initviz")  # matches resources/initviz.desktop
+        app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon():
+    """The window and taskbar icon, ``resources/initviz.svg`` (Qt's SVG image plugin)."""
+    from PySide6 import QtGui
+
+    from initviz.lessons import resources_dir
+
+    return QtGui.QIcon(str(resources_dir() / "initviz.svg"))
 
 
 def run_app(path: str | None = None) -> int:
@@ -70,22 +81,22 @@ def run_app(path: str | None = None) -> int:
         print(f"initviz: {install_advice(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     app = ensure_application()
-    from initviz.gui import theme
+    from initviz.gui import theme, window_state
     from initviz.gui.main_window import MainWindow
 
     theme.apply_to_application(app, theme.NORMAL)
     window = MainWindow(project)
+    window_state.restore(window)
     if path is not None:
         from pathlib import Path
 
         from initviz.gui.file_actions import remember_file
 
-        window.replace_project(project, path=Path(path))
+        window.document.load(project, path=Path(path))
         remember_file(path)
     window.show()
-    from initviz.gui.autosave import install_autosave
-
-    autosave = install_autosave(window)  # offers back the unsaved work a crash left behind
+    autosave = window.start_autosave()  # offers back the unsaved work a crash left behind
     status = app.exec()
+    window_state.save(window)
     autosave.clean_exit()
     return status

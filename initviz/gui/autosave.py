@@ -49,13 +49,17 @@ def owner_alive(lock_path: Path) -> bool:
 
 
 class AutosaveController(QtCore.QObject):
-    """Keeps a MainWindow's unsaved project in the store; ``clean_exit`` when the app closes."""
+    """Keeps a ProjectDocument's unsaved project in the store; ``clean_exit`` when the app closes.
 
-    def __init__(self, window, store: AutosaveStore | None = None,
+    It follows the document's edits and its saved state (a save or a load forgets the autosave);
+    display settings are no unsaved work and never start it.
+    """
+
+    def __init__(self, document, store: AutosaveStore | None = None,
                  delay_ms: int = AUTOSAVE_DELAY_MS,
                  longest_wait_ms: int = AUTOSAVE_LONGEST_WAIT_MS):
-        super().__init__(window)
-        self.window = window
+        super().__init__(document)
+        self.document = document
         self.store = store if store is not None else default_store()
         self._lock = self._take_lock()
         self._last_error = None
@@ -63,7 +67,8 @@ class AutosaveController(QtCore.QObject):
         self.timer.timeout.connect(self.autosave_now)
         self.deadline = QtCore.QTimer(self, singleShot=True, interval=longest_wait_ms)
         self.deadline.timeout.connect(self.autosave_now)
-        window.projectChanged.connect(self._changed)
+        document.changed.connect(self._changed)
+        document.modifiedChanged.connect(self._changed)
 
     def _changed(self) -> None:
         """Each change postpones the write (debounce); the first one also sets the deadline."""
@@ -87,16 +92,16 @@ class AutosaveController(QtCore.QObject):
         """Save the project if it has unsaved changes, else forget the autosave."""
         self.timer.stop()
         self.deadline.stop()
-        files = self.window.files
+        document = self.document
         try:
-            if files.is_dirty():
-                self.store.save(self.window.project, files.path)
+            if document.is_modified():
+                self.store.save(document.project, document.path)
             else:
                 self.store.discard()
         except ProjectError as error:
             message = f"Autosave failed: {error}"
             if message != self._last_error:  # say it once, not after every edit
-                self.window.show_message(message)
+                document.show_message(message)
             self._last_error = message
             return
         self._last_error = None
@@ -109,7 +114,7 @@ class AutosaveController(QtCore.QObject):
         when = describe_time(recovery.saved_at)
         origin = f" ({recovery.source.name})" if recovery.source else ""
         answer = QtWidgets.QMessageBox.question(
-            self.window, "Restore unsaved work?",
+            self._dialog_parent(), "Restore unsaved work?",
             f"initviz did not close normally. Restore the unsaved changes to "
             f"“{recovery.project.name}”{origin} from {when}?",
             QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.No, QtWidgets.QMessageBox.Yes,
@@ -122,11 +127,16 @@ class AutosaveController(QtCore.QObject):
         self._forget(recovery)
         return True
 
+    def _dialog_parent(self) -> QtWidgets.QWidget | None:
+        """The window the document belongs to, so the question sits on top of it."""
+        owner = self.document.parent()
+        return owner if isinstance(owner, QtWidgets.QWidget) else None
+
     def _forget(self, recovery: Recovery) -> None:
         try:
             self.store.discard(recovery)
         except ProjectError as error:
-            self.window.show_message(str(error))
+            self.document.show_message(str(error))
 
     def _restore(self, recovery: Recovery) -> None:
         """Back on the file it came from, with the changes on top: unsaved, as they were.
@@ -140,9 +150,9 @@ class AutosaveController(QtCore.QObject):
                 base, path = Project.load(recovery.source), recovery.source
             except ProjectError:
                 pass
-        self.window.replace_project(base, path=path)
-        self.window.set_project(recovery.project)
-        self.window.show_message(f"Restored unsaved work on “{recovery.project.name}”")
+        self.document.load(base, path=path)
+        self.document.set_project(recovery.project)
+        self.document.show_message(f"Restored unsaved work on “{recovery.project.name}”")
 
     def clean_exit(self) -> None:
         """The app is closing normally (the user saved or discarded): nothing to offer next time."""
@@ -163,11 +173,3 @@ def describe_time(timestamp: float) -> str:
         return time.strftime("%d %b %Y %H:%M", time.localtime(timestamp))
     except (OverflowError, OSError, ValueError):
         return "an unknown time"
-
-
-def install_autosave(window, store: AutosaveStore | None = None) -> AutosaveController:
-    """Attach autosave to ``window`` and offer to restore what a crash left behind."""
-    controller = AutosaveController(window, store)
-    window.autosave = controller
-    controller.offer_restore()
-    return controller

@@ -29,10 +29,11 @@ from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.depth_plot import positive_or_nan
+from initviz.gui.flow_layout import FlowLayout, joined
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
 from initviz.gui.log_axis import DecadeAxis
-from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 from initviz.gui.training_worker import rebin
+from initviz.gui.view_refresh import RefreshWhenVisible, view_document
 from initviz.project import Project
 
 COMPUTED = ("network", "init", "data", "loss")
@@ -160,15 +161,12 @@ class CompareControls(QtWidgets.QWidget):
         self.load_button.setObjectName("compareLoadButton")
         self.same_button = QtWidgets.QPushButton("B = A")
         self.same_button.setToolTip("Forget B's differences (B becomes a copy of A)")
-        layout = QtWidgets.QHBoxLayout(self)
+        layout = FlowLayout(self)  # wraps on a narrow window instead of widening it
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(QtWidgets.QLabel("<b>B</b> = A with init"))
-        layout.addWidget(self.scheme_combo)
-        layout.addWidget(QtWidgets.QLabel("and activation"))
-        layout.addWidget(self.activation_combo)
-        layout.addWidget(self.load_button)
-        layout.addWidget(self.same_button)
-        layout.addStretch(1)
+        for widget in (joined("<b>B</b> = A with init", self.scheme_combo),
+                       joined("and activation", self.activation_combo),
+                       joined(self.load_button, self.same_button)):
+            layout.addWidget(widget)
 
     def show_project(self, b: Project) -> None:
         for combo, name in ((self.scheme_combo, b.scheme), (self.activation_combo, b.activation)):
@@ -234,16 +232,16 @@ class CompareDepthPlot(pg.PlotWidget):
 
 
 class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
-    """A and B side by side; give it the MainWindow, or a Project for scripts and tests."""
+    """A and B side by side; give it the window's ProjectDocument, or a Project (scripts, tests)."""
 
     compared = QtCore.Signal(object)
     """[PlotData A, PlotData B], once both grids show them."""
 
-    def __init__(self, window=None, project=None, parent=None):
+    def __init__(self, document=None, project=None, parent=None):
         super().__init__(parent)
         self.setObjectName("compareView")
-        self.link = ProjectLink(window, project, self)
-        self.theme = self.link.theme
+        self.document = view_document(document, project, self)
+        self.theme = th.NORMAL
         self.datas = None
         self.b = None
         self._key = None
@@ -254,7 +252,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.task.failed.connect(self._failed)
         self._build()
         self._stale = True
-        self.link.changed.connect(self._project_changed)
+        self.follow(self.document)
         self._project_changed()
 
     def _build(self) -> None:
@@ -305,19 +303,19 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     def set_compare(self, spec: dict) -> bool:
         """Store B's differences from A in the project's ``view.compare`` (saved with it)."""
         try:
-            project_b(_with_compare(self.link.project, spec))
+            project_b(_with_compare(self.document.project, spec))
         except ProjectError as error:
             self._failed(f"B: {error}")
             if self.b is not None:
                 self.controls.show_project(self.b)
             return False
-        view = self.link.project.view
+        view = self.document.project.view
         view["compare"] = spec
-        return self.link.edit({"view": view})
+        return self.document.edit({"view": view})
 
     def set_b(self, section: str, **values) -> bool:
         """B = A with ``values`` in ``section`` (e.g. ``set_b("init", scheme="he_normal")``)."""
-        spec = copy.deepcopy(compare_spec(self.link.project))
+        spec = copy.deepcopy(compare_spec(self.document.project))
         spec.pop("file", None) if values else None
         part = spec.get(section) if isinstance(spec.get(section), dict) else {}
         part.update(values)
@@ -351,10 +349,10 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     # --- computing and drawing -------------------------------------------------------------
 
     def _refresh(self) -> None:
-        project = self.link.project
+        project = self.document.project
         key = project.sections_json(COMPUTED) + repr(compare_spec(project))
         if key == self._key:
-            if self.datas is not None and self.link.settings != self._settings:
+            if self.datas is not None and self.document.settings != self._settings:
                 self._show(self.datas)  # display settings only: re-draw
             return
         self._key = key
@@ -377,7 +375,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.datas = datas
         self.depth_plot.show_data(datas)
         peaks = {q: max(column_peaks(d)[q] for d in datas) for q in plot_data.COLUMNS}
-        settings = self._settings = self.link.settings
+        settings = self._settings = self.document.settings
         self._drawing = len(SIDES)
         for side, data in zip(SIDES, datas, strict=True):
             self.grids[side].show_data(data, settings, peaks)
@@ -390,7 +388,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     def _failed(self, message: str) -> None:
         colour = th.WARNING_COLOURS["nonfinite"]
         self.message.setText(f"<b style='color:{colour}'>{html.escape(message)}</b>")
-        self.link.show_message(message)
+        self.document.show_message(message)
 
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme

@@ -31,9 +31,29 @@ def scheme_tooltip(scheme) -> str:
     return text
 
 
+class NarrowCombo(QtWidgets.QComboBox):
+    """A combo as wide as its longest title where there is room, narrower where not.
+
+    A QComboBox will not shrink below its longest item ("Cross-entropy (softmax)"), and
+    so neither would the Controls dock on a 1024-pixel projector.
+    """
+
+    MIN_CHARACTERS = 9
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        full = super().minimumSizeHint()
+        text = self.fontMetrics().horizontalAdvance("x" * self.MIN_CHARACTERS)
+        arrow = full.width() - self.fontMetrics().horizontalAdvance(self._longest())
+        return QtCore.QSize(min(full.width(), text + max(arrow, 0)), full.height())
+
+    def _longest(self) -> str:
+        return max((self.itemText(i) for i in range(self.count())),
+                   key=self.fontMetrics().horizontalAdvance, default="")
+
+
 def _combo(name: str, entries, tooltip=None) -> QtWidgets.QComboBox:
     """A combo whose items show titles and carry registry names as item data."""
-    combo = QtWidgets.QComboBox()
+    combo = NarrowCombo()
     combo.setObjectName(name)
     for key, title, tip in entries:
         combo.addItem(title, key)

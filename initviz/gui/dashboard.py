@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.depth_plot import DepthSummaryPlot
+from initviz.gui.flow_layout import FlowLayout, joined
 from initviz.gui.formula_panel import FormulaPanel
 from initviz.gui.heatmap import LayerHeatmap
 from initviz.gui.layer_grid import LayerHistogramGrid
@@ -46,14 +47,11 @@ class DisplayBar(QtWidgets.QWidget):
         self.layers_edit.setToolTip(
             "Layers with a histogram row: auto, all, or a list like 1-3, 10, 28-30")
         self.layers_edit.setMaximumWidth(220)
-        layout = QtWidgets.QHBoxLayout(self)
+        layout = FlowLayout(self)  # wraps on a narrow window instead of widening it
         layout.setContentsMargins(6, 2, 6, 2)
-        for widget in (self.shared_check, self.log_check, self.heatmap_check, self.band_check):
+        for widget in (self.shared_check, self.log_check, self.heatmap_check, self.band_check,
+                       joined("Layers shown:", self.layers_edit)):
             layout.addWidget(widget)
-        layout.addSpacing(16)
-        layout.addWidget(QtWidgets.QLabel("Layers shown:"))
-        layout.addWidget(self.layers_edit)
-        layout.addStretch(1)
         self.shared_check.toggled.connect(lambda on: self.viewEdited.emit({"shared_axes": on}))
         self.log_check.toggled.connect(lambda on: self.viewEdited.emit({"log_counts": on}))
         self.heatmap_check.toggled.connect(lambda on: self.viewEdited.emit({"heatmap": on}))
@@ -84,6 +82,8 @@ class DisplayBar(QtWidgets.QWidget):
 class DashboardView(QtWidgets.QWidget):
     drawn = QtCore.Signal(object)
     """The PlotData now fully on screen."""
+    exportRequested = QtCore.Signal(object)
+    """A histogram cell's own "export this plot"."""
 
     def __init__(self, theme: th.Theme = th.NORMAL, parent=None, show_formula: bool = True,
                  show_display_bar: bool = True, side_by_side: bool = False):
@@ -123,7 +123,14 @@ class DashboardView(QtWidgets.QWidget):
         layout.addWidget(self.splitter, 1)
         self.display_bar.setVisible(show_display_bar)
         self.grid.drawn.connect(self._grid_drawn)
+        self.grid.exportRequested.connect(self.exportRequested)
         self._grid_stale = False
+
+    def selected_plot(self):
+        """What "export the selected plot" means: the clicked histogram, else the depth summary,
+        with the newest data (a row scrolled out of sight is drawn first)."""
+        self.grid.draw_pending()
+        return self.grid.selected_cell or self.depth_plot.plot_item
 
     def apply_theme(self, theme: th.Theme) -> None:
         for part in (self.depth_plot, self.grid, self.heatmap):

@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError, ProtectedFileError
-from initviz.gui.view_settings import without_display
 
 MAX_RECENT = 8
 FILTER = "initviz projects (*.json);;All files (*)"
@@ -35,30 +34,23 @@ def remember_file(path: str) -> None:
 
 
 class FileActions(QtCore.QObject):
-    """The File menu of a MainWindow; all prompts go through QMessageBox/QFileDialog statics."""
+    """The File menu of a MainWindow and its document; all prompts go through QMessageBox and
+    QFileDialog statics. The file and its saved state are the document's."""
 
-    def __init__(self, window):
+    def __init__(self, window, document):
         super().__init__(window)
         self.window = window
-        self.path: Path | None = None
-        self._clean: dict = window.project.to_dict()
+        self.document = document
+        self.save_action: QtGui.QAction | None = None
+        self.revert_action: QtGui.QAction | None = None
         self.recent_menu = QtWidgets.QMenu("Open &recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        document.modifiedChanged.connect(self._enable_save)
+        document.sourceChanged.connect(self._enable_save)
 
-    # --- state ----------------------------------------------------------------------------
-
-    def is_dirty(self) -> bool:
-        """Whether the project differs from its file; display settings never count."""
-        project = self.window.project
-        if project.matches(self._clean):
-            return False
-        now = project.to_dict()
-        return {**now, "view": without_display(now.get("view", {}))} != {
-            **self._clean, "view": without_display(self._clean.get("view", {}))}
-
-    def mark_clean(self, path=None) -> None:
-        self.path = Path(path) if path is not None else None
-        self._clean = self.window.project.to_dict()
+    @property
+    def path(self) -> Path | None:
+        return self.document.path
 
     # --- menu -------------------------------------------------------------------------------
 
@@ -68,10 +60,22 @@ class FileActions(QtCore.QObject):
         menu.addAction("&Open…", self.open, QtGui.QKeySequence.Open)
         menu.addMenu(self.recent_menu)
         menu.addSeparator()
-        menu.addAction("&Save", self.save, QtGui.QKeySequence.Save)
+        self.save_action = menu.addAction("&Save", self.save, QtGui.QKeySequence.Save)
+        self.save_action.setObjectName("saveAction")
         menu.addAction("Save &as…", self.save_as, QtGui.QKeySequence("Ctrl+Shift+S"))
+        self.revert_action = menu.addAction("Re&vert to saved", self.revert)
+        self.revert_action.setObjectName("revertAction")
         menu.addSeparator()
         menu.addAction("&Quit", window.close, QtGui.QKeySequence("Ctrl+Q"))
+        self._enable_save()
+
+    def _enable_save(self, *_) -> None:
+        """Save has work to do when there are unsaved changes, or no file to keep them in yet;
+        Revert when there are unsaved changes."""
+        if self.save_action is not None:
+            modified = self.document.is_modified()
+            self.save_action.setEnabled(modified or self.document.path is None)
+            self.revert_action.setEnabled(modified)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -86,11 +90,11 @@ class FileActions(QtCore.QObject):
 
     def confirm_discard(self) -> bool:
         """True when it is fine to replace the project: saved, discarded, or nothing to lose."""
-        if not self.is_dirty():
+        if not self.document.is_modified():
             return True
         answer = QtWidgets.QMessageBox.question(
             self.window, "Unsaved changes",
-            f"“{self.window.project.name}” has unsaved changes. Save them first?",
+            f"“{self.document.project.name}” has unsaved changes. Save them first?",
             QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard
             | QtWidgets.QMessageBox.Cancel,
             QtWidgets.QMessageBox.Save,
@@ -99,11 +103,26 @@ class FileActions(QtCore.QObject):
             return self.save()
         return answer == QtWidgets.QMessageBox.Discard
 
+    def revert(self) -> bool:
+        """Drop the unsaved changes (after asking): the project as its file or lesson has it."""
+        if not self.document.is_modified():
+            return False
+        answer = QtWidgets.QMessageBox.question(
+            self.window, "Revert to saved",
+            f"Discard the unsaved changes to “{self.document.project.name}”?",
+            QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel,
+            QtWidgets.QMessageBox.Cancel,
+        )
+        if answer != QtWidgets.QMessageBox.Discard:
+            return False
+        self.document.revert()
+        return True
+
     def new(self) -> None:
         from initviz.project import Project
 
         if self.confirm_discard():
-            self.window.replace_project(Project(), path=None)
+            self.document.load(Project())
 
     def open(self) -> None:
         if not self.confirm_discard():
@@ -131,7 +150,7 @@ class FileActions(QtCore.QObject):
 
     def save_as(self, suggestion: str | None = None) -> bool:
         if suggestion is None:
-            suggestion = str(self.path) if self.path else f"{self.window.project.name}.json"
+            suggestion = str(self.path) if self.path else f"{self.document.project.name}.json"
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self.window, "Save project", suggestion, FILTER)
         if not path:
@@ -160,4 +179,4 @@ class FileActions(QtCore.QObject):
         if answer != QtWidgets.QMessageBox.Save:
             return False
         folder = self.path.parent if self.path else Path.home()
-        return self.save_as(str(folder / f"{self.window.project.name} copy.json"))
+        return self.save_as(str(folder / f"{self.document.project.name} copy.json"))

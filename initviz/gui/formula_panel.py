@@ -26,6 +26,7 @@ class FormulaPanel(QtWidgets.QWidget):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeToContents)
         self.table.setAlternatingRowColors(True)
+        self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)  # see _fit_width
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.heading)
@@ -58,6 +59,16 @@ class FormulaPanel(QtWidgets.QWidget):
                     self.table.setItem(r, c, item)
                 item.setText(str(value))
                 item.setToolTip(row.text)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """The table is at least as wide as its columns: a number cut off at the edge, or
+        one behind a horizontal scroll bar, is lost on a projector."""
+        table = self.table
+        table.resizeColumnsToContents()
+        scrollbar = table.verticalScrollBar().sizeHint().width()
+        table.setMinimumWidth(table.horizontalHeader().length() + 2 * table.frameWidth()
+                              + scrollbar)
 
 
 def _fmt(value) -> str:

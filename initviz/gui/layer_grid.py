@@ -17,8 +17,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
+from initviz.gui.grid_header import GridHeader
 from initviz.gui.histogram_cell import Caption, HistogramCell, QtBounds, sample_note
-from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
+from initviz.gui.plot_data import COLUMNS
 
 DRAW_BUDGET_S = 0.018
 """Work per event-loop turn while drawing; keeps every stall well under 100 ms."""
@@ -110,14 +111,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._timer.timeout.connect(self._draw_some)
         self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_FILL_MS)
         self._idle_timer.timeout.connect(self._draw_some)
-        self.header = QtWidgets.QWidget()
-        header_layout = QtWidgets.QHBoxLayout(self.header)
-        self._titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
-        for column, title in enumerate(self._titles):
-            title.setAlignment(QtCore.Qt.AlignCenter)
-            if column:  # a long title must not force the window wider than a projector
-                title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
-            header_layout.addWidget(title, 1 if column else 0)
+        self.header = GridHeader(theme)
         self.view = GridView(background=theme.background)
         self.container = QtWidgets.QGraphicsWidget()
         self.rows_layout = QtWidgets.QGraphicsLinearLayout(QtCore.Qt.Vertical)
@@ -148,22 +142,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         for row in self.rows:
             row.apply_theme(theme)
         scrollbar = self.scroll.verticalScrollBar().sizeHint().width() if self.scrolling else 0
-        self.header.layout().setContentsMargins(4, 2, 4 + scrollbar, 2)
-        self.header.layout().setSpacing(4)
-        self._titles[0].setFixedWidth(int(6.5 * theme.font_pt))
-        self._show_titles({})
+        self.header.apply_theme(theme, scrollbar)
         self._resize_view()
-
-    def _show_titles(self, notes: dict) -> None:
-        """Column titles; below each, how many values its histograms count when subsampled."""
-        theme = self.theme
-        for label, quantity in zip(self._titles[1:], COLUMNS):
-            note = notes.get(quantity, "")
-            label.setText(
-                f"<span style='font-size:{theme.font_pt * 1.1:.1f}pt; font-weight:bold; "
-                f"color:{th.QUANTITY_COLOURS[quantity]}'>{COLUMN_TITLES[quantity]}</span>"
-                + (f"<br><span style='font-size:{theme.font_pt * 0.85:.1f}pt; color:#444'>"
-                   f"{note}</span>" if note else ""))
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -182,7 +162,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._latest = self._job
         self._stale = set(range(len(layers)))
         self._idle_timer.stop()
-        self._show_titles({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
+        self.header.show_notes({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
         self._place_rows(len(layers))
         self._timer.stop()  # an unfinished fill of the previous data is superseded
         self._draw_some()  # no event-loop turn first: the paint that follows shows it all

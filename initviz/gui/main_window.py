@@ -1,10 +1,11 @@
 """The main window: controls on the left, views in the centre, lesson notes on the right.
 
-One Project is the truth. Widget edits go through ``apply_edit`` (validated; an
-invalid edit leaves the project unchanged and says why in the status bar);
-project replacements (open, lesson, undo) refresh the widgets with their
-signals blocked. Computation runs in ComputeController's thread; the newest
-result is drawn and announced with ``resultsUpdated`` once it is on screen.
+The window shows a ProjectDocument (``initviz.gui.document``): the project, its undo stack,
+its file and its saved state. Controls, views and menus edit the document and follow its
+signals; the window re-shows the project, asks for a computation when a computed section
+changed, and mirrors the saved state in its title (Qt's ``[*]``). Computation runs in
+ComputeController's thread; the newest result is drawn and announced with ``resultsUpdated``
+once it is on screen.
 """
 from __future__ import annotations
 
@@ -18,17 +19,14 @@ from initviz.errors import ProjectError
 from initviz.gui import theme as th
 from initviz.gui.controls import ControlPanel
 from initviz.gui.dashboard import DashboardView
+from initviz.gui.dock_fit import DockFit
+from initviz.gui.document import ProjectDocument
 from initviz.gui.file_actions import FileActions, remember_file
 from initviz.gui.seed_band import SeedBandLink
 from initviz.gui.view_settings import ViewSettings
 from initviz.gui.window_menus import build_menus
 from initviz.gui.worker import ComputeController
-from initviz.project import Project
-
-COMPUTED_SECTIONS = ("network", "init", "data", "loss")
-"""What a simulation depends on; edits elsewhere (name, notes, view) only re-draw."""
-UNDO_MERGE_S = 1.0
-"""Edits of the same fields closer together than this are one undo step (a drag is one step)."""
+from initviz.project import COMPUTED_SECTIONS, Project
 
 
 def default_project() -> Project:
@@ -40,35 +38,29 @@ def default_project() -> Project:
         return Project()
 
 
-def compute_key(project: Project) -> str:
-    return project.sections_json(COMPUTED_SECTIONS)
-
-
 class MainWindow(QtWidgets.QMainWindow):
     resultsUpdated = QtCore.Signal(object)
     """The Simulation the plots now show (emitted after they show it)."""
-    projectChanged = QtCore.Signal()
-    """After any change of the project (edit, load, lesson, undo)."""
 
     def __init__(self, project: Project | None = None, parent=None):
         super().__init__(parent)
-        self._project = project.copy() if project is not None else default_project()
+        self.document = ProjectDocument(
+            project if project is not None else default_project(), self)
         self.theme = th.NORMAL
         self.presentation_mode = False
         self.last_data = None
-        self._undo: list[tuple[dict, tuple, float]] = []
-        self._redo: list[dict] = []
-        self._requested_key = None
+        self.autosave = None
+        """The AutosaveController once ``start_autosave`` ran (the app does; scripts need not)."""
         self._result_time = 0.0
-        self.lesson_key = None
         self.compute = ComputeController(self)
         self.compute.resultReady.connect(self._on_result)
         self.compute.computeFailed.connect(self._on_failed)
         self._build_widgets()
-        self.files = FileActions(self)
+        self._follow_document()  # first: the window asks for the computation before views catch up
+        self.files = FileActions(self, self.document)
         self.menus = build_menus(self)
         self.teaching_views = self._add_teaching_views()
-        self.seed_band = SeedBandLink(self)
+        self.seed_band = SeedBandLink(self.document, self.dashboard.depth_plot, self)
         self.setAcceptDrops(True)
         self.resize(1500, 950)
         self._show_project()
@@ -78,31 +70,44 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_widgets(self) -> None:
         self.controls = ControlPanel()
-        self.controls.editRequested.connect(self.apply_edit)
+        self.controls.editRequested.connect(self.document.edit)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.controls)
-        scroll.setMinimumWidth(self.controls.sizeHint().width() + 24)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)  # narrows instead
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.controls_dock = self._dock("Controls", scroll, QtCore.Qt.LeftDockWidgetArea)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.dashboard = DashboardView(self.theme)
-        self.dashboard.display_bar.viewEdited.connect(self.edit_view)
+        self.dashboard.display_bar.viewEdited.connect(self.document.set_display)
         self.dashboard.display_bar.invalidInput.connect(self.show_message)
         self.dashboard.drawn.connect(self._on_drawn)
-        self.dashboard.grid.exportRequested.connect(
-            lambda cell: self.menus.export_plot_dialog(cell))
+        self.dashboard.exportRequested.connect(lambda cell: self.menus.export_plot_dialog(cell))
         self.add_view(self.dashboard, "Layers")
         self.notes = QtWidgets.QTextBrowser()
         self._notes_html = None
         self.notes.setObjectName("notesPanel")
         self.notes.setOpenExternalLinks(True)
         self.notes_dock = self._dock("Lesson notes", self.notes, QtCore.Qt.RightDockWidgetArea)
-        self.notes_dock.setMinimumWidth(240)
+        self.notes_dock.setMinimumWidth(160)
+        self.dock_fit = DockFit(self, self.controls_dock, self.notes_dock,
+                                need=self.dashboard.grid.header.comfortable_width)
         self.timing_label = QtWidgets.QLabel()
         self.timing_label.setObjectName("timingLabel")
         self.statusBar().addPermanentWidget(self.timing_label)
+
+    def _follow_document(self) -> None:
+        document = self.document
+        document.changed.connect(self._on_changed)
+        document.replaced.connect(self._on_replaced)
+        document.displayChanged.connect(self._on_display_changed)
+        document.modifiedChanged.connect(self.setWindowModified)
+        document.sourceChanged.connect(self._update_title)
+        document.refused.connect(lambda _message: self.controls.show_project(document.project))
+        document.message.connect(self.show_message)
 
     def _add_teaching_views(self) -> list:
         """Training, Compare and Theory tabs; each computes in its own thread, only when shown."""
@@ -110,8 +115,8 @@ class MainWindow(QtWidgets.QMainWindow):
         from initviz.gui.theory_view import TheoryView
         from initviz.gui.training_view import TrainingView
 
-        views = [(TrainingView(self), "Training"), (CompareView(self), "Compare"),
-                 (TheoryView(self), "Theory")]
+        views = [(TrainingView(self.document), "Training"), (CompareView(self.document), "Compare"),
+                 (TheoryView(self.document), "Theory")]
         for view, title in views:
             self.add_view(view, title)
         return [view for view, _ in views]
@@ -128,128 +133,88 @@ class MainWindow(QtWidgets.QMainWindow):
     def add_view(self, widget: QtWidgets.QWidget, title: str) -> int:
         """Add a tab to the centre (Training, Compare, Theory...). Returns its index.
 
-        A view that wants the project connects to ``projectChanged`` and reads
-        ``window.project``; one that wants the newest simulation connects to
-        ``resultsUpdated``. Views edit the project through ``apply_edit``.
+        A view that wants the project takes ``window.document``: it reads ``document.project``,
+        edits through ``document.edit`` and follows ``changed``, ``replaced`` and
+        ``displayChanged``; one that wants the newest simulation connects to ``resultsUpdated``.
         """
         index = self.tabs.addTab(widget, title)
         widget.setObjectName(widget.objectName() or f"{title.replace(' ', '')}View")
         return index
 
+    def start_autosave(self, store=None):
+        """Keep unsaved work in ``store`` (the user's data folder by default) and offer back what
+        a crash left behind; the AutosaveController, which the app tells of a clean exit."""
+        from initviz.gui.autosave import AutosaveController
+
+        self.autosave = AutosaveController(self.document, store)
+        self.autosave.offer_restore()
+        return self.autosave
+
     # --- the project -------------------------------------------------------------------------
 
     @property
     def project(self) -> Project:
-        return self._project
+        return self.document.project
 
     @property
     def view_settings(self) -> ViewSettings:
-        return ViewSettings.from_view(self._project.view)
-
-    def apply_edit(self, changes: dict) -> bool:
-        """Apply dotted-path ``changes`` together; on ProjectError nothing changes."""
-        before = self._project.to_dict()
-        try:
-            self._project.update(changes)
-        except ProjectError as error:
-            self.show_message(str(error))
-            self.controls.show_project(self._project)
-            return False
-        self._push_undo(before, tuple(sorted(changes)))
-        self._after_change()
-        return True
-
-    def edit_view(self, changes: dict) -> bool:
-        """Change display settings (kept in project.view): re-draws, never recomputes."""
-        view = self._project.view
-        view.update(changes)
-        return self.apply_edit({"view": view})
-
-    def set_project(self, project: Project) -> None:
-        """Replace the project (scripts, undo); the file and its saved state stay as they are."""
-        self._push_undo(self._project.to_dict(), ("*",))
-        self._project = project.copy()
-        self._after_change()
-
-    def replace_project(self, project: Project, path=None, lesson_key=None) -> None:
-        """A project from a file or a lesson: it is the new saved state."""
-        self._undo.clear()
-        self._redo.clear()
-        self._project = project.copy()
-        self.lesson_key = lesson_key
-        self.files.mark_clean(path)
-        self._after_change(replaced=True)
+        return self.document.settings
 
     def load_project(self, path) -> None:
         """Open ``path``; raises ProjectError (and keeps the current project) when it is bad."""
         project = Project.load(path)
-        self.replace_project(project, path=Path(path))
+        self.document.load(project, path=Path(path))
         remember_file(path)
 
     def save_project(self, path) -> None:
-        self._project.save(path)
-        self.files.mark_clean(Path(path))
+        self.document.save(path)
         remember_file(path)
-        self._update_title()
         self.show_message(f"Saved {Path(path).name}")
 
-    def undo(self) -> None:
-        if self._undo:
-            before, _, _ = self._undo.pop()
-            self._redo.append(self._project.to_dict())
-            self._project = Project(before)
-            self._after_change()
+    def _on_changed(self, sections: tuple) -> None:
+        if set(sections) & set(COMPUTED_SECTIONS):
+            self._request_compute()
+        self.controls.show_project(self.document.project)
+        self._show_notes()
+        self._update_title()
 
-    def redo(self) -> None:
-        if self._redo:
-            self._undo.append((self._project.to_dict(), ("redo",), 0.0))
-            self._project = Project(self._redo.pop())
-            self._after_change()
-
-    def _push_undo(self, before: dict, fields: tuple) -> None:
-        now = time.monotonic()
-        if self._undo and self._undo[-1][1] == fields and now - self._undo[-1][2] < UNDO_MERGE_S:
-            self._undo[-1] = (self._undo[-1][0], fields, now)
-        else:
-            self._undo.append((before, fields, now))
-        del self._undo[:-200]
-        self._redo.clear()
-
-    def _after_change(self, replaced: bool = False) -> None:
+    def _on_replaced(self) -> None:
+        self._request_compute(supersede=True)
         self._show_project()
-        key = compute_key(self._project)
-        if replaced or key != self._requested_key:
-            self._request_compute(supersede=replaced, key=key)
-        else:
-            self._result_time = time.perf_counter()
-            self.dashboard.show_settings(self.view_settings)
-        self.projectChanged.emit()
+
+    def _on_display_changed(self, _changes: dict) -> None:
+        """Display settings: the last result drawn again, nothing computed."""
+        self._result_time = time.perf_counter()
+        self.dashboard.show_settings(self.view_settings)
 
     def _show_project(self) -> None:
-        self.controls.show_project(self._project)
+        self.controls.show_project(self.document.project)
         self.dashboard.display_bar.show_settings(self.view_settings)
         self._show_notes()
         self._update_title()
 
     def _show_notes(self) -> None:
-        notes = self._project.notes.strip() or "No notes for this project."
+        project = self.document.project
+        notes = project.notes.strip() or "No notes for this project."
         # name and notes are plain text: "depth<10" must show as typed, not as a tag
-        text = f"<h3>{html.escape(self._project.name)}</h3>" + "".join(
+        text = f"<h3>{html.escape(project.name)}</h3>" + "".join(
             f"<p>{html.escape(para)}</p>" for para in notes.split("\n\n"))
         if text != self._notes_html:  # laying out rich text again costs ~0.3 ms per edit
             self.notes.setHtml(text)
             self._notes_html = text
 
     def _update_title(self) -> None:
-        where = f" — {self.files.path.name}" if self.files.path else ""
-        self.setWindowTitle(f"{self._project.name}[*]{where} — initviz")  # Qt shows * there
-        self.setWindowModified(self.files.is_dirty())
+        path = self.document.path
+        where = f" — {path.name}" if path else ""
+        title = f"{self.document.project.name}[*]{where} — initviz"  # Qt shows * there
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
+        self.setWindowModified(self.document.is_modified())
 
     # --- computing and drawing -------------------------------------------------------------
 
-    def _request_compute(self, supersede: bool = False, key: str | None = None) -> None:
-        self._requested_key = key or compute_key(self._project)
-        self.compute.request(self._project, supersede=supersede)
+    def _request_compute(self, supersede: bool = False) -> None:
+        self.compute.request(self.document.project, supersede=supersede)
         self.timing_label.setText("computing…")
 
     def _on_result(self, data) -> None:

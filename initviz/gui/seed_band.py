@@ -68,14 +68,15 @@ def seed_spread(snapshot, key: str, wanted=lambda key: True) -> SeedSpread | Non
 
 
 class SeedBandLink(QtCore.QObject):
-    """Keeps the Layers tab's band in step with the window's project (newest wins)."""
+    """Keeps the depth plot's band in step with the document's project (newest wins)."""
 
     bandDrawn = QtCore.Signal(object)
     """The SeedSpread now on the depth plot."""
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    def __init__(self, document, depth_plot, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.plot = depth_plot
         self.task = BackgroundTask(
             lambda job: (job[1], seed_spread(*job)), "initviz-seed-band", self)
         self.task.resultReady.connect(self._on_result)
@@ -86,25 +87,25 @@ class SeedBandLink(QtCore.QObject):
         """The key of the band wanted now: read by the task's thread between seeds."""
         self._settle = QtCore.QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._request)
-        window.projectChanged.connect(self.update)
+        for signal in (document.changed, document.replaced, document.displayChanged):
+            signal.connect(self.update)
         self.update()
 
     @property
     def enabled(self) -> bool:
-        return self.window.view_settings.seed_band
+        return self.document.settings.seed_band
 
     def _key(self) -> str:
-        from initviz.gui.main_window import compute_key  # the window imports this module
+        return self.document.project.compute_key()
 
-        return compute_key(self.window.project)
-
-    def update(self) -> None:
+    def update(self, *_) -> None:
         """After any change: compute the band once the project rests, if it is wanted."""
-        plot = self.window.dashboard.depth_plot
+        plot = self.plot
         if not self.enabled:
             self._settle.stop()
             self._requested = self._wanted = None
-            plot.show_band(None)
+            if plot.band is not None:
+                plot.show_band(None)
             return
         key = self._wanted = self._key()
         if plot.band is not None and plot.band.key != key:
@@ -113,21 +114,21 @@ class SeedBandLink(QtCore.QObject):
             self._settle.start()  # restarted by every change: a drag computes nothing extra
 
     def _needed(self, key: str) -> bool:
-        band = self.window.dashboard.depth_plot.band
+        band = self.plot.band
         return self.enabled and key != self._requested and (band is None or band.key != key)
 
     def _request(self) -> None:
         key = self._key()
         if self._needed(key):  # a stale band stops between seeds (``wanted``), then this runs
             self._requested = key
-            self.task.request((self.window.project.copy(), key, lambda k: k == self._wanted))
+            self.task.request((self.document.project.copy(), key, lambda k: k == self._wanted))
 
     def _on_result(self, result) -> None:
         key, spread = result
         if key == self._requested:
             self._requested = None
         if spread is not None and self.enabled and key == self._key():  # else a stale project's
-            self.window.dashboard.depth_plot.show_band(spread)
+            self.plot.show_band(spread)
             self.bandDrawn.emit(spread)
         elif self._needed(self._key()):
             self._settle.start()

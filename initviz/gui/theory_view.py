@@ -22,7 +22,7 @@ from initviz.gui import theme as th
 from initviz.gui.background import BackgroundTask
 from initviz.gui.jacobian_panel import INPUTS_KEY, JacobianBar, chosen_inputs, plot_message
 from initviz.gui.log_axis import DecadeAxis
-from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
+from initviz.gui.view_refresh import RefreshWhenVisible, view_document
 
 COMPUTED = ("network", "init", "data")
 GRID = (64, 33)
@@ -74,7 +74,9 @@ def _depth_curve(activation: str, params: tuple, top: float, bias_var: float):
 
 def compute_theory(project) -> TheoryResult:
     """Everything the view draws (runs in the background thread); the Jacobian's inputs
-    are the choice saved in the project's view section."""
+    are the choice saved in the project's view section. Refused (ProjectError) before any
+    of it starts when the Jacobian, or LSUV's simulation, would not fit in memory."""
+    jacobian.check_theory_fits(project)
     entry = resolve_activation(project.activation)
     params = entry.resolve(project.activation_params)
     point = phase.project_point(project)
@@ -172,11 +174,17 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.theme = theme
         self.setBackground(theme.background)
         size = f"{theme.font_pt * 1.1:.1f}pt"
-        titles = ((self.phase_plot, "Order to chaos: χ₁ = σ_w²·E[φ'(z)²] at the fixed point q*"),
-                  (self.depth_plot, "Depth scales ξ_c (solid), ξ_q (dashed) at this σ_b²"),
-                  (self.jacobian_plot, "Singular values of ∂z_L/∂x at init"))
+        # short lines: a title's one long line was the plots' minimum width, and cut the
+        # right-hand plots off on a 1024-pixel projector
+        titles = ((self.phase_plot,
+                   "Order to chaos:<br>χ₁ = σ_w²·E[φ'(z)²]<br>at the fixed point q*"),
+                  (self.depth_plot, "Depth scales ξ_c (solid),<br>ξ_q (dashed) at this σ_b²"),
+                  (self.jacobian_plot, "Singular values<br>of ∂z_L/∂x at init"))
         for plot, title in titles:
             plot.setTitle(title, color=theme.foreground, size=size, bold=True)
+            lines = math.ceil(plot.titleLabel.itemRect().height())  # pyqtgraph fixes one line
+            plot.titleLabel.setMaximumHeight(lines)
+            plot.layout.setRowFixedHeight(0, lines)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
                 plot.getAxis(name).enableAutoSIPrefix(False)
@@ -186,7 +194,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.phase_plot.setLabel("left", "σ_b² = E[b²]")
         self.depth_plot.setLabel("bottom", "σ_w²")
         self.depth_plot.setLabel("left", "ξ, layers (log axis)")
-        self.jacobian_plot.setLabel("bottom", "non-zero singular values (log axis; 1 = isometry)")
+        self.jacobian_plot.setLabel("bottom", "non-zero singular values (log axis)")
         self.jacobian_plot.setLabel("left", "count")
         ink = theme.foreground
         self.critical.setPen(pg.mkPen(ink, width=theme.line_width * 1.6))
@@ -249,15 +257,16 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
 
 
 class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
-    """Give it the MainWindow, or a Project for scripts and tests."""
+    """Give it the window's ProjectDocument, or a Project for scripts and tests."""
 
     shown = QtCore.Signal(object)
     """The TheoryResult now on screen."""
 
-    def __init__(self, window=None, project=None, parent=None):
+    def __init__(self, document=None, project=None, parent=None):
         super().__init__(parent)
         self.setObjectName("theoryView")
-        self.link = ProjectLink(window, project, self)
+        self.document = view_document(document, project, self)
+        self.theme = th.NORMAL
         self.result = None
         self._key = None
         self.task = BackgroundTask(compute_theory, "initviz-theory", self)
@@ -270,7 +279,7 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         self.summary.setToolTip(
             "Mean-field theory: Poole et al. 2016, Schoenholz et al. 2017 (χ₁, ξ_c); "
             "Saxe et al. 2013, Pennington et al. 2017 (Jacobian spectrum, dynamical isometry)")
-        self.plots = TheoryPlots(self.link.theme)
+        self.plots = TheoryPlots(self.theme)
         self.jacobian_bar = JacobianBar()
         self.jacobian_bar.inputsChosen.connect(self.choose_jacobian_inputs)
         layout = QtWidgets.QVBoxLayout(self)
@@ -279,38 +288,41 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         layout.addWidget(self.plots, 1)
         layout.addWidget(self.jacobian_bar)
         self._stale = True
-        self.link.changed.connect(self._project_changed)
+        self.follow(self.document)
         self._project_changed()
 
     def choose_jacobian_inputs(self, name: str) -> bool:
         """Evaluate J at ``name`` (jacobian.DATA or jacobian.Q_STAR), saved in the project."""
-        view = self.link.project.view
+        view = self.document.project.view
         view[INPUTS_KEY] = name
-        return self.link.edit({"view": view})
+        return self.document.edit({"view": view})
 
     def _refresh(self) -> None:
-        inputs = chosen_inputs(self.link.project.view)
+        inputs = chosen_inputs(self.document.project.view)
         self.jacobian_bar.show_choice(inputs)
-        key = (self.link.project.sections_json(COMPUTED), inputs)
+        key = (self.document.project.sections_json(COMPUTED), inputs)
         if key != self._key:
             self._key = key
             self.summary.setText("computing…")
             self.jacobian_bar.show_computing()
-            self.task.request(self.link.project.copy())
+            self.task.request(self.document.project.copy())
 
     def _show(self, result: TheoryResult) -> None:
         self.result = result
         self.plots.show_result(result)
-        self.summary.setText(f"<span style='font-size:{self.link.theme.font_pt * 1.1:.1f}pt'>"
+        self.summary.setText(f"<span style='font-size:{self.theme.font_pt * 1.1:.1f}pt'>"
                              f"{verdict(result)}</span>")
-        self.jacobian_bar.show_spectrum(result.spectrum, self.link.theme)
+        self.jacobian_bar.show_spectrum(result.spectrum, self.theme)
         self.shown.emit(result)
 
     def _failed(self, message: str) -> None:
+        """The message here and in the status bar; the plots keep the last result."""
         self.summary.setText(f"<b style='color:{th.WARNING_COLOURS['nonfinite']}'>{message}</b>")
         self.jacobian_bar.caption.clear()
+        self.document.show_message(message)
 
     def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
         self.plots.apply_theme(theme)
 
     def shutdown(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 
 from initviz.gui import theme as th
+from initviz.gui.flow_layout import FlowLayout, joined
 from initviz.project import OPTIMIZERS
 
 
@@ -57,25 +58,17 @@ class TrainingToolbar(QtWidgets.QWidget):
         self.record_button.setCheckable(True)
         self.record_button.setToolTip(
             "Save every drawn histogram frame as frame_0000.png, … for slides")
-        first, second = QtWidgets.QHBoxLayout(), QtWidgets.QHBoxLayout()
-        for widget in (self.play_button, self.step_button, self.reset_button):
-            first.addWidget(widget)
-        first.addWidget(QtWidgets.QLabel("steps/frame"))
-        first.addWidget(self.speed_spin)
-        first.addSpacing(14)
-        first.addWidget(self.step_label, 1)
-        for text, widget in (("optimiser", self.optimizer_combo), ("lr", self.lr_spin),
-                             ("momentum", self.momentum_spin)):
-            second.addWidget(QtWidgets.QLabel(text))
-            second.addWidget(widget)
-        second.addStretch(1)
-        second.addWidget(self.export_curves_button)
-        second.addWidget(self.record_button)
-        layout = QtWidgets.QVBoxLayout(self)
+        self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance(
+            "step 000000"))
+        layout = FlowLayout(self)  # wraps on a narrow window instead of widening it
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.setSpacing(2)
-        layout.addLayout(first)
-        layout.addLayout(second)
+        for widget in (
+                joined(self.play_button, self.step_button, self.reset_button),
+                joined("steps/frame", self.speed_spin), self.step_label,
+                joined("optimiser", self.optimizer_combo), joined("lr", self.lr_spin),
+                joined("momentum", self.momentum_spin),
+                joined(self.export_curves_button, self.record_button)):
+            layout.addWidget(widget)
 
     def show_training(self, training: dict) -> None:
         for widget, value in ((self.lr_spin, training["learning_rate"]),

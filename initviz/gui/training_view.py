@@ -19,10 +19,10 @@ from initviz.errors import ProjectError
 from initviz.gui import export
 from initviz.gui import theme as th
 from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
-from initviz.gui.project_link import ProjectLink, RefreshWhenVisible
 from initviz.gui.training_controls import TrainingToolbar, symmetry_html
 from initviz.gui.training_plots import History, TrainingCurves, sticky_peaks
 from initviz.gui.training_worker import TrainingController
+from initviz.gui.view_refresh import RefreshWhenVisible, view_document
 from initviz.project import write_text_atomic
 
 TRAINING_SECTIONS = ("network", "init", "data", "loss", "training")
@@ -34,16 +34,16 @@ RANDOM_LABEL_SOURCES = ("gaussian", "uniform")
 
 
 class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
-    """Self-contained: give it the MainWindow, or a Project for scripts and tests."""
+    """Self-contained: give it the window's ProjectDocument, or a Project for scripts and tests."""
 
     frameDrawn = QtCore.Signal(int)
     """The step count now on screen (curves, boundary, readout)."""
 
-    def __init__(self, window=None, project=None, parent=None):
+    def __init__(self, document=None, project=None, parent=None):
         super().__init__(parent)
         self.setObjectName("trainingView")
-        self.link = ProjectLink(window, project, self)
-        self.theme = self.link.theme
+        self.document = view_document(document, project, self)
+        self.theme = th.NORMAL
         self.history = History()
         self.distinct: list[int] = []
         self.step = 0
@@ -62,7 +62,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.timer = QtCore.QTimer(self, interval=FRAME_INTERVAL_MS)
         self.timer.timeout.connect(self._tick)
         self._stale = True
-        self.link.changed.connect(self._project_changed)
+        self.follow(self.document)
         self._project_changed()
 
     def _build(self) -> None:
@@ -89,14 +89,14 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
             label.setContentsMargins(8, 0, 8, 0)
             layout.addWidget(label)
         layout.addWidget(splitter, 1)
-        bar = self.toolbar
+        bar, edit = self.toolbar, self.document.edit
         bar.play_button.toggled.connect(self.set_playing)
         bar.step_button.clicked.connect(self.single_step)
         bar.reset_button.clicked.connect(self.reset)
         bar.optimizer_combo.currentIndexChanged.connect(
-            lambda _: self.link.edit({"training.optimizer": bar.optimizer_combo.currentData()}))
-        bar.lr_spin.valueChanged.connect(lambda v: self.link.edit({"training.learning_rate": v}))
-        bar.momentum_spin.valueChanged.connect(lambda v: self.link.edit({"training.momentum": v}))
+            lambda _: edit({"training.optimizer": bar.optimizer_combo.currentData()}))
+        bar.lr_spin.valueChanged.connect(lambda v: edit({"training.learning_rate": v}))
+        bar.momentum_spin.valueChanged.connect(lambda v: edit({"training.momentum": v}))
         bar.export_curves_button.clicked.connect(self._export_curves_dialog)
         bar.record_button.toggled.connect(self._record_toggled)
 
@@ -133,19 +133,19 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self._pending_grid = None
         self._peaks = None
         self.curves.show_history(self.history)
-        self.controller.reset(self.link.project)
+        self.controller.reset(self.document.project)
 
     def _tick(self) -> None:
         self.controller.advance(self.toolbar.speed_spin.value())
 
     def _refresh(self) -> None:
-        project = self.link.project
+        project = self.document.project
         self.toolbar.show_training(project.training)
         key = project.sections_json(TRAINING_SECTIONS)
         if key != self._key:
             self._key = key
             self.reset()
-        elif self._last_plot_data is not None and self.link.settings != self._settings:
+        elif self._last_plot_data is not None and self.document.settings != self._settings:
             self._draw_grid(self._last_plot_data)  # display settings only: re-draw
 
     # --- frames ---------------------------------------------------------------------------
@@ -155,7 +155,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
             self.history.clear()
             self.curves.set_depth(len(frame.widths) - 1)
             classes = frame.widths[-1]
-            cross_entropy = self.link.project.loss == "cross_entropy"
+            cross_entropy = self.document.project.loss == "cross_entropy"
             self.curves.set_chance(math.log(classes) if cross_entropy else None,
                                    f"chance: ln {classes} = {math.log(classes):.3g}")
             self.curves.show_boundary(frame.boundary, frame.extent, frame.points, frame.labels)
@@ -187,7 +187,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
                 "smaller init, then Reset.</b>")
         else:
             text = f"{frame.compute_ms:.0f} ms per frame in the training thread"
-            if self.link.project.source in RANDOM_LABEL_SOURCES:
+            if self.document.project.source in RANDOM_LABEL_SOURCES:
                 text += ("; the labels of this input source are random, so the network can only "
                          "memorise them: test accuracy stays at chance. Pick a 2-D set (moons, "
                          "spiral, ...) to watch it learn")
@@ -199,7 +199,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         if self.grid.drawing:
             self._pending_grid = data
             return
-        self._settings = self.link.settings
+        self._settings = self.document.settings
         self._peaks = sticky_peaks(self._peaks, column_peaks(data))
         self.grid.show_data(data, self._settings, self._peaks)
 
@@ -215,7 +215,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.set_playing(False)
         colour = th.WARNING_COLOURS["nonfinite"]
         self.status_label.setText(f"<b style='color:{colour}'>{message}</b>")
-        self.link.show_message(message)
+        self.document.show_message(message)
 
     def frames_per_second(self) -> float:
         times = self._frame_times[-30:]
@@ -258,7 +258,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         painter = QtGui.QPainter(image)
         painter.setFont(th.plot_font(self.theme, 1.3, bold=True))
         painter.setPen(QtGui.QColor(self.theme.foreground))
-        painter.drawText(10, caption - 8, f"{self.link.project.name} — step {self.step}")
+        painter.drawText(10, caption - 8, f"{self.document.project.name} — step {self.step}")
         painter.drawPixmap(0, caption, header)
         painter.drawPixmap(0, caption + header.height(), view)
         painter.end()
@@ -282,11 +282,11 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
             self.toolbar.record_button.setChecked(False)
             return
         self.start_recording(folder)
-        self.link.show_message(f"Recording frames to {folder} (frame_0000.png, …)")
+        self.document.show_message(f"Recording frames to {folder} (frame_0000.png, …)")
 
     def _export_curves_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export training curves", f"{self.link.project.name}-training.png",
+            self, "Export training curves", f"{self.document.project.name}-training.png",
             "PNG image (*.png);;SVG image (*.svg)")
         if not path:
             return
@@ -297,7 +297,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         except (ProjectError, OSError) as error:
             QtWidgets.QMessageBox.critical(self, "Export failed", str(error))
             return
-        self.link.show_message(f"Exported {path} and {csv_path.name}")
+        self.document.show_message(f"Exported {path} and {csv_path.name}")
 
     # --- lifetime -------------------------------------------------------------------------
 

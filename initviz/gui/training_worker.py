@@ -18,15 +18,17 @@ from PySide6 import QtCore
 from initviz.core import residue, stats
 from initviz.core.activations import resolve_activation
 from initviz.core.data import resolve_source
+from initviz.core.footprint import BOUNDARY_RESOLUTION
 from initviz.core.network import pass_threads
-from initviz.core.training import Trainer
+from initviz.core.training import Trainer, check_training_fits
 from initviz.gui import plot_data
 from initviz.gui import theme as th
 from initviz.gui.background import describe_failure, start_thread, stop_thread
 from initviz.gui.gc_guard import collect_in_gui_thread
 
-BOUNDARY_RESOLUTION = 100
-"""Pixels per side of the decision-boundary image."""
+SHOWN_FRAMES = 1
+"""Simulations the view may keep while the next step runs: the grid can still be drawing
+the previous frame when the newest arrives (TrainingView._draw_grid)."""
 CLASS_ORDER = (
     "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "yellow", "black")
 CLASS_COLOURS = [th.OKABE_ITO[k] for k in CLASS_ORDER]
@@ -77,9 +79,7 @@ def boundary_image(trainer: Trainer, extent, resolution: int = BOUNDARY_RESOLUTI
     x = np.linspace(extent[0], extent[1], resolution)
     y = np.linspace(extent[2], extent[3], resolution)
     grid = np.stack(np.meshgrid(x, y), axis=-1).reshape(-1, 2)
-    probabilities = trainer.predict(grid)
-    probabilities = np.nan_to_num(probabilities, nan=1.0 / probabilities.shape[1])
-    blended = probabilities @ class_rgb(probabilities.shape[1])
+    blended = trainer.predict_mixture(grid, class_rgb(trainer.project.widths[-1]))
     image = BACKGROUND_TINT * blended + (1 - BACKGROUND_TINT) * 255.0
     return image.reshape(resolution, resolution, 3).astype(np.uint8)
 
@@ -175,9 +175,10 @@ class TrainingWorker(QtCore.QObject):
         self.trainer = None
         try:
             started = time.perf_counter()
-            self.trainer = Trainer(
-                snapshot, threads=pass_threads(snapshot.batch_size, snapshot.widths))
+            threads = pass_threads(snapshot.batch_size, snapshot.widths)
             self.two_d = resolve_source(snapshot.source).two_d
+            check_training_fits(snapshot, threads, held=SHOWN_FRAMES, boundary=self.two_d)
+            self.trainer = Trainer(snapshot, threads=threads)
             data = self.trainer.data
             self.extent = boundary_extent(data.train_inputs) if self.two_d else None
             self._sent = 0

@@ -16,10 +16,23 @@ from initviz.gui import export
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
 
 
+DISPLAY_TOGGLES = (
+    ("&Log counts", "log_counts", "logCountsToggle", ("Ctrl+L",)),
+    ("&Heat map", "heatmap", "heatMapToggle", ("Ctrl+H",)),
+    ("&Shared axes", "shared_axes", "sharedAxesToggle", ()),
+)
+"""View menu entries for display settings: (text, ViewSettings field, objectName, shortcuts)."""
+
+
 class WindowMenus(QtCore.QObject):
+    """The menu bar. Edits and display settings go to the window's document, which answers
+    through its signals; Undo and Redo are its undo stack's own actions."""
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
+        self.document = window.document
+        self.display_actions: dict[str, QtGui.QAction] = {}
         self.lessons = []
         self.lesson_actions: list[QtGui.QAction] = []
         bar = window.menuBar()
@@ -44,9 +57,15 @@ class WindowMenus(QtCore.QObject):
     # --- menus ----------------------------------------------------------------------------------
 
     def _edit_menu(self, menu) -> None:
-        w = self.window
-        self._action(menu, "&Undo", w.undo, QtGui.QKeySequence.Undo)
-        self._action(menu, "&Redo", w.redo, QtGui.QKeySequence.Redo)
+        w, stack = self.window, self.document.undo_stack
+        self.undo_action = stack.createUndoAction(w, "&Undo")  # "Undo change std"
+        self.redo_action = stack.createRedoAction(w, "&Redo")
+        for action, name, keys in ((self.undo_action, "undoAction", QtGui.QKeySequence.Undo),
+                                   (self.redo_action, "redoAction", QtGui.QKeySequence.Redo)):
+            action.setObjectName(name)
+            action.setShortcuts(keys)
+            action.setShortcutContext(QtCore.Qt.WindowShortcut)
+            menu.addAction(action)
         menu.addSeparator()
         self._action(menu, "New &seed", w.controls.new_seed, "Ctrl+R", name="newSeedAction")
 
@@ -56,17 +75,24 @@ class WindowMenus(QtCore.QObject):
             menu, "&Presentation mode", w.set_presentation_mode, "F11", "Ctrl+P",
             checkable=True, name="presentationAction")
         menu.addSeparator()
-        self.log_action = self._action(
-            menu, "&Log counts", lambda: self._toggle_view("log_counts"), "Ctrl+L",
-            name="logAction")
-        self._action(menu, "&Heat map", lambda: self._toggle_view("heatmap"), "Ctrl+H")
-        self._action(menu, "&Shared axes", lambda: self._toggle_view("shared_axes", True))
+        for text, key, name, keys in DISPLAY_TOGGLES:
+            self.display_actions[key] = self._action(
+                menu, text, lambda on, key=key: self.document.set_display({key: on}), *keys,
+                checkable=True, name=name)
+        self.document.displayChanged.connect(self._show_display)
+        self.document.replaced.connect(self._show_display)
+        self._show_display()
         menu.addSeparator()
         menu.addAction(w.controls_dock.toggleViewAction())
         menu.addAction(w.notes_dock.toggleViewAction())
 
-    def _toggle_view(self, key: str, default: bool = False) -> None:
-        self.window.edit_view({key: not self.window.project.view.get(key, default)})
+    def _show_display(self, *_) -> None:
+        """Tick the display toggles as the document has them, without toggling anything."""
+        settings = self.document.settings
+        for key, action in self.display_actions.items():
+            action.blockSignals(True)
+            action.setChecked(getattr(settings, key))
+            action.blockSignals(False)
 
     def _fill_lessons(self) -> None:
         from initviz.lessons import list_lessons
@@ -97,7 +123,7 @@ class WindowMenus(QtCore.QObject):
         except ProjectError as error:
             QtWidgets.QMessageBox.critical(w, "Cannot open lesson", str(error))
             return False
-        w.replace_project(project, path=None, lesson_key=key)
+        self.document.load(project, lesson_key=key)
         w.notes_dock.show()
         return True
 
@@ -105,7 +131,7 @@ class WindowMenus(QtCore.QObject):
         keys = [lesson.key for lesson in self.lessons]
         if not keys:
             return
-        current = self.window.lesson_key
+        current = self.document.lesson_key
         if current in keys:
             index = keys.index(current) + step
         else:
@@ -134,15 +160,14 @@ class WindowMenus(QtCore.QObject):
 
     def export_plot_dialog(self, item=None) -> None:
         """The clicked histogram, else the depth summary plot."""
-        w = self.window
-        item = item or w.dashboard.grid.selected_cell or w.dashboard.depth_plot.plot_item
-        w.dashboard.grid.draw_pending()  # a cell scrolled out of sight shows the newest data
-        path = self._ask_path("Export plot", f"{w.project.name}-plot.png", IMAGE_FILTER)
+        item = item or self.window.dashboard.selected_plot()
+        path = self._ask_path(
+            "Export plot", f"{self.document.project.name}-plot.png", IMAGE_FILTER)
         if path:
             self._run(lambda p: export.export_plot(item, p), path)
 
     def export_dashboard_dialog(self) -> None:
-        path = self._ask_path("Export dashboard", f"{self.window.project.name}.png", IMAGE_FILTER)
+        path = self._ask_path("Export dashboard", f"{self.document.project.name}.png", IMAGE_FILTER)
         if path:
             self._run(lambda p: export.export_widget(self.window.dashboard, p), path)
 
@@ -151,15 +176,16 @@ class WindowMenus(QtCore.QObject):
         if data is None:
             self.window.show_message("Nothing computed yet")
             return
-        path = self._ask_path("Export statistics", f"{self.window.project.name}.csv", "CSV (*.csv)")
+        name = f"{self.document.project.name}.csv"
+        path = self._ask_path("Export statistics", name, "CSV (*.csv)")
         if path:
             self._run(lambda p: export.export_stats_csv(data.stats, p), path)
 
     def export_settings_dialog(self) -> None:
-        name = f"{self.window.project.name}.json"
+        name = f"{self.document.project.name}.json"
         path = self._ask_path("Export settings", name, "JSON (*.json)")
         if path:
-            self._run(self.window.project.save, path)
+            self._run(self.document.project.save, path)
 
 
 def build_menus(window) -> WindowMenus:

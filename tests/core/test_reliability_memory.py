@@ -1,7 +1,9 @@
 """The memory guard: an estimate made before allocating, checked against what NumPy really uses.
 
 tracemalloc sees NumPy's array buffers, so its peak during simulate + stats is the
-ground truth the estimate is compared with.
+ground truth the estimate is compared with here. It does not see the buffers numpy.linalg
+allocates for LAPACK, so the QR schemes (orthogonal, LSUV), training and the Jacobian are
+measured by resident memory in tests/core/test_memory_peaks.py.
 """
 import contextlib
 import io
@@ -15,7 +17,7 @@ import pytest
 
 from initviz import Project, ProjectError, simulate
 from initviz.cli import main
-from initviz.core import memory
+from initviz.core import footprint, memory
 
 
 def measured_peak(project) -> int:
@@ -31,13 +33,12 @@ def measured_peak(project) -> int:
 @pytest.mark.parametrize("widths, batch, scheme, activation", [
     ([784, 256, 256, 256, 10], 512, "xavier_normal", "relu"),
     ([64] * 6, 1024, "he_normal", "gelu"),
-    ([2, 256, 256, 2], 64, "orthogonal", "tanh"),
     ([10, 256, 10], 2048, "normal", "silu"),
 ])
 def test_estimate_is_close_to_the_measured_peak(widths, batch, scheme, activation):
     project = Project({"network": {"widths": widths, "activation": activation},
                        "init": {"scheme": scheme}, "data": {"batch_size": batch}})
-    estimate = memory.simulation_bytes(widths, batch, scheme)
+    estimate = footprint.simulation_bytes(widths, batch, scheme)
     peak = measured_peak(project)
     assert 0.85 * peak <= estimate <= 1.5 * peak, (estimate, peak)
 
@@ -46,13 +47,13 @@ def test_estimate_counts_the_float32_arrays_it_keeps():
     """One layer 3 -> 5, batch 7: W, dW (15 each), b, db (5 each), z, a, da, dz (35 each)."""
     kept = 4 * (7 * 3) + 7 * 8 + 4 * (2 * 15 + 2 * 5 + 4 * 35)
     temporaries = max(8 * 7 * 3, 3 * 4 * 7 * 5, 13 * 35)
-    assert memory.simulation_bytes([3, 5], 7) == kept + temporaries
+    assert footprint.simulation_bytes([3, 5], 7) == kept + temporaries
 
 
 def test_a_project_that_does_not_fit_is_refused_with_the_estimate_and_a_fix(monkeypatch):
     monkeypatch.setenv("INITVIZ_MEMORY_BUDGET", "16M")
     project = Project({"network": {"widths": [100, 512, 512, 10]}, "data": {"batch_size": 2048}})
-    needed = memory.simulation_bytes(project.widths, 2048, project.scheme)
+    needed = footprint.simulation_bytes(project.widths, 2048, project.scheme)
     with pytest.raises(ProjectError) as info:
         simulate(project)
     message = str(info.value)
@@ -62,10 +63,11 @@ def test_a_project_that_does_not_fit_is_refused_with_the_estimate_and_a_fix(monk
     width = int(message.split("make the hidden layers ")[1].split()[0])
     budget = 16 * 1024**2
     # the suggestions are the largest that fit
-    assert memory.simulation_bytes(project.widths, batch, project.scheme) <= budget
-    assert memory.simulation_bytes(project.widths, batch + 1, project.scheme) > budget
-    assert memory.simulation_bytes([100, width, width, 10], 2048, project.scheme) <= budget
-    assert memory.simulation_bytes([100, width + 1, width + 1, 10], 2048, project.scheme) > budget
+    assert footprint.simulation_bytes(project.widths, batch, project.scheme) <= budget
+    assert footprint.simulation_bytes(project.widths, batch + 1, project.scheme) > budget
+    wider = [100, width + 1, width + 1, 10]
+    assert footprint.simulation_bytes([100, width, width, 10], 2048, project.scheme) <= budget
+    assert footprint.simulation_bytes(wider, 2048, project.scheme) > budget
     project.set("data.batch_size", batch)
     assert simulate(project).layers[0].weight.shape == (100, 512)
 

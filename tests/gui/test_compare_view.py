@@ -67,12 +67,12 @@ def test_choosing_b_in_the_panel_is_saved_in_the_project(qtbot, tmp_path):
     combo = view.controls.activation_combo
     with qtbot.waitSignal(view.compared, timeout=TIMEOUT):
         combo.setCurrentIndex(combo.findData("tanh"))
-    assert view.link.project.view["compare"] == {
+    assert view.document.project.view["compare"] == {
         "init": {"scheme": "he_normal"}, "network": {"activation": "tanh"}}
     assert view.datas[1].simulation.project.activation == "tanh"
     assert view.datas[0].simulation.project.activation == "relu"
     path = tmp_path / "pair.json"
-    view.link.project.save(path)
+    view.document.project.save(path)
     again = open_view(qtbot, Project.load(path))
     assert again.datas[1].simulation.project.activation == "tanh"
 

@@ -28,7 +28,7 @@ def shows(grid, slot: int, data) -> bool:
 @pytest.fixture
 def deep_window(qtbot, window):
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
-        window.set_project(Project(DEEP))
+        window.document.set_project(Project(DEEP))
     qtbot.waitUntil(lambda: window.dashboard.grid.pending_rows == 0, timeout=TIMEOUT)
     return window
 

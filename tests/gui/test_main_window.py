@@ -96,12 +96,12 @@ def test_new_seed_button_draws_new_weights(qtbot, window):
 
 def test_set_project_updates_controls_without_feedback(qtbot, window):
     changes = []
-    window.projectChanged.connect(lambda: changes.append(1))
+    window.document.changed.connect(lambda *_: changes.append(1))
     edits = []
     window.controls.editRequested.connect(edits.append)
     other = Project({"network": {"widths": [16, 24, 24, 24, 24, 4], "activation": "relu"},
                      "init": {"scheme": "he_normal"}, "data": {"batch_size": 32, "seed": 9}})
-    sim = drawn_after(qtbot, window, lambda: window.set_project(other))
+    sim = drawn_after(qtbot, window, lambda: window.document.set_project(other))
     assert changes == [1] and edits == []
     assert control(window, "depthSpin", QtWidgets.QSpinBox).value() == 5
     assert control(window, "widthSpin", QtWidgets.QSpinBox).value() == 24
@@ -109,21 +109,21 @@ def test_set_project_updates_controls_without_feedback(qtbot, window):
     assert control(window, "schemeCombo", QtWidgets.QComboBox).currentData() == "he_normal"
     assert control(window, "activationCombo", QtWidgets.QComboBox).currentData() == "relu"
     assert sim.project.widths == other.widths
-    sim = drawn_after(qtbot, window, window.undo)
+    sim = drawn_after(qtbot, window, window.document.undo)
     assert sim.project.widths == [32, 32, 32, 10]
     assert control(window, "depthSpin", QtWidgets.QSpinBox).value() == 3
 
 
 def test_one_widget_edit_is_one_project_change(qtbot, window):
     changes = []
-    window.projectChanged.connect(lambda: changes.append(1))
+    window.document.changed.connect(lambda *_: changes.append(1))
     drawn_after(qtbot, window, lambda: control(window, "depthSpin").setValue(4))
     assert changes == [1]
 
 
 def test_invalid_edit_keeps_project_and_says_why(window):
     before = window.project.to_dict()
-    assert not window.apply_edit({"init.scheme": "normal", "init.params": {"std": -1}})
+    assert not window.document.edit({"init.scheme": "normal", "init.params": {"std": -1}})
     assert window.project.to_dict() == before
     assert "init.params.std" in window.statusBar().currentMessage()
 
@@ -182,7 +182,7 @@ def test_save_and_open_round_trip(qtbot, window, tmp_path):
     window.save_project(path)
     assert not window.isWindowModified() and "saved.json" in window.windowTitle()
     assert json.loads(path.read_text())["network"]["widths"] == [32, 32, 32, 32, 10]
-    window.set_project(Project())
+    window.document.set_project(Project())
     sim = drawn_after(qtbot, window, lambda: window.load_project(path))
     assert sim.project.widths == [32, 32, 32, 32, 10]
     assert window.project == Project.load(path)
@@ -228,7 +228,7 @@ def test_lessons_menu_loads_lesson_and_notes(qtbot, window):
     assert sim.project.widths == window.project.widths
     assert window.project.notes.split()[0] in window.notes.toPlainText()
     drawn_after(qtbot, window, lambda: window.menus.step_lesson(1))
-    assert window.lesson_key == lessons[3].key
+    assert window.document.lesson_key == lessons[3].key
 
 
 def test_presentation_mode_toggles(window):

@@ -21,7 +21,7 @@ NAME = "depth<10 vs depth>50 & <b>bold</b>"
 def test_names_and_notes_show_as_typed(qtbot, window):
     project = window.project.copy()
     project.update({"name": NAME, "notes": "a < b\n\nc > d"})
-    window.set_project(project)
+    window.document.set_project(project)
     text = window.notes.toPlainText()
     assert NAME in text and "a < b" in text and "c > d" in text
     assert NAME in window.windowTitle()
@@ -54,7 +54,7 @@ def test_the_longest_notes_allowed_lay_out_without_stalling_the_window(qtbot, wi
     """One word as long as notes may be: the panel still lays it out (no length can hang it)."""
     project = window.project.copy()
     project.update({"name": "n" * MAX_NAME_CHARS, "notes": "w" * MAX_NOTES_CHARS})
-    window.set_project(project)
+    window.document.set_project(project)
     window.notes.repaint()
     assert window.notes.toPlainText().count("w") >= MAX_NOTES_CHARS
 

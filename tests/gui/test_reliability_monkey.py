@@ -15,7 +15,6 @@ from PySide6 import QtWidgets
 
 from initviz.core.activations import ACTIVATIONS
 from initviz.core.schemes import SCHEMES
-from initviz.gui.main_window import compute_key
 
 TIMEOUT = 30000
 ACTIONS = 1000
@@ -71,8 +70,8 @@ def monkey_actions(win):
                                                                 [1, 2, 9, 32])),
         lambda rng: spin(win, "seedSpin").setValue(extreme_int(rng, spin(win, "seedSpin"),
                                                                [0, 1, rng.randrange(10**6)])),
-        lambda rng: win.undo(),
-        lambda rng: win.redo(),
+        lambda rng: win.document.undo(),
+        lambda rng: win.document.redo(),
     ]
 
 
@@ -91,7 +90,7 @@ def test_a_thousand_random_actions(qtbot, window, monkeypatch):
             qtbot.waitUntil(lambda: not window.compute.busy, timeout=TIMEOUT)
             if window.timing_label.text() != "failed":
                 drawn = window.dashboard.data.simulation.project
-                assert compute_key(drawn) == compute_key(window.project), step
+                assert drawn.compute_key() == window.project.compute_key(), step
                 computed += 1
     assert computed >= 8
     assert not any(m.startswith("computation failed") for m in messages + failures), failures

@@ -41,7 +41,6 @@ def answer_yes(monkeypatch):
 def test_recovered_work_without_its_file_comes_back_untitled(
         qtbot, window, store, tmp_path, monkeypatch, source):
     """Started as `initviz other.json`, the restored work must not be saved over other.json."""
-    from initviz.gui.autosave import install_autosave
 
     other = tmp_path / "other.json"
     Project({"name": "other", "network": {"widths": [8, 12, 4]}}).save(other)
@@ -59,8 +58,8 @@ def test_recovered_work_without_its_file_comes_back_untitled(
     other_bytes = other.read_bytes()
     answer_yes(monkeypatch)
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
-        install_autosave(window)
-    assert window.project == unsaved and window.files.is_dirty()
+        window.start_autosave()
+    assert window.project == unsaved and window.document.is_modified()
     assert window.files.path is None
     assert "other.json" not in window.windowTitle()
     picked = []
@@ -78,12 +77,11 @@ def test_recovered_work_without_its_file_comes_back_untitled(
 @pytest.mark.parametrize("saved_at", [1e17, -1e18, 1e300])
 def test_a_damaged_autosave_time_does_not_crash_the_start(
         qtbot, window, store, monkeypatch, saved_at):
-    from initviz.gui.autosave import install_autosave
 
     store.clock = lambda: saved_at
     store.save(Project({"name": "from a crash"}))
     asked = answer_yes(monkeypatch)
-    install_autosave(window)
+    window.start_autosave()
     assert len(asked) == 1 and "unknown time" in asked[0]
     qtbot.waitUntil(lambda: window.project.name == "from a crash", timeout=TIMEOUT)
 
@@ -115,7 +113,7 @@ def test_saving_a_read_only_project_is_refused_and_offers_save_as(
     assert suggested == [str(tmp_path / f"{window.project.name} copy.json")]
     assert path.read_bytes() == before
     assert Project.load(copy).seed == 77 and window.files.path == copy
-    assert not window.isWindowModified() and not window.files.is_dirty()
+    assert not window.isWindowModified() and not window.document.is_modified()
 
 
 def fail_writes_after(monkeypatch, allowed: int):
@@ -187,14 +185,14 @@ def test_a_second_window_leaves_the_first_ones_autosave_alone(
         qtbot, window, store, small_project, monkeypatch):
     """B, started while A runs, must neither offer nor delete A's work; after A crashes, a
     later start offers it."""
-    from initviz.gui.autosave import AutosaveController, install_autosave
+    from initviz.gui.autosave import AutosaveController
 
-    a = AutosaveController(window, delay_ms=10)
+    a = AutosaveController(window.document, delay_ms=10)
     window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(41)
     qtbot.waitUntil(a.store.autosave_path.exists, timeout=TIMEOUT)
     asked = answer_yes(monkeypatch)
     b_window = second_window(qtbot, small_project)
-    b = install_autosave(b_window)
+    b = b_window.start_autosave()
     assert asked == []  # A is alive: its work is not B's to offer
     assert b.store.autosave_path != a.store.autosave_path
     b_window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(42)
@@ -205,7 +203,7 @@ def test_a_second_window_leaves_the_first_ones_autosave_alone(
     a.timer.stop()
     c_window = second_window(qtbot, small_project)
     with qtbot.waitSignal(c_window.resultsUpdated, timeout=TIMEOUT):
-        c = install_autosave(c_window)
+        c = c_window.start_autosave()
     assert len(asked) == 1 and c_window.project.seed == 41
     assert not a.store.autosave_path.exists()  # restored: C keeps it under its own name now
     assert c.store.autosave_path.exists()

@@ -73,7 +73,7 @@ def test_memory_guard_reaches_the_status_bar(qtbot, window, monkeypatch):
         spin.setValue(4096)
     assert failed.args[0].startswith("this project needs about ")
     assert status(window) == failed.args[0]
-    assert "make the hidden layers 576 wide or less" in status(window)
+    assert "make the hidden layers 529 wide or less" in status(window)  # the draw cache counted
     assert window.project.widths == [32, 4096, 4096, 10] and window.dashboard.data is shown
     assert window.timing_label.text() == "failed"
     monkeypatch.delenv("INITVIZ_MEMORY_BUDGET")
@@ -148,7 +148,7 @@ def slow(snapshot):
 
 worker.compute = slow
 window = MainWindow(Project({"network": {"widths": [8, 16, 4]}, "data": {"batch_size": 8}}))
-window.files.mark_clean()  # nothing to save: close at once
+window.document.load(window.project)  # nothing to save: close at once
 window.show()
 
 def close_when_busy():
@@ -214,7 +214,7 @@ EXPLODING = {
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_exploding_numbers_are_drawn_and_counted_without_warnings(qtbot, window):
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT) as drawn:
-        window.set_project(Project(EXPLODING))
+        window.document.set_project(Project(EXPLODING))
     sim = drawn.args[0]
     data = window.dashboard.data
     nonfinite = [cell.nonfinite for cell in data.cells["preactivation"]]
@@ -239,7 +239,7 @@ def test_exploding_numbers_are_drawn_and_counted_without_warnings(qtbot, window)
             assert depth.dots[key].path().elementCount() == 2 * np.isfinite(values).sum()
     for view in ({"log_counts": True}, {"heatmap": True}, {"shared_axes": False}):
         with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
-            window.edit_view(view)
+            window.document.set_display(view)
     image = window.dashboard.heatmap.images[1].image
     assert image is not None and np.isfinite(image).all()
 
@@ -260,7 +260,7 @@ def store(tmp_path, monkeypatch):
 def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store, tmp_path):
     from initviz.gui.autosave import AutosaveController
 
-    autosave = AutosaveController(window, delay_ms=10)
+    autosave = AutosaveController(window.document, delay_ms=10)
     assert autosave.store.folder == store.folder  # INITVIZ_DATA_DIR wins over AppDataLocation
     own = autosave.store.autosave_path  # this window's own file in that folder
     window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(21)
@@ -269,7 +269,7 @@ def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store
     assert record["project"]["data"]["seed"] == 21 and record["source"] is None
     assert store.pending().project == window.project  # what a crash now would offer
     window.save_project(tmp_path / "mine.json")
-    window.set_project(window.project)  # any change event: the work is saved, so nothing to keep
+    window.document.set_project(window.project)  # the work is saved: nothing to keep
     qtbot.waitUntil(lambda: not own.exists(), timeout=TIMEOUT)
     autosave.clean_exit()
     assert store.pending() is None
@@ -280,7 +280,7 @@ def test_edits_that_never_pause_are_still_autosaved(qtbot, window, store):
     wait, nothing would be written until the edits stop, and a crash would lose all of it."""
     from initviz.gui.autosave import AutosaveController
 
-    autosave = AutosaveController(window, delay_ms=300, longest_wait_ms=1000)
+    autosave = AutosaveController(window.document, delay_ms=300, longest_wait_ms=1000)
     own = autosave.store.autosave_path
     seed = window.findChild(QtWidgets.QSpinBox, "seedSpin")
     first = seed.value()
@@ -299,7 +299,6 @@ def test_edits_that_never_pause_are_still_autosaved(qtbot, window, store):
 
 def test_after_a_crash_the_unsaved_work_is_offered_and_restored(
         qtbot, window, store, tmp_path, monkeypatch):
-    from initviz.gui.autosave import install_autosave
 
     source = tmp_path / "lesson.json"
     Project({"name": "lesson", "network": {"widths": [8, 16, 4]}}).save(source)
@@ -313,25 +312,24 @@ def test_after_a_crash_the_unsaved_work_is_offered_and_restored(
 
     monkeypatch.setattr(QtWidgets.QMessageBox, "question", answer)
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
-        autosave = install_autosave(window)
+        autosave = window.start_autosave()
     assert asked[0][0] == "Restore unsaved work?"
     assert "initviz did not close normally" in asked[0][1] and "lesson.json" in asked[0][1]
-    assert window.project == unsaved and window.files.is_dirty()
+    assert window.project == unsaved and window.document.is_modified()
     assert window.files.path == source  # Save goes back to the file it came from
     assert window.autosave is autosave
-    window.undo()
+    window.document.undo()
     assert window.project.widths == [8, 16, 4]  # the saved version is one undo away
 
 
 def test_a_declined_restore_is_not_asked_again(window, store, monkeypatch, no_dialogs):
-    from initviz.gui.autosave import install_autosave
 
     store.save(Project({"name": "lost"}))
     before = window.project.to_dict()
-    install_autosave(window)  # the conftest answers "Discard"
+    window.start_autosave()  # the conftest answers "Discard"
     assert [d[1] for d in no_dialogs] == ["Restore unsaved work?"]
     assert window.project.to_dict() == before and store.pending() is None
-    install_autosave(window)
+    window.start_autosave()
     assert len(no_dialogs) == 1
 
 
@@ -357,7 +355,7 @@ def test_run_app_records_a_clean_exit(store, monkeypatch, qapp):
 def test_autosave_into_a_full_disk_says_so_once(qtbot, window, store, monkeypatch):
     from initviz.gui.autosave import AutosaveController
 
-    autosave = AutosaveController(window, delay_ms=10)
+    autosave = AutosaveController(window.document, delay_ms=10)
     calls = []
 
     def full(project, source=None):

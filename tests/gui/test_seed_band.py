@@ -75,7 +75,7 @@ def test_the_toggle_is_a_display_setting(qtbot, narrow_window):
     win.dashboard.display_bar.log_check.setChecked(True)  # its neighbours neither
     assert not win.isWindowModified()
     with qtbot.waitSignal(win.resultsUpdated, timeout=TIMEOUT):
-        win.apply_edit({"data.seed": 5})
+        win.document.edit({"data.seed": 5})
     assert win.isWindowModified()  # a real change still counts
 
 
@@ -86,14 +86,14 @@ def test_a_changed_project_drops_the_band_and_gets_its_own(qtbot, narrow_window)
         toggle(win).setChecked(True)
     with qtbot.waitSignal(win.seed_band.bandDrawn, timeout=TIMEOUT) as blocker:
         for seed in (3, 4, 5):  # a drag: only the last value's band is drawn
-            win.apply_edit({"data.seed": seed})
+            win.document.edit({"data.seed": seed})
             assert plot.band is None  # the old seeds' band is gone at once
     assert blocker.args[0].seeds == tuple(range(5, 13))
     toggle(win).setChecked(False)
     assert plot.band is None and not plot.band_areas["forward"].isVisible()
     generation = win.seed_band.task.generation
     with qtbot.waitSignal(win.resultsUpdated, timeout=TIMEOUT):
-        win.apply_edit({"data.seed": 6})
+        win.document.edit({"data.seed": 6})
     assert not win.seed_band._settle.isActive()  # off: no band waits to be asked for
     assert win.seed_band.task.generation == generation and not win.seed_band.task.busy
 

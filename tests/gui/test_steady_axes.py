@@ -36,7 +36,7 @@ def _grid_ranges(window, quantity):
 
 def _draw(qtbot, window, edit):
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
-        window.apply_edit(edit)
+        window.document.edit(edit)
     return window.dashboard.data
 
 
@@ -112,12 +112,12 @@ def test_a_new_display_mode_starts_its_axes_afresh(qtbot, window):
     _draw(qtbot, window, {"init.scheme": "normal", "init.params": {"mean": 0.0, "std": 0.3}})
     shared_x = [x for x, _ in _grid_ranges(window, "weight")]
     with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
-        window.edit_view({"log_counts": True})
+        window.document.set_display({"log_counts": True})
     for _, (low, high) in _grid_ranges(window, "weight"):
         assert low == pytest.approx(math.log10(LOG_FLOOR), abs=1e-9)
         assert high == round(high)  # a whole decade, not a linear fraction carried over
     with qtbot.waitSignal(window.dashboard.drawn, timeout=TIMEOUT):
-        window.edit_view({"log_counts": False, "shared_axes": False})
+        window.document.set_display({"log_counts": False, "shared_axes": False})
     data = window.dashboard.data
     for (x_range, _), cell in zip(_grid_ranges(window, "weight"), data.cells["weight"]):
         assert x_range == pytest.approx((cell.own.edges[0], cell.own.edges[-1]))

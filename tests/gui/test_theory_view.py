@@ -38,7 +38,7 @@ def test_marker_sits_at_the_projects_weight_and_bias_variance(qtbot):
     assert "χ₁ = 1" in view.summary.text()
     bias = {"scheme": "constant", "params": {"value": 0.3}}
     with qtbot.waitSignal(view.shown, timeout=TIMEOUT):
-        view.link.edit({"init.scheme": "normal", "init.params": {"std": 0.25},
+        view.document.edit({"init.scheme": "normal", "init.params": {"std": 0.25},
                         "init.bias": bias, "network.activation": "tanh"})
     assert marker(view) == pytest.approx((24 * 0.0625, 0.09))  # fan_in·std², value²
 
@@ -100,7 +100,7 @@ def test_inputs_choice_shows_isometry_at_q_star_and_is_saved(qtbot):
     with qtbot.waitSignal(view.shown, timeout=TIMEOUT):
         combo.setCurrentIndex(combo.findData(jacobian.DATA))
         combo.activated.emit(combo.currentIndex())  # as a user's pick does
-    assert view.link.project.view["jacobian_inputs"] == jacobian.DATA
+    assert view.document.project.view["jacobian_inputs"] == jacobian.DATA
     assert view.result.spectrum.spread > 100 and "at the data batch" in caption(view)
     reopened = open_view(qtbot, edge_of_chaos_tanh(jacobian_inputs="data"))
     assert reopened.jacobian_bar.combo.currentData() == jacobian.DATA

@@ -64,7 +64,7 @@ def test_the_curves_show_the_trainers_own_numbers(qtbot, view):
     view.toolbar.speed_spin.setValue(25)
     with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
         view.single_step()
-    expected = Trainer(view.link.project)
+    expected = Trainer(view.document.project)
     expected.step(25)
     assert view.history.loss == [r["loss"] for r in expected.history]
     assert view.history.test_step == [10, 20]
@@ -119,7 +119,7 @@ def test_learning_rate_spin_edits_the_project_and_restarts(qtbot, view):
     with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT) as blocker:
         view.toolbar.lr_spin.setValue(0.05)
     assert blocker.args == [0]
-    assert view.link.project.training["learning_rate"] == 0.05
+    assert view.document.project.training["learning_rate"] == 0.05
 
 
 def test_divergence_pauses_with_a_message(qtbot):
@@ -211,7 +211,7 @@ def test_the_main_window_has_the_three_views_and_they_edit_its_project(qtbot, wi
         window.tabs.setCurrentWidget(training)
     training.toolbar.momentum_spin.setValue(0.5)
     assert window.project.training["momentum"] == 0.5
-    window.undo()
+    window.document.undo()
     assert window.project.training["momentum"] == 0.0
     assert training.toolbar.momentum_spin.value() == 0.0
 

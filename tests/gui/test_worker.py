@@ -68,7 +68,7 @@ def test_failure_reaches_the_caller_not_a_crash(qtbot, monkeypatch):
 def test_window_shows_worker_errors_in_status_bar(qtbot, window, monkeypatch):
     monkeypatch.setattr(worker, "compute", lambda snapshot: 1 / 0)
     with qtbot.waitSignal(window.compute.computeFailed, timeout=5000):
-        window.apply_edit({"data.seed": 5})
+        window.document.edit({"data.seed": 5})
     assert "ZeroDivisionError" in window.statusBar().currentMessage()
 
 
@@ -88,7 +88,7 @@ def test_closing_during_computation_exits_cleanly(qtbot, small_project, monkeypa
     qtbot.addWidget(win)
     shutdown = win.compute.shutdown
     monkeypatch.setattr(win.compute, "shutdown", lambda: closing.set() or shutdown())
-    win.apply_edit({"network.widths": [32, 700, 700, 700, 10], "data.batch_size": 700})
+    win.document.edit({"network.widths": [32, 700, 700, 700, 10], "data.batch_size": 700})
     qtbot.waitUntil(started.is_set, timeout=5000)
     assert win.close()  # waits for the 700-wide computation, then stops the thread
     assert closing.is_set() and not win.compute._thread.isRunning()
