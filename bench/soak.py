@@ -57,7 +57,7 @@ class Slot:
         """Start a window; returns its events up to ``restored`` (what it offered and shows)."""
         self.runs += 1
         self.log = self.root / "logs" / f"{self.name}{self.runs}.jsonl"
-        err = open(self.log.with_suffix(".err"), "w")  # noqa: SIM115 - the child's stderr
+        err = open(self.log.with_suffix(".err"), "w")  # the child's stderr, closed after it
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "soak_window.py"), "--log", str(self.log),
              "--projects", str(self.root / "projects"), "--until", str(self.until),
