@@ -44,8 +44,8 @@ def distinct_units(values: np.ndarray) -> int | None:
     every comparison with NaN fails and inf − inf is NaN.
 
     Fast on large layers: one pass finds each row's extremes, which give the scale and, in
-    the symmetric case, the answer; otherwise columns are sorted by the row where they
-    spread the most, and only neighbours within the tolerance in that row are compared.
+    the symmetric case, the answer; otherwise the columns are split where they are apart
+    (``_split_count``), which gives the same count without comparing every pair.
     """
     values = np.asarray(values)
     if values.shape[1] <= 1:
@@ -57,17 +57,41 @@ def distinct_units(values: np.ndarray) -> int | None:
     limit = tolerance(scale)
     with np.errstate(over="ignore"):  # a difference beyond float32's range is inf: apart
         spread = high.astype(np.float64) - low
-        if spread.max() <= limit:  # every column within the tolerance of every other
-            return 1
-        key = values[int(np.argmax(spread))]
-        order = np.argsort(key, kind="stable")  # stable: ties keep column order
-        breaks = np.flatnonzero(np.diff(key[order].astype(np.float64)) > limit) + 1
-    starts = np.concatenate([[0], breaks])
-    sizes = np.diff(np.concatenate([starts, [order.size]]))
-    count = int(np.count_nonzero(sizes == 1))  # alone in its run: a unit of its own
-    for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
-        run = np.sort(order[start:start + size])
-        count += _greedy_count(values[:, run], limit)
+    if spread.max() <= limit:  # every column within the tolerance of every other
+        return 1
+    return _split_count(values, limit)
+
+
+def _split_count(values: np.ndarray, limit: float) -> int:
+    """Units among the columns of ``values``, by splitting them where they are apart.
+
+    A group of columns is sorted by the row where it spreads the most and cut wherever
+    two neighbours there differ by more than ``limit``: no column on one side of a cut is
+    within the tolerance of any on the other, so the greedy grouping of distinct_units
+    never joins them, and each part is counted on its own, again by its own widest row.
+    Only a group with no such cut (values chained in small steps) is grouped greedily.
+    """
+    count = 0
+    groups = [np.arange(values.shape[1])]
+    while groups:
+        columns = groups.pop()
+        if columns.size == 1:
+            count += 1
+            continue
+        part = values[:, columns]
+        with np.errstate(over="ignore"):
+            spread = part.max(axis=1).astype(np.float64) - part.min(axis=1)
+        if spread.max() <= limit:
+            count += 1
+            continue
+        key = part[int(np.argmax(spread))].astype(np.float64)
+        order = np.argsort(key, kind="stable")
+        with np.errstate(over="ignore", invalid="ignore"):
+            cuts = np.flatnonzero(np.diff(key[order]) > limit) + 1
+        if cuts.size == 0:
+            count += _greedy_count(part, limit)
+            continue
+        groups.extend(np.sort(columns[piece]) for piece in np.split(order, cuts))
     return count
 
 

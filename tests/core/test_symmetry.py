@@ -115,3 +115,54 @@ def test_diverged_training_counts_no_neurons():
     trainer.step(1)  # the step after the loss went non-finite: the weights are too
     assert not np.isfinite(trainer.history[-1]["loss"])
     assert trainer.distinct_neurons() == [None, None]
+
+
+def greedy_reference(values: np.ndarray, limit: float) -> int:
+    """distinct_units' definition, pair by pair: each unit is the first column not yet
+    counted and every later column within ``limit`` of it in every row."""
+    remaining, count = list(range(values.shape[1])), 0
+    while remaining:
+        first = values[:, remaining[0]]
+        remaining = [c for c in remaining[1:] if np.abs(values[:, c] - first).max() > limit]
+        count += 1
+    return count
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_splitting_where_units_are_apart_counts_as_the_definition_does(seed):
+    """Clusters of copies (within the tolerance), units apart in one row only, chains of
+    small steps: the count equals the pair-by-pair definition."""
+    rng = np.random.default_rng(seed)
+    rows, base = 5, rng.standard_normal((5, 12)).astype(np.float32)
+    limit = symmetry.tolerance(float(np.abs(base).max()) * 1.5)
+    columns = []
+    for unit in base.T:
+        for _ in range(rng.integers(1, 4)):  # copies a rounding apart
+            columns.append(unit + rng.uniform(-0.3, 0.3, rows).astype(np.float32) * limit)
+    near = base[:, 0].copy()
+    for step in range(6):  # apart from each other in the last row only
+        moved = near.copy()
+        moved[-1] += 2.5 * limit * (step + 1)
+        columns.append(moved)
+    for step in range(5):  # a chain whose neighbours are within the tolerance
+        moved = base[:, 1].copy()
+        moved[0] += 0.6 * limit * step
+        columns.append(moved)
+    values = np.stack(columns, axis=1)[:, rng.permutation(len(columns))]
+    assert symmetry.distinct_units(values) == greedy_reference(values, limit_of(values))
+
+
+def limit_of(values: np.ndarray) -> float:
+    return symmetry.tolerance(float(np.abs(values).max()))
+
+
+def test_thousands_of_units_close_in_the_widest_row_are_counted_apart():
+    """Units that one row cannot tell apart (they share its value) but another does: the
+    count is every unit, found by splitting on the second row instead of comparing all
+    pairs."""
+    units, scale = 4096, 1000.0
+    step = 1.5 * symmetry.tolerance(scale)  # apart, yet 4096 steps stay below the scale
+    values = np.zeros((3, units), np.float32)
+    values[0] = np.where(np.arange(units) < units // 2, 0.0, scale)  # the widest row
+    values[1] = np.arange(units) * step  # each unit its own value
+    assert symmetry.distinct_units(values) == units
