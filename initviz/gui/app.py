@@ -90,7 +90,7 @@ def run_app(path: str | None = None) -> int:
     if path is not None:
         from pathlib import Path
 
-        from initviz.gui.file_actions import remember_file
+        from initviz.gui.actions.files import remember_file
 
         window.document.load(project, path=Path(path))
         remember_file(path)

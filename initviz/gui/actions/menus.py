@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
-from initviz.gui import export
+from initviz.gui.export import writers
 
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
 
@@ -164,12 +164,12 @@ class WindowMenus(QtCore.QObject):
         path = self._ask_path(
             "Export plot", f"{self.document.project.name}-plot.png", IMAGE_FILTER)
         if path:
-            self._run(lambda p: export.export_plot(item, p), path)
+            self._run(lambda p: writers.export_plot(item, p), path)
 
     def export_dashboard_dialog(self) -> None:
         path = self._ask_path("Export dashboard", f"{self.document.project.name}.png", IMAGE_FILTER)
         if path:
-            self._run(lambda p: export.export_widget(self.window.dashboard, p), path)
+            self._run(lambda p: writers.export_widget(self.window.dashboard, p), path)
 
     def export_stats_dialog(self) -> None:
         data = self.window.last_data
@@ -179,7 +179,7 @@ class WindowMenus(QtCore.QObject):
         name = f"{self.document.project.name}.csv"
         path = self._ask_path("Export statistics", name, "CSV (*.csv)")
         if path:
-            self._run(lambda p: export.export_stats_csv(data.stats, p), path)
+            self._run(lambda p: writers.export_stats_csv(data.stats, p), path)
 
     def export_settings_dialog(self) -> None:
         name = f"{self.document.project.name}.json"

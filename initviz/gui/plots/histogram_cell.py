@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.log_axis import decade_label
-from initviz.gui.plot_data import nice_limits
+from initviz.gui.plots.log_axis import decade_label
+from initviz.gui.prepare.plot_data import nice_limits
 
 LOG_FLOOR = 1e-5
 """Smallest fraction drawn on log counts: empty bins sit on this floor."""

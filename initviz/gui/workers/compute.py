@@ -11,8 +11,8 @@ from contextlib import nullcontext
 from PySide6 import QtCore
 
 from initviz.core import parallel
-from initviz.gui import plot_data
-from initviz.gui.background import BackgroundTask, stop_requested
+from initviz.gui.prepare import plot_data
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 DEBOUNCE_MS = 0
 """A change starts its computation at once, while the GUI thread is still handling and

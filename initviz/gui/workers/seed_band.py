@@ -17,7 +17,7 @@ from PySide6 import QtCore
 
 from initviz.core import parallel
 from initviz.core.stats import summary
-from initviz.gui.background import BackgroundTask, stop_requested
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 SEEDS = 8
 """The project's seed and the next SEEDS − 1."""

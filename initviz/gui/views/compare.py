@@ -24,15 +24,15 @@ from initviz.core.activations import ACTIVATIONS
 from initviz.core.network import pass_threads, simulate
 from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
-from initviz.gui import plot_data
 from initviz.gui import theme as th
-from initviz.gui.background import BackgroundTask, stop_requested
-from initviz.gui.depth_plot import positive_or_nan
-from initviz.gui.flow_layout import FlowLayout, joined
-from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
-from initviz.gui.log_axis import DecadeAxis
-from initviz.gui.training_worker import rebin
+from initviz.gui.controls.flow_layout import FlowLayout, joined
+from initviz.gui.plots.depth_plot import positive_or_nan
+from initviz.gui.plots.layer_grid import LayerHistogramGrid, column_peaks
+from initviz.gui.plots.log_axis import DecadeAxis
+from initviz.gui.prepare import plot_data
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.workers.background import BackgroundTask, stop_requested
+from initviz.gui.workers.training import rebin
 from initviz.project import Project
 
 COMPUTED = ("network", "init", "data", "loss")

@@ -20,10 +20,10 @@ from initviz.core import jacobian, phase
 from initviz.core.activations import resolve_activation
 from initviz.core.cancel import check_stop
 from initviz.gui import theme as th
-from initviz.gui.background import BackgroundTask, stop_requested
-from initviz.gui.jacobian_panel import INPUTS_KEY, JacobianBar, chosen_inputs, plot_message
-from initviz.gui.log_axis import DecadeAxis
+from initviz.gui.controls.jacobian_panel import INPUTS_KEY, JacobianBar, chosen_inputs, plot_message
+from initviz.gui.plots.log_axis import DecadeAxis
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 COMPUTED = ("network", "init", "data")
 GRID = (64, 33)

@@ -22,10 +22,15 @@ from initviz.core.footprint import BOUNDARY_RESOLUTION
 from initviz.core.network import pass_threads
 from initviz.core.training import Trainer, check_training_fits
 from initviz.errors import Cancelled
-from initviz.gui import plot_data
 from initviz.gui import theme as th
-from initviz.gui.background import describe_failure, start_thread, stop_requested, stop_thread
 from initviz.gui.gc_guard import collect_in_gui_thread
+from initviz.gui.prepare import plot_data
+from initviz.gui.workers.background import (
+    describe_failure,
+    start_thread,
+    stop_requested,
+    stop_thread,
+)
 
 SHOWN_FRAMES = 1
 """Simulations the view may keep while the next step runs: the grid can still be drawing
