@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
 from initviz.gui.export import writers
+from initviz.lessons import list_lessons, load_lesson
 
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
 
@@ -95,8 +96,6 @@ class WindowMenus(QtCore.QObject):
             action.blockSignals(False)
 
     def _fill_lessons(self) -> None:
-        from initviz.lessons import list_lessons
-
         try:
             self.lessons = list_lessons()
         except (ProjectError, OSError) as error:
@@ -113,8 +112,6 @@ class WindowMenus(QtCore.QObject):
             menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp")
 
     def open_lesson(self, key: str) -> bool:
-        from initviz.lessons import load_lesson
-
         w = self.window
         if not w.files.confirm_discard():
             return False
