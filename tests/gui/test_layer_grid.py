@@ -3,7 +3,7 @@ import pytest
 from PySide6 import QtWidgets
 
 from initviz.gui.plots import layer_grid
-from initviz.gui.plots.histogram_cell import caption_lines, lines_text
+from initviz.gui.plots.caption import caption_lines, lines_text
 from initviz.gui.prepare.plot_data import COLUMNS
 from initviz.project import Project
 

@@ -165,7 +165,7 @@ def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
 def test_a_recorded_frame_shows_its_step_in_every_row_in_sight_or_not(qtbot, tmp_path,
                                                                         monkeypatch):
     """A deep network's grid scrolls; each saved frame is the whole grid, all of one step."""
-    from initviz.gui.plots.histogram_cell import caption_lines, lines_text
+    from initviz.gui.plots.caption import caption_lines, lines_text
     from initviz.gui.prepare.plot_data import COLUMNS
 
     deep = moons()
