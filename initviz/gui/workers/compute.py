@@ -68,7 +68,7 @@ class ComputeController(BackgroundTask):
     computeFailed = QtCore.Signal(str)
 
     def __init__(self, parent=None, debounce_ms: int = DEBOUNCE_MS):
-        # looked up at call time, so a test (or a profiler) can replace worker.compute
+        # looked up at call time, so a test (or a profiler) can replace compute.compute
         super().__init__(lambda snapshot: compute(snapshot), "initviz-compute", parent,
                          debounce_ms)
         self.failed.connect(self.computeFailed)
