@@ -6,9 +6,9 @@ over A, e.g. ``{"init": {"scheme": "he_normal"}}`` (a new scheme or activation
 without params takes its defaults). A B loaded from a file stores its network,
 init and loss sections there, plus ``"file"``: its name. B always keeps A's data
 (seed, batch size, source), so both see the same batch.
-Both are simulated in a background thread; every histogram of A and B is binned
-on the union of their ranges and drawn to the same height scale, so equal
-shapes mean equal distributions.
+Both are simulated in a background thread (``prepare.comparison``); every histogram
+of A and B is binned on the union of their ranges and drawn to the same height scale,
+so equal shapes mean equal distributions.
 """
 from __future__ import annotations
 
