@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-kernels bench lint render-lessons clean
+.PHONY: run test test-kernels bench soak lint render-lessons clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test-kernels: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Two windows on one data folder, random actions and random kill -9 for DURATION seconds;
+# prints the figures and fails when a target of the reliability issue is missed.
+DURATION ?= 600
+soak: $(STAMP)
+	$(PY) bench/soak.py --duration $(DURATION) $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check initviz tests bench main.py

@@ -222,7 +222,9 @@ def bin_counts(
     scale = bins / (high - low)
     if sample_range is None:
         sample_range = (sample.min(), sample.max()) if sample.size else (low, high)
-    inside = low <= sample_range[0] and sample_range[1] <= high
+    # as Python floats: a float32 minimum against a limit beyond float32 (an exploding run's
+    # widened axis) would otherwise cast the limit to float32, with an overflow warning
+    inside = low <= float(sample_range[0]) and float(sample_range[1]) <= high
     reach = max(abs(low), abs(high)) * scale
     if sample.dtype == np.float32 and reach < FLOAT32_BINNING_LIMIT and scale < FLOAT32_SCALE_LIMIT:
         position = np.multiply(sample, np.float32(scale), dtype=np.float32)

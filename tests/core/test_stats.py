@@ -110,6 +110,16 @@ def test_float32_binning_agrees_with_numpy_at_every_magnitude(magnitude):
         np.testing.assert_array_equal(known, counts)  # the sample's range, given or found
 
 
+def test_float32_values_on_limits_beyond_float32_are_counted_without_a_warning():
+    """An exploding run's values near float32's limit, on an axis widened past it (the
+    Compare view's union of A and B, training's headroom): counted, no overflow warning."""
+    values = np.array([-2.9e38, -1.1e38, 1e37, 2.1e38, 3.3e38], dtype=np.float32)
+    for low, high in ((-4e38, 4e38), (-5.1e38, 5.1e38), (-1e39, 1e39)):  # none near an edge
+        counts, _ = stats.bin_counts(values, 48, low, high)
+        expected, _ = np.histogram(values.astype(np.float64), 48, (low, high))
+        np.testing.assert_array_equal(counts, expected)
+
+
 def test_histogram_of_a_large_array_states_its_sample_size():
     values = np.random.default_rng(1).standard_normal(300_000).astype(np.float32)
     hist = stats.histogram(values)

@@ -1,4 +1,6 @@
 """The Compare view: A and B on the same batch, on the same axes, saved in the project file."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,27 @@ def test_b_from_a_file_keeps_as_seed_and_batch(qtbot, tmp_path):
     assert "b.json" in view.titles["B"].text()
     with pytest.raises(ProjectError):
         view.load_b(tmp_path / "missing.json")
+
+
+def test_a_run_that_explodes_to_nan_is_drawn_without_a_warning(qtbot):
+    """normal(std=100) with ReLU over 30 layers overflows float32 and NaN flows back through
+    every layer: A's ∂L/∂z has no std a log axis can show. Its curve is empty, A's z curve and
+    B's curves are drawn, and nothing reaches stderr (pyqtgraph's bounds of all-NaN warned)."""
+    exploding = Project({
+        "network": {"widths": [16] + [32] * 29 + [4], "activation": "relu"},
+        "init": {"scheme": "normal", "params": {"std": 100}},
+        "data": {"batch_size": 16, "seed": 3},
+        "view": {"compare": {"init": {"scheme": "he_normal"}}},
+    })
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        view = open_view(qtbot, exploding)
+        view.depth_plot.grab()  # draws, and ranges the axes on every curve's bounds
+    assert [str(w.message) for w in caught] == []
+    curves = view.depth_plot.curves
+    _, backward_a = curves["A", "backward"].getData()
+    assert backward_a is None or len(backward_a) == 0
+    _, forward_a = curves["A", "forward"].getData()
+    assert np.isfinite(forward_a).sum() >= 3  # the layers before the overflow are drawn
+    for key in ("forward", "backward"):
+        assert np.isfinite(curves["B", key].getData()[1]).all()  # He keeps B finite

@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from initviz.autosave_store import AutosaveStore
 from initviz.core import draws, footprint, memory
@@ -284,6 +284,28 @@ def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store
     qtbot.waitUntil(lambda: not own.exists(), timeout=TIMEOUT)
     autosave.clean_exit()
     assert store.pending() is None
+
+
+def test_edits_that_never_pause_are_still_autosaved(qtbot, window, store):
+    """A change every 50 ms never leaves the 300 ms debounce time to fire: without a longest
+    wait, nothing would be written until the edits stop, and a crash would lose all of it."""
+    from initviz.gui.actions.autosave import AutosaveController
+
+    autosave = AutosaveController(window.document, delay_ms=300, longest_wait_ms=1000)
+    own = autosave.store.autosave_path
+    seed = window.findChild(QtWidgets.QSpinBox, "seedSpin")
+    first = seed.value()
+    editing = QtCore.QTimer(interval=50)
+    editing.timeout.connect(lambda: seed.setValue(seed.value() + 1))
+    editing.start()
+    try:
+        qtbot.waitUntil(own.exists, timeout=5000)  # written while the edits go on
+        assert editing.isActive()
+        saved = json.loads(own.read_text(encoding="utf-8"))["project"]["data"]["seed"]
+        assert saved > first  # the edits made so far are what a crash would offer back
+    finally:
+        editing.stop()
+        autosave.clean_exit()
 
 
 def test_after_a_crash_the_unsaved_work_is_offered_and_restored(

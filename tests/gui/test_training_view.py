@@ -2,10 +2,14 @@
 import csv
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from initviz.core.training import Trainer
+from initviz.gui.plots import training_plots
+from initviz.gui.plots.training_plots import TrainingCurves
+from initviz.gui.prepare.frames import CLASS_COLOURS
 from initviz.gui.views.training import TrainingView
 from initviz.project import Project
 
@@ -105,7 +109,7 @@ def test_random_init_shows_every_neuron_distinct(view):
 def test_decision_boundary_shows_probabilities_and_the_points(view):
     image = view.curves.boundary_image.image
     assert image.shape == (100, 100, 3) and image.dtype == np.uint8
-    assert len(view.curves.points.data) == 1024
+    assert sum(len(item.data) for item in view.curves.class_points) == 1024
     assert view.curves.boundary_plot.scene() is not None
 
 
@@ -210,3 +214,65 @@ def test_the_main_window_has_the_three_views_and_they_edit_its_project(qtbot, wi
     window.document.undo()
     assert window.project.training["momentum"] == 0.0
     assert training.toolbar.momentum_spin.value() == 0.0
+
+
+def _draw_boundary(qtbot, monkeypatch, count: int):
+    """A two-class boundary of ``count`` points: the brushes made, the scatter calls, the plot."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 700)
+    curves.show()
+    made, calls = [], []
+    monkeypatch.setattr(pg, "mkBrush", lambda *a, **k: made.append(a) or pg.functions.mkBrush(
+        *a, **k))
+    set_data = pg.ScatterPlotItem.setData
+    monkeypatch.setattr(pg.ScatterPlotItem, "setData",
+                        lambda item, *a, **k: calls.append(item) or set_data(item, *a, **k))
+    rng = np.random.default_rng(0)
+    labels = np.arange(count) % 2
+    points = rng.standard_normal((count, 2)) * 0.3 + np.where(labels[:, None], 1.0, -1.0)
+    white = np.full((100, 100, 3), 255, dtype=np.uint8)
+    curves.show_boundary(white, (-3.0, 3.0, -3.0, 3.0), points, labels)
+    monkeypatch.undo()
+    return curves, len(made), len(calls)
+
+
+def test_the_boundary_draws_each_class_in_its_colour_at_a_cost_that_does_not_grow(
+        qtbot, monkeypatch):
+    """65,536 training points (batch size 65,536) were one brush each, built on the GUI thread
+    (a 12.8 s freeze); a class is one item with one brush, and a large set shows a sample."""
+    small, small_brushes, small_calls = _draw_boundary(qtbot, monkeypatch, 1024)
+    large, large_brushes, large_calls = _draw_boundary(qtbot, monkeypatch, 65536)
+    assert large_brushes == small_brushes <= 2  # not one per point
+    assert large_calls == small_calls == len(CLASS_COLOURS)  # one per class item, every time
+    drawn = sum(len(item.data) for item in large.class_points)
+    assert drawn <= training_plots.MAX_POINTS_SHOWN
+    assert "1 in 8 of 65,536 points shown" in large.boundary_plot.titleLabel.text
+    assert "shown" not in small.boundary_plot.titleLabel.text  # all 1024 drawn
+    image = large.grab().toImage().convertToFormat(QtGui.QImage.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.bytesPerLine() // 4, 4)[:, : image.width(), 2::-1]
+    for colour in CLASS_COLOURS[:2]:  # both classes are seen, in their own colours
+        rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+        assert np.all(pixels == rgb, axis=-1).sum() > 100, colour
+
+
+def test_a_deep_network_and_back_draws_one_ratio_curve_per_layer_without_new_items(
+        qtbot, monkeypatch):
+    """Depth 200 made 200 curves, and every depth change removed and made them all again on
+    the GUI thread (a 1.3 s freeze in a soak); curves are now made once and kept."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.set_depth(200)
+    deep = list(curves.ratio_curves)
+    curves.set_depth(3)
+    shown = [c for c in curves.ratio_plot.listDataItems() if c.isVisible()]
+    assert shown == curves.ratio_curves and len(shown) == 3  # one line per layer, no more
+    assert len({c.opts["pen"].color().name() for c in shown}) == 3  # each in its own colour
+    made = []
+    plot = curves.ratio_plot.plot
+    monkeypatch.setattr(curves.ratio_plot, "plot", lambda *a, **k: made.append(1) or plot(
+        *a, **k))
+    curves.set_depth(200)
+    assert made == [] and curves.ratio_curves == deep
+    assert sum(c.isVisible() for c in curves.ratio_plot.listDataItems()) == 200

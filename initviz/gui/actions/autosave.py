@@ -18,6 +18,9 @@ from initviz.project import Project
 
 AUTOSAVE_DELAY_MS = 2000
 """Write this long after the last change: a drag of a spin box is one write, not fifty."""
+AUTOSAVE_LONGEST_WAIT_MS = 10000
+"""... and at most this long after the first unsaved change: edits that never pause for
+``AUTOSAVE_DELAY_MS`` (a long drag, a lesson given at speed) are still kept if initviz dies."""
 
 
 def default_store() -> AutosaveStore:
@@ -53,7 +56,8 @@ class AutosaveController(QtCore.QObject):
     """
 
     def __init__(self, document, store: AutosaveStore | None = None,
-                 delay_ms: int = AUTOSAVE_DELAY_MS):
+                 delay_ms: int = AUTOSAVE_DELAY_MS,
+                 longest_wait_ms: int = AUTOSAVE_LONGEST_WAIT_MS):
         super().__init__(document)
         self.document = document
         self.store = store if store is not None else default_store()
@@ -61,8 +65,16 @@ class AutosaveController(QtCore.QObject):
         self._last_error = None
         self.timer = QtCore.QTimer(self, singleShot=True, interval=delay_ms)
         self.timer.timeout.connect(self.autosave_now)
-        document.changed.connect(self.timer.start)
-        document.modifiedChanged.connect(self.timer.start)
+        self.deadline = QtCore.QTimer(self, singleShot=True, interval=longest_wait_ms)
+        self.deadline.timeout.connect(self.autosave_now)
+        document.changed.connect(self._changed)
+        document.modifiedChanged.connect(self._changed)
+
+    def _changed(self) -> None:
+        """Each change postpones the write (debounce); the first one also sets the deadline."""
+        self.timer.start()
+        if not self.deadline.isActive():
+            self.deadline.start()
 
     def _take_lock(self) -> QtCore.QLockFile | None:
         """Mark this window's autosave as its own while it runs (see ``owner_alive``)."""
@@ -78,6 +90,8 @@ class AutosaveController(QtCore.QObject):
 
     def autosave_now(self) -> None:
         """Save the project if it has unsaved changes, else forget the autosave."""
+        self.timer.stop()
+        self.deadline.stop()
         document = self.document
         try:
             if document.is_modified():
@@ -143,6 +157,7 @@ class AutosaveController(QtCore.QObject):
     def clean_exit(self) -> None:
         """The app is closing normally (the user saved or discarded): nothing to offer next time."""
         self.timer.stop()
+        self.deadline.stop()
         try:
             self.store.mark_clean_exit()
         except ProjectError:

@@ -21,6 +21,10 @@ from initviz.gui.prepare.plot_data import nice_limits
 RATIO_REFERENCE = 1e-3
 TRAIN_COLOUR = th.OKABE_ITO["sky_blue"]
 TEST_COLOUR = th.OKABE_ITO["blue"]
+MAX_POINTS_SHOWN = 8192
+"""Training points drawn on the decision boundary, at most: every k-th beyond this (said in
+the title). A plot a few hundred pixels wide is as covered by 8192 points as by 65,536, and
+pyqtgraph places each point in Python on the GUI thread (~1.5 µs a point)."""
 
 
 def layer_colours(depth: int) -> list:
@@ -98,12 +102,18 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.loss_plot.addItem(self.chance)
         self.chance.hide()
         self.ratio_curves: list = []
+        self._curve_pool: list = []  # every curve made so far; those beyond the depth hidden
         self.frozen = False
         self.ratio_legend = None
         self.boundary_image = pg.ImageItem(axisOrder="row-major")
         self.boundary_plot.addItem(self.boundary_image)
-        self.points = pg.ScatterPlotItem(pxMode=True)
-        self.boundary_plot.addItem(self.points)
+        # one item per class colour: a single brush each, however many points there are
+        self.class_points = []
+        for colour in CLASS_COLOURS:
+            item = pg.ScatterPlotItem(pxMode=True, brush=pg.mkBrush(colour))
+            self.boundary_plot.addItem(item)
+            self.class_points.append(item)
+        self.points_caption = ""
         self.boundary_plot.setMouseEnabled(False, False)
         self._boundary_shown = True
         self.apply_theme(theme)
@@ -142,6 +152,10 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.chance.label.setColor("#555555")
         self.chance.label.setFont(th.plot_font(theme, 0.9))
         self._ratio_title(theme)
+        self._boundary_title(theme)
+        for item in self.class_points:
+            item.setSize(theme.font_pt * 0.7)
+            item.setPen(pg.mkPen("#000000", width=0.6))
         for plot in (self.loss_plot, self.accuracy_plot):
             self._legend(plot, theme)
         if self.ratio_curves:
@@ -154,6 +168,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             title += f" — <span style='color:{red}'>0 everywhere: no weight moves</span>"
         self.ratio_plot.setTitle(title, color=theme.foreground,
                                  size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+
+    def _boundary_title(self, theme: th.Theme) -> None:
+        caption = f" <span style='font-weight:normal'>({self.points_caption})</span>" * bool(
+            self.points_caption)
+        self.boundary_plot.setTitle("Decision boundary" + caption, color=theme.foreground,
+                                    size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
 
     def set_chance(self, loss: float | None, label: str = "") -> None:
         """A dotted line at the loss of guessing (ln nL for cross-entropy), or none."""
@@ -172,18 +192,24 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     # --- data ----------------------------------------------------------------------------
 
     def set_depth(self, depth: int) -> None:
-        """One update-ratio curve per layer (created once per depth)."""
+        """One update-ratio curve per layer. Curves are made once and kept, hidden when the
+        network is shallower: a curve costs ~1.5 ms to make and as much to remove, and a
+        depth of 200 and back made the window freeze for a second each time."""
         if len(self.ratio_curves) == depth:
             return
-        for curve in self.ratio_curves:
-            self.ratio_plot.removeItem(curve)
-        colours = layer_colours(depth)
-        self.ratio_curves = []
-        for i in range(depth):
-            curve = self.ratio_plot.plot(pen=pg.mkPen(colours[i], width=self.theme.line_width))
+        while len(self._curve_pool) < depth:
+            curve = self.ratio_plot.plot()
             curve.setDownsampling(auto=True, method="mean")
             curve.setClipToView(True)
-            self.ratio_curves.append(curve)
+            self._curve_pool.append(curve)
+        colours = layer_colours(depth)
+        self.ratio_curves = self._curve_pool[:depth]
+        for i, curve in enumerate(self._curve_pool):
+            if i < depth:
+                curve.setPen(pg.mkPen(colours[i], width=self.theme.line_width))
+            elif curve.isVisible():
+                curve.setData([], [])
+            curve.setVisible(i < depth)
         self._ratio_legend(self.theme)
 
     def _ratio_legend(self, theme: th.Theme) -> None:
@@ -250,11 +276,20 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         x0, x1, y0, y1 = extent
         self.boundary_image.setRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
         if points is not None:
-            brushes = [pg.mkBrush(CLASS_COLOURS[int(k) % len(CLASS_COLOURS)]) for k in labels]
-            self.points.setData(
-                pos=points, brush=brushes, size=self.theme.font_pt * 0.7,
-                pen=pg.mkPen("#000000", width=0.6))
+            self._show_points(np.asarray(points), np.asarray(labels))
             self.boundary_plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _show_points(self, points: np.ndarray, labels: np.ndarray) -> None:
+        """Each class's points in its own item (one brush); of a large set, every k-th point of
+        each class (a stride over all points could meet only one class of an ordered set)."""
+        stride = max(1, math.ceil(len(points) / MAX_POINTS_SHOWN))
+        colour = labels.astype(np.int64) % len(CLASS_COLOURS)
+        for k, item in enumerate(self.class_points):
+            item.setData(pos=points[colour == k][::stride])
+        caption = f"1 in {stride} of {len(labels):,} points shown" if stride > 1 else ""
+        if caption != self.points_caption:
+            self.points_caption = caption
+            self._boundary_title(self.theme)
 
     def _set_boundary_visible(self, on: bool) -> None:
         """Without a 2-D data set the update-ratio plot takes the whole second row."""

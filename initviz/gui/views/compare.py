@@ -16,6 +16,7 @@ import copy
 import html
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
@@ -127,7 +128,10 @@ class CompareDepthPlot(pg.PlotWidget):
         for side, data in zip(SIDES, datas, strict=True):
             for key in ("forward", "backward"):
                 values = positive_or_nan(data.depth[key])
-                self.curves[side, key].setData(data.depth["layer"], values)
+                if np.isfinite(values).any():
+                    self.curves[side, key].setData(data.depth["layer"], values)
+                else:  # nothing a log axis can show; the symbols' bounds of all-NaN would warn
+                    self.curves[side, key].setData([], [])
             depth = max(depth, data.depth_count)
         self.getPlotItem().setXRange(0.5, depth + 0.5, padding=0)
 

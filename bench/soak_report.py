@@ -1,0 +1,218 @@
+"""The soak's summary: the windows' JSON-line logs and the orchestrator's kill checks, the
+figures and whether each target of the reliability issue is met.
+
+Targets: 0 exceptions, 0 warnings on stderr, no autosave lost, no GUI stall over 200 ms,
+and RSS flat after warm-up (``rss_flat``) in every window process that lived long enough to
+tell.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STALL_TARGET_MS = 200.0
+RSS_SLACK_MB = 48.0
+RSS_SLACK_FRACTION = 0.10
+"""RSS is flat when the last sample is within max(48 MB, 10 %) of the one after warm-up:
+glibc keeps freed arenas (``_runtime``), so a process settles at its largest working set."""
+
+
+@dataclass
+class Run:
+    """One window process, from its log."""
+
+    name: str
+    pid: int | None = None
+    lifetime_s: float = 0.0
+    actions: int = 0
+    rss: list = field(default_factory=list)  # (t, RSS kB, malloc in use kB or None)
+    rss_jumps: list = field(default_factory=list)
+    hangs: list = field(default_factory=list)
+    exceptions: list = field(default_factory=list)
+    warnings: Counter = field(default_factory=Counter)
+    qt: Counter = field(default_factory=Counter)
+    dialogs: Counter = field(default_factory=Counter)
+    stalls: list = field(default_factory=list)
+    last_stats: dict = field(default_factory=dict)
+    restored: dict | None = None
+    offered: dict | None = None
+    exited: bool = False
+
+
+def read_run(path: Path) -> Run:
+    run = Run(path.stem)
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # the line a SIGKILL cut
+        kind = event.get("event")
+        run.lifetime_s = max(run.lifetime_s, event.get("t", 0.0))
+        if kind == "started":
+            run.pid = event["pid"]
+        elif kind == "stats":
+            run.last_stats = event
+            run.actions = event["actions"]
+            run.rss.append((event["t"], event["rss_kb"], event.get("heap_kb")))
+        elif kind == "exception":
+            run.exceptions.append(event)
+        elif kind == "warning":
+            run.warnings[(event["category"], event["message"], event["where"])] += 1
+        elif kind == "qt":
+            run.qt[(event["kind"], event["message"])] += 1
+        elif kind == "dialog":
+            run.dialogs[event["title"]] += 1
+        elif kind == "hang":
+            run.hangs.append(event)
+        elif kind == "rss_jump":
+            run.rss_jumps.append(event)
+        elif kind == "stall":
+            run.stalls.append(event)
+        elif kind == "offered":
+            run.offered = event
+        elif kind == "restored":
+            run.restored = event
+        elif kind == "exit":
+            run.exited = True
+    return run
+
+
+def percentile(histogram: Counter, q: float) -> float:
+    total = sum(histogram.values())
+    if not total:
+        return math.nan
+    seen = 0
+    for ms in sorted(histogram):
+        seen += histogram[ms]
+        if seen >= q * total:
+            return float(ms)
+    return float(max(histogram))
+
+
+def rss_figures(run: Run, warmup_s: float) -> dict:
+    if not run.rss:
+        return {}
+    warm = next((sample for sample in run.rss if sample[0] >= warmup_s), None)
+    first, last = run.rss[0], run.rss[-1]
+    figures = {"first_mb": first[1] / 1024, "last_mb": last[1] / 1024,
+               "lifetime_s": run.lifetime_s}
+    if first[2] is not None:
+        figures.update(heap_first_mb=first[2] / 1024, heap_last_mb=last[2] / 1024)
+    if warm is not None and last[0] - warm[0] >= warmup_s:
+        figures["warm_mb"] = warm[1] / 1024
+        if warm[2] is not None:
+            figures["heap_warm_mb"] = warm[2] / 1024
+        growth = figures["last_mb"] - figures["warm_mb"]
+        figures["growth_mb"] = growth
+        figures["flat"] = growth <= max(RSS_SLACK_MB, RSS_SLACK_FRACTION * figures["warm_mb"])
+    return figures
+
+
+def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
+    gaps, longest, rss_added, counts = Counter(), Counter(), Counter(), Counter()
+    warnings, qt, dialogs = Counter(), Counter(), Counter()
+    for run in runs:
+        gaps.update({int(k): v for k, v in run.last_stats.get("gaps", {}).items()})
+        for name, ms in run.last_stats.get("longest_ms", {}).items():
+            longest[name] = max(longest[name], ms)
+        rss_added.update(run.last_stats.get("rss_added_kb", {}))
+        counts.update(run.last_stats.get("counts", {}))
+        warnings.update(run.warnings)
+        qt.update(run.qt)
+        dialogs.update(run.dialogs)
+    stalls = sorted((s for run in runs for s in run.stalls), key=lambda s: -s["ms"])
+    jumps = sorted((j for run in runs for j in run.rss_jumps), key=lambda j: -j["mb"])
+    outcomes = Counter(k["outcome"] for k in kills)
+    rss = {run.name: rss_figures(run, warmup_s) for run in runs}
+    measured = [f for f in rss.values() if "flat" in f]
+    summary = {
+        "actions": sum(counts.values()), "action_counts": dict(counts.most_common()),
+        "kills": len(kills), "autosaves": dict(outcomes),
+        "exceptions": [e["text"] for run in runs for e in run.exceptions],
+        "warnings": {" | ".join(k): v for k, v in warnings.most_common()},
+        "qt_messages": {" | ".join(k): v for k, v in qt.most_common()},
+        "dialogs": dict(dialogs.most_common()),
+        "max_stall_ms": max((s["ms"] for s in stalls), default=max(gaps, default=0)),
+        "p99_stall_ms": percentile(gaps, 0.99), "heartbeats": sum(gaps.values()),
+        "stalls": stalls[:10], "stalls_over_target": len(stalls),
+        "stalls_gui_busy": [s for s in stalls if s["gui_cpu_ms"] > STALL_TARGET_MS][:10],
+        "stalls_starved": sum(s["process_cpu_ms"] < 0.5 * s["ms"] for s in stalls),
+        "longest_action_ms": dict(longest.most_common(8)),
+        "rss_added_mb_by_action": {k: round(v / 1024, 1) for k, v in rss_added.most_common(6)},
+        "rss": rss, "rss_jumps": jumps[:10], "rss_growth_by_worker": _by_worker(jumps),
+        "hangs": [f"{run.name} at {h['t']:.0f} s after '{h['action']}' ({h.get('project')}): "
+                  f"{h['stack']}"
+                  for run in runs for h in run.hangs],
+    }
+    summary["targets"] = {
+        "0 exceptions": not summary["exceptions"],
+        "0 warnings": not warnings,
+        "no autosave lost": outcomes.get("lost", 0) == 0 and bool(kills),
+        f"no stall over {STALL_TARGET_MS:.0f} ms": summary["max_stall_ms"] <= STALL_TARGET_MS,
+        "RSS flat after warm-up": bool(measured) and all(f["flat"] for f in measured),
+    }
+    return summary
+
+
+def _by_worker(jumps: list) -> dict:
+    """MB of RSS jumps by the innermost initviz frame of the threads working at the time."""
+    grown = Counter()
+    for jump in jumps:
+        for stack in jump.get("workers") or ["(no worker thread in initviz)"]:
+            grown[stack.split(" < ")[0]] += jump["mb"]
+    return dict(grown.most_common(6))
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        f"actions {s['actions']}, kills {s['kills']}, autosaves {s['autosaves']}",
+        f"exceptions {len(s['exceptions'])}, warnings {sum(s['warnings'].values())}, "
+        f"Qt messages {sum(s['qt_messages'].values())}, dialogs {sum(s['dialogs'].values())} "
+        f"{s['dialogs']}",
+        f"stalls: max {s['max_stall_ms']:.0f} ms, p99 {s['p99_stall_ms']:.0f} ms over "
+        f"{s['heartbeats']} heartbeats, {s['stalls_over_target']} over the target, of which "
+        f"{s['stalls_starved']} with the process on a core under half the time, "
+        f"{len(s['stalls_gui_busy'])} with the GUI thread on a core over {STALL_TARGET_MS:.0f} ms",
+    ]
+    for stall in s["stalls"][:5]:
+        lines.append(f"  {stall['ms']:.0f} ms (CPU: GUI thread {stall['gui_cpu_ms']:.0f} ms, "
+                     f"process {stall['process_cpu_ms']:.0f} ms) after '{stall['action']}' "
+                     f"on {stall['tab']} ({stall.get('project')})")
+        for stack in stall.get("stacks", [])[:2]:
+            lines.append(f"      in {stack}")
+    lines.append(f"longest actions (ms): {s['longest_action_ms']}")
+    lines.append(f"RSS added by action (MB): {s['rss_added_mb_by_action']}")
+    for name, f in s["rss"].items():
+        if f:
+            warm = f"{f['warm_mb']:.0f}" if "warm_mb" in f else "-"
+            heap = (f"; malloc in use {f['heap_first_mb']:.0f}/"
+                    f"{f.get('heap_warm_mb', math.nan):.0f}/{f['heap_last_mb']:.0f} MB"
+                    if "heap_first_mb" in f else "")
+            lines.append(f"  RSS {name}: first {f['first_mb']:.0f} MB, after warm-up {warm} MB, "
+                         f"last {f['last_mb']:.0f} MB, lived {f['lifetime_s']:.0f} s{heap}")
+    lines.append(f"RSS jumps (MB) by what the worker threads ran: {s['rss_growth_by_worker']}")
+    for jump in s["rss_jumps"][:5]:
+        lines.append(f"  RSS +{jump['mb']} MB to {jump['rss_mb']} MB after '{jump['action']}' "
+                     f"on {jump['tab']} ({jump['widths']}, batch {jump['batch']})")
+        for stack in jump.get("workers", [])[:2]:
+            lines.append(f"      while {stack}")
+    for stall in s["stalls_gui_busy"][:3]:
+        lines.append(f"  GUI-busy {stall['ms']:.0f} ms (GUI CPU {stall['gui_cpu_ms']:.0f} ms) "
+                     f"after '{stall['action']}' on {stall['tab']}: "
+                     f"{(stall.get('stacks') or ['?'])[0]}")
+    for text in s["hangs"][:5]:
+        lines.append("hang: " + text)
+    for text in s.get("window_failures", []):
+        lines.append("window: " + text)
+    for text in s["exceptions"][:5]:
+        lines.append("exception: " + text.strip().splitlines()[-1])
+    for key, count in list(s["warnings"].items())[:8]:
+        lines.append(f"warning x{count}: {key}")
+    for key, count in list(s["qt_messages"].items())[:5]:
+        lines.append(f"Qt x{count}: {key}")
+    for target, met in s["targets"].items():
+        lines.append(f"{'PASS' if met else 'FAIL'}  {target}")
+    return "\n".join(lines)
