@@ -194,8 +194,8 @@ def matplotlib_seconds(sets, fixed: bool) -> float:
 
 def initviz_seconds(sims, fixed: bool) -> float:
     """The window's layer grid: PlotData as the worker prepares it, shown and rendered."""
-    from initviz.gui import plot_data
-    from initviz.gui.layer_grid import LayerHistogramGrid
+    from initviz.gui.plots.layer_grid import LayerHistogramGrid
+    from initviz.gui.prepare import plot_data
     from initviz.gui.view_settings import ViewSettings
 
     datas = [plot_data.prepare(sim) for sim in sims]

@@ -100,7 +100,7 @@ def print_gui() -> None:
 
     from initviz.core import draws
     from initviz.core.memory import release_freed_memory
-    from initviz.gui.worker import DEBOUNCE_MS
+    from initviz.gui.workers.compute import DEBOUNCE_MS
 
     draws.SHARED.clear()  # this process is done with the sizes: the window runs alone
     gc.collect()

@@ -308,7 +308,7 @@ def start_window(log: Log, state: dict):
 
     app = ensure_application()
     from initviz.gui import theme
-    from initviz.gui.autosave import AutosaveController, owner_alive
+    from initviz.gui.actions.autosave import AutosaveController, owner_alive
     from initviz.gui.main_window import MainWindow
 
     theme.apply_to_application(app, theme.NORMAL)

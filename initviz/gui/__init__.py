@@ -2,6 +2,11 @@
 
 ``from initviz.gui import MainWindow`` loads Qt on first use; importing this
 package alone creates no QApplication and imports nothing heavy.
+
+The parts, each importing only those after it: the window shell (app, render,
+main_window), ``actions/``, ``views/`` (one per tab), ``controls/``, ``plots/``,
+``workers/`` and ``export/``, the ProjectDocument (``document``), and ``prepare/``
+(NumPy only). The README's Development section says what lives in each.
 """
 from __future__ import annotations
 

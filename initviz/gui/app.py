@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from initviz.errors import ProjectError
+from initviz.gui.system_libraries import install_advice, missing_packages, uses_xcb
+from initviz.lessons import resources_dir
+from initviz.project import Project
 
 EXIT_BAD_INPUT = 2
 
@@ -53,15 +57,11 @@ def app_icon():
     """The window and taskbar icon, ``resources/initviz.svg`` (Qt's SVG image plugin)."""
     from PySide6 import QtGui
 
-    from initviz.lessons import resources_dir
-
     return QtGui.QIcon(str(resources_dir() / "initviz.svg"))
 
 
 def run_app(path: str | None = None) -> int:
     """Open the window and run the event loop; a bad file is refused before any window opens."""
-    from initviz.project import Project
-
     project = None
     if path is not None:
         try:
@@ -74,24 +74,19 @@ def run_app(path: str | None = None) -> int:
               "run it on a desktop, or use 'initviz render' or 'initviz stats' without one",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    from initviz.gui.system_libraries import install_advice, missing_packages, uses_xcb
-
     missing = missing_packages() if uses_xcb() else []
     if missing:  # Qt would abort with a plugin error that names no package
         print(f"initviz: {install_advice(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     app = ensure_application()
     from initviz.gui import theme, window_state
+    from initviz.gui.actions.files import remember_file
     from initviz.gui.main_window import MainWindow
 
     theme.apply_to_application(app, theme.NORMAL)
     window = MainWindow(project)
     window_state.restore(window)
     if path is not None:
-        from pathlib import Path
-
-        from initviz.gui.file_actions import remember_file
-
         window.document.load(project, path=Path(path))
         remember_file(path)
     window.show()

@@ -17,21 +17,24 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.errors import ProjectError
 from initviz.gui import theme as th
-from initviz.gui.controls import ControlPanel
-from initviz.gui.dashboard import DashboardView
+from initviz.gui.actions.autosave import AutosaveController
+from initviz.gui.actions.files import FileActions, remember_file
+from initviz.gui.actions.menus import build_menus
+from initviz.gui.controls.panel import ControlPanel
 from initviz.gui.dock_fit import DockFit
 from initviz.gui.document import ProjectDocument
-from initviz.gui.file_actions import FileActions, remember_file
-from initviz.gui.seed_band import SeedBandLink
 from initviz.gui.view_settings import ViewSettings
-from initviz.gui.window_menus import build_menus
-from initviz.gui.worker import ComputeController
+from initviz.gui.views.compare import CompareView
+from initviz.gui.views.layers import DashboardView
+from initviz.gui.views.theory import TheoryView
+from initviz.gui.views.training import TrainingView
+from initviz.gui.workers.compute import ComputeController
+from initviz.gui.workers.seed_band import SeedBandLink
+from initviz.lessons import DEFAULT_LESSON, load_lesson
 from initviz.project import COMPUTED_SECTIONS, Project
 
 
 def default_project() -> Project:
-    from initviz.lessons import DEFAULT_LESSON, load_lesson
-
     try:
         return load_lesson(DEFAULT_LESSON)
     except (ProjectError, OSError):
@@ -111,10 +114,6 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _add_teaching_views(self) -> list:
         """Training, Compare and Theory tabs; each computes in its own thread, only when shown."""
-        from initviz.gui.compare_view import CompareView
-        from initviz.gui.theory_view import TheoryView
-        from initviz.gui.training_view import TrainingView
-
         views = [(TrainingView(self.document), "Training"), (CompareView(self.document), "Compare"),
                  (TheoryView(self.document), "Theory")]
         for view, title in views:
@@ -144,8 +143,6 @@ class MainWindow(QtWidgets.QMainWindow):
     def start_autosave(self, store=None):
         """Keep unsaved work in ``store`` (the user's data folder by default) and offer back what
         a crash left behind; the AutosaveController, which the app tells of a clean exit."""
-        from initviz.gui.autosave import AutosaveController
-
         self.autosave = AutosaveController(self.document, store)
         self.autosave.offer_restore()
         return self.autosave

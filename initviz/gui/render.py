@@ -62,8 +62,8 @@ def _render_theme(size):
 def _build(project, data, size):
     from PySide6 import QtCore, QtWidgets
 
-    from initviz.gui.dashboard import DashboardView
     from initviz.gui.view_settings import ViewSettings, spread_layers
+    from initviz.gui.views.layers import DashboardView
 
     theme = _render_theme(size)
     widget = QtWidgets.QWidget()
@@ -100,8 +100,8 @@ def render_project(project, out_path, size=(1600, 1000)) -> Path:
     if not out_path.parent.is_dir():
         raise ProjectError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
     app = ensure_application()
-    from initviz.gui import export
-    from initviz.gui.worker import compute
+    from initviz.gui.export import writers
+    from initviz.gui.workers.compute import compute
 
     data = compute(project)
     widget, dashboard, settings = _build(project, data, size)
@@ -117,9 +117,9 @@ def render_project(project, out_path, size=(1600, 1000)) -> Path:
             image = widget.grab().toImage()
             if (image.width(), image.height()) != tuple(size):
                 image = image.scaled(*size)
-            write_bytes_atomic(out_path, export.png_bytes(image, out_path))
+            write_bytes_atomic(out_path, writers.png_bytes(image, out_path))
         else:
-            export.export_widget(widget, out_path)
+            writers.export_widget(widget, out_path)
     finally:
         widget.close()
         widget.deleteLater()

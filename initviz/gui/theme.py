@@ -1,8 +1,9 @@
 """Colours, fonts and line widths, in one place.
 
-The palette is Okabe & Ito (2008), "Color Universal Design": eight colours that
-stay distinct for the common colour-vision deficiencies and on a washed-out
-projector. Presentation mode swaps in larger fonts and thicker lines.
+The palette is Okabe & Ito (2008), "Color Universal Design" (``prepare.palette``,
+which has no Qt): eight colours that stay distinct for the common colour-vision
+deficiencies and on a washed-out projector. Presentation mode swaps in larger fonts
+and thicker lines.
 """
 from __future__ import annotations
 
@@ -10,16 +11,7 @@ from dataclasses import dataclass
 
 from PySide6 import QtGui, QtWidgets
 
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
+from initviz.gui.prepare.palette import OKABE_ITO
 
 QUANTITY_COLOURS = {
     "weight": OKABE_ITO["blue"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from initviz.gui.file_actions import settings
+from initviz.gui.actions.files import settings
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"

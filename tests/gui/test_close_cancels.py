@@ -10,8 +10,9 @@ import time
 import pytest
 from PySide6 import QtWidgets
 
-from initviz.gui import theory_view, worker
 from initviz.gui.main_window import MainWindow
+from initviz.gui.views import theory
+from initviz.gui.workers import compute
 from initviz.project import Project
 
 TIMEOUT = 30000
@@ -53,7 +54,7 @@ def close_promptly(window) -> None:
 
 
 def test_closing_during_a_big_main_pass_is_prompt(qtbot, window, monkeypatch):
-    started = started_flag(monkeypatch, worker, "compute")
+    started = started_flag(monkeypatch, compute, "compute")
     window.document.set_project(big([1024] + [2048] * 20 + [10]))
     qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
     assert window.compute.busy
@@ -66,12 +67,12 @@ def test_closing_during_a_big_main_pass_is_prompt(qtbot, window, monkeypatch):
     [128] + [2048] * 15 + [128],  # 15 products of 128×2048 by 2048×2048: stopped between two
 ], ids=["svd-2048", "chain-15x2048"])
 def test_closing_during_the_theory_tabs_jacobian_is_prompt(qtbot, monkeypatch, widths):
-    started = started_flag(monkeypatch, theory_view, "compute_theory")  # before the view holds it
+    started = started_flag(monkeypatch, theory, "compute_theory")  # before the view holds it
     window = MainWindow(big(widths, batch=16))
     qtbot.addWidget(window)
     window.show()
-    theory = window.teaching_views[-1]
-    window.tabs.setCurrentWidget(theory)
+    view = window.teaching_views[-1]
+    window.tabs.setCurrentWidget(view)
     qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
     close_promptly(window)
-    assert not theory.task._thread.isRunning()
+    assert not view.task._thread.isRunning()

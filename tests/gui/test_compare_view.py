@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from initviz.errors import ProjectError
-from initviz.gui.compare_view import CompareView, compact_widths, project_b
-from initviz.gui.plot_data import COLUMNS
+from initviz.gui.prepare.comparison import compact_widths, project_b
+from initviz.gui.prepare.plot_data import COLUMNS
+from initviz.gui.views.compare import CompareView
 from initviz.project import Project
 
 TIMEOUT = 30000

@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 
-from initviz.gui.depth_plot import DepthSummaryPlot
-from initviz.gui.log_axis import DecadeAxis, decade_labels
+from initviz.gui.plots.depth_plot import DepthSummaryPlot
+from initviz.gui.plots.log_axis import DecadeAxis, decade_labels
 
 
 def test_decades_are_plain_numbers_or_all_powers_of_ten():
@@ -90,7 +90,7 @@ def test_rounding_residue_is_a_gap_in_the_gradient_line_not_a_measurement():
     """Lesson 02: the hidden layers' ∂L/∂z are exactly 0 but for float32 rounding (~1e-11);
     the depth line drew that residue as if measured."""
     from initviz.core.network import simulate
-    from initviz.gui import plot_data
+    from initviz.gui.prepare import plot_data
     from initviz.lessons import load_lesson
 
     curves = plot_data.prepare(simulate(load_lesson("02_constant_init"))).depth

@@ -139,7 +139,7 @@ def store(tmp_path, monkeypatch):
 
 
 def test_autosave_follows_edits_and_not_display_toggles(qtbot, window, store):
-    from initviz.gui.autosave import AutosaveController
+    from initviz.gui.actions.autosave import AutosaveController
 
     autosave = AutosaveController(window.document, delay_ms=10)
     own = autosave.store.autosave_path

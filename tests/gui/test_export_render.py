@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 from PySide6 import QtGui, QtWidgets
 
-from initviz.gui import export
+from initviz.gui.export import writers
 from initviz.gui.render import render_project
 from initviz.project import Project
 
@@ -21,12 +21,12 @@ def assert_svg(path):
 
 def test_export_single_plot_png_and_svg(window, tmp_path):
     cell = window.dashboard.grid.cells()[0]
-    export.export_plot(cell, tmp_path / "cell.png")
+    writers.export_plot(cell, tmp_path / "cell.png")
     data = (tmp_path / "cell.png").read_bytes()
     assert data.startswith(PNG_MAGIC)
     image = QtGui.QImage(str(tmp_path / "cell.png"))
     assert image.width() >= cell.sceneBoundingRect().width()
-    export.export_plot(window.dashboard.depth_plot.plot_item, tmp_path / "depth.svg")
+    writers.export_plot(window.dashboard.depth_plot.plot_item, tmp_path / "depth.svg")
     assert_svg(tmp_path / "depth.svg")
 
 
@@ -39,10 +39,10 @@ def test_export_menu_action_with_dialog(window, tmp_path, monkeypatch):
 
 
 def test_export_dashboard_png_and_svg(window, tmp_path):
-    export.export_widget(window.dashboard, tmp_path / "dash.png")
+    writers.export_widget(window.dashboard, tmp_path / "dash.png")
     image = QtGui.QImage(str(tmp_path / "dash.png"))
     assert (image.width(), image.height()) == window.dashboard.size().toTuple()
-    export.export_widget(window.dashboard, tmp_path / "dash.svg")
+    writers.export_widget(window.dashboard, tmp_path / "dash.svg")
     assert_svg(tmp_path / "dash.svg")
 
 

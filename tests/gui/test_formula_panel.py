@@ -1,7 +1,7 @@
 """The formula table of a deep network: every layer's numbers, none cut off, at any font."""
 from PySide6 import QtGui, QtWidgets
 
-from initviz.gui.formula_panel import HEADERS, row_texts
+from initviz.gui.views.formula_panel import HEADERS, row_texts
 
 TIMEOUT = 20000
 

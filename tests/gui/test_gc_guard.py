@@ -8,7 +8,8 @@ import gc
 import threading
 import weakref
 
-from initviz.gui import gc_guard, worker
+from initviz.gui import gc_guard
+from initviz.gui.workers import compute
 
 
 class Cycle:
@@ -17,7 +18,7 @@ class Cycle:
 
 
 def test_a_compute_controller_moves_collection_to_the_gui_thread(qtbot):
-    controller = worker.ComputeController()
+    controller = compute.ComputeController()
     try:
         collector = gc_guard.collect_in_gui_thread()
         assert collector is gc_guard.collect_in_gui_thread()  # one, process-wide

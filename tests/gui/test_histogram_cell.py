@@ -7,15 +7,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 import initviz
 from initviz.gui import theme as th
-from initviz.gui.histogram_cell import (
-    HistogramCell,
-    caption_lines,
-    lines_text,
-    step_outline,
-    y_ticks,
-)
-from initviz.gui.plot_data import Cell, Histogram, prepare
-from initviz.gui.training_worker import frame_plot_data
+from initviz.gui.plots.caption import caption_lines, lines_text
+from initviz.gui.plots.cell_axis import y_ticks
+from initviz.gui.plots.histogram_cell import HistogramCell, step_outline
+from initviz.gui.prepare.frames import frame_plot_data
+from initviz.gui.prepare.plot_data import Cell, Histogram, prepare
 from initviz.project import Project
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"

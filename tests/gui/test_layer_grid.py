@@ -2,9 +2,9 @@
 import pytest
 from PySide6 import QtWidgets
 
-from initviz.gui import layer_grid
-from initviz.gui.histogram_cell import caption_lines, lines_text
-from initviz.gui.plot_data import COLUMNS
+from initviz.gui.plots import layer_grid
+from initviz.gui.plots.caption import caption_lines, lines_text
+from initviz.gui.prepare.plot_data import COLUMNS
 from initviz.project import Project
 
 TIMEOUT = 20000
@@ -84,7 +84,7 @@ def test_while_results_stream_in_only_the_rows_in_sight_are_drawn(qtbot, deep_wi
 
 def test_new_data_supersedes_a_fill_of_hidden_rows_that_is_under_way(qtbot, deep_window,
                                                                       monkeypatch):
-    from initviz.gui import worker
+    from initviz.gui.workers import compute
 
     grid = deep_window.dashboard.grid
     rows = len(grid._latest["layers"])
@@ -94,7 +94,7 @@ def test_new_data_supersedes_a_fill_of_hidden_rows_that_is_under_way(qtbot, deep
     for seed in (30, 31, 32):
         project = deep_window.project.copy()
         project.set("data.seed", seed)
-        results.append(worker.compute(project))
+        results.append(compute.compute(project))
     grid.show_data(results[0], deep_window.view_settings)
     assert not grid.drawing  # the rows in sight, at once
     monkeypatch.setattr(layer_grid, "DRAW_BUDGET_S", 0.0)  # a slow fill: a row per turn

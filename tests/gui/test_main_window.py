@@ -131,10 +131,10 @@ def test_invalid_edit_keeps_project_and_says_why(window):
 def test_changes_during_a_computation_are_coalesced(qtbot, window, monkeypatch):
     """A change starts computing at once; the ones made while it runs become one request,
     for the newest value: the values in between are never computed or drawn."""
-    from initviz.gui import worker
+    from initviz.gui.workers import compute
 
-    gate, real = threading.Event(), worker.compute
-    monkeypatch.setattr(worker, "compute", lambda snapshot: gate.wait(TIMEOUT / 1000)
+    gate, real = threading.Event(), compute.compute
+    monkeypatch.setattr(compute, "compute", lambda snapshot: gate.wait(TIMEOUT / 1000)
                         and real(snapshot))  # a computation that runs until the test says
     drawn = []
     window.resultsUpdated.connect(drawn.append)
@@ -154,11 +154,11 @@ def test_changes_during_a_computation_are_coalesced(qtbot, window, monkeypatch):
 
 def test_a_single_change_starts_computing_at_once(qtbot, window, monkeypatch):
     """No debounce delay: the computation is under way before the event loop runs again."""
-    from initviz.gui import worker
+    from initviz.gui.workers import compute
 
     started = threading.Event()
-    real = worker.compute
-    monkeypatch.setattr(worker, "compute", lambda snapshot: started.set() or real(snapshot))
+    real = compute.compute
+    monkeypatch.setattr(compute, "compute", lambda snapshot: started.set() or real(snapshot))
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
         control(window, "seedSpin", QtWidgets.QSpinBox).setValue(5)
         assert window.compute.busy and started.wait(TIMEOUT / 1000)
@@ -209,7 +209,7 @@ def test_unsaved_changes_prompt_can_cancel(qtbot, window, monkeypatch):
 
 
 def test_recent_files_remember_opened_projects(window, tmp_path):
-    from initviz.gui.file_actions import recent_files
+    from initviz.gui.actions.files import recent_files
 
     path = tmp_path / "recent.json"
     window.project.save(path)

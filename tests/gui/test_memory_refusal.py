@@ -4,9 +4,9 @@ import pytest
 from PySide6 import QtWidgets
 
 from initviz.core import draws, footprint, jacobian, network, training
-from initviz.gui import theory_view, training_worker
-from initviz.gui.theory_view import TheoryView
-from initviz.gui.training_view import TrainingView
+from initviz.gui.views.theory import TheoryView
+from initviz.gui.views.training import TrainingView
+from initviz.gui.workers import training as training_worker
 
 TIMEOUT = 20000
 
@@ -31,7 +31,7 @@ def layers_estimate(widths, batch) -> int:
 def recorded(monkeypatch):
     """Every Trainer the Training tab builds and every spectrum the Theory tab starts."""
     calls = []
-    trainer, spectrum = training_worker.Trainer, theory_view.jacobian.jacobian_spectrum
+    trainer, spectrum = training_worker.Trainer, jacobian.jacobian_spectrum
 
     def build(project, **kwargs):
         calls.append(("trainer", project.widths))
@@ -42,7 +42,7 @@ def recorded(monkeypatch):
         return spectrum(project, *args, **kwargs)
 
     monkeypatch.setattr(training_worker, "Trainer", build)
-    monkeypatch.setattr(theory_view.jacobian, "jacobian_spectrum", compute)
+    monkeypatch.setattr(jacobian, "jacobian_spectrum", compute)
     return calls
 
 

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.autosave_store import AutosaveStore
 from initviz.errors import ProjectError
-from initviz.gui import export
+from initviz.gui.export import writers
 from initviz.gui.render import render_project
 from initviz.project import Project
 
@@ -134,11 +134,11 @@ def fail_writes_after(monkeypatch, allowed: int):
 def test_exporting_over_a_picture_on_a_full_disk_keeps_the_old_one(
         window, tmp_path, monkeypatch, suffix):
     target = tmp_path / f"dash{suffix}"
-    export.export_widget(window.dashboard, target)
+    writers.export_widget(window.dashboard, target)
     before = target.read_bytes()
     fail_writes_after(monkeypatch, 0)
     with pytest.raises(ProjectError, match="the disk is full"):
-        export.export_widget(window.dashboard, target)
+        writers.export_widget(window.dashboard, target)
     monkeypatch.undo()
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
@@ -167,7 +167,7 @@ def test_an_svg_that_cannot_be_finished_is_an_error_not_a_truncated_file(
 
     monkeypatch.setattr(QtGui.QPainter, "end", end_fails)
     with pytest.raises(ProjectError, match="could not be completed"):
-        export.export_widget(window.dashboard, target)
+        writers.export_widget(window.dashboard, target)
     assert not target.exists()
 
 
@@ -185,7 +185,7 @@ def test_a_second_window_leaves_the_first_ones_autosave_alone(
         qtbot, window, store, small_project, monkeypatch):
     """B, started while A runs, must neither offer nor delete A's work; after A crashes, a
     later start offers it."""
-    from initviz.gui.autosave import AutosaveController
+    from initviz.gui.actions.autosave import AutosaveController
 
     a = AutosaveController(window.document, delay_ms=10)
     window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(41)
@@ -215,7 +215,7 @@ def test_a_lock_left_by_a_killed_process_is_not_a_live_owner(tmp_path, qapp):
     import subprocess
     import sys
 
-    from initviz.gui.autosave import owner_alive
+    from initviz.gui.actions.autosave import owner_alive
 
     lock = tmp_path / "autosave-dead.lock"
     script = ("import os, sys\nfrom PySide6 import QtCore\n"

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtWidgets
 from initviz.autosave_store import AutosaveStore
 from initviz.core import draws, footprint, memory
 from initviz.errors import ProjectError
-from initviz.gui import worker
+from initviz.gui.workers import compute
 from initviz.project import Project
 
 TIMEOUT = 20000
@@ -102,12 +102,12 @@ def test_errors_inside_the_worker_reach_the_status_bar(qtbot, window, monkeypatc
     def broken(snapshot):
         raise error
 
-    real = worker.compute
-    monkeypatch.setattr(worker, "compute", broken)
+    real = compute.compute
+    monkeypatch.setattr(compute, "compute", broken)
     with qtbot.waitSignal(window.compute.computeFailed, timeout=TIMEOUT):
         window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(11)
     assert status(window) == message
-    monkeypatch.setattr(worker, "compute", real)  # (not undo(): the conftest's patches stay)
+    monkeypatch.setattr(compute, "compute", real)  # (not undo(): the conftest's patches stay)
     with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT) as drawn:  # and it recovers
         window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(12)
     assert drawn.args[0].project.seed == 12
@@ -115,7 +115,7 @@ def test_errors_inside_the_worker_reach_the_status_bar(qtbot, window, monkeypatc
 
 def test_closing_during_a_long_computation_stops_the_thread(qtbot, window, monkeypatch):
     started, closing = threading.Event(), threading.Event()
-    real = worker.compute
+    real = compute.compute
 
     def slow(snapshot):  # a long NumPy call: uninterruptible, it runs until the window closes
         started.set()
@@ -125,7 +125,7 @@ def test_closing_during_a_long_computation_stops_the_thread(qtbot, window, monke
             square = np.tanh(square @ square / 200)
         return real(snapshot)
 
-    monkeypatch.setattr(worker, "compute", slow)
+    monkeypatch.setattr(compute, "compute", slow)
     shutdown = window.compute.shutdown
     monkeypatch.setattr(window.compute, "shutdown", lambda: closing.set() or shutdown())
     window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(5)
@@ -141,14 +141,14 @@ import sys, threading
 import numpy as np
 from PySide6 import QtCore
 from initviz.gui.app import ensure_application
-from initviz.gui import worker
+from initviz.gui.workers import compute
 from initviz.project import Project
 
 app = ensure_application()
 from initviz.gui.main_window import MainWindow
 
 started = threading.Event()
-real = worker.compute
+real = compute.compute
 
 release = threading.Event()  # never set: the computation takes its full second
 
@@ -157,7 +157,7 @@ def slow(snapshot):
     release.wait(1.0)  # a long computation: still running when the window closes
     return real(snapshot)
 
-worker.compute = slow
+compute.compute = slow
 window = MainWindow(Project({"network": {"widths": [8, 16, 4]}, "data": {"batch_size": 8}}))
 window.document.load(window.project)  # nothing to save: close at once
 window.show()
@@ -269,7 +269,7 @@ def store(tmp_path, monkeypatch):
 
 
 def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store, tmp_path):
-    from initviz.gui.autosave import AutosaveController
+    from initviz.gui.actions.autosave import AutosaveController
 
     autosave = AutosaveController(window.document, delay_ms=10)
     assert autosave.store.folder == store.folder  # INITVIZ_DATA_DIR wins over AppDataLocation
@@ -289,7 +289,7 @@ def test_unsaved_work_is_autosaved_and_forgotten_once_saved(qtbot, window, store
 def test_edits_that_never_pause_are_still_autosaved(qtbot, window, store):
     """A change every 50 ms never leaves the 300 ms debounce time to fire: without a longest
     wait, nothing would be written until the edits stop, and a crash would lose all of it."""
-    from initviz.gui.autosave import AutosaveController
+    from initviz.gui.actions.autosave import AutosaveController
 
     autosave = AutosaveController(window.document, delay_ms=300, longest_wait_ms=1000)
     own = autosave.store.autosave_path
@@ -364,7 +364,7 @@ def test_run_app_records_a_clean_exit(store, monkeypatch, qapp):
 
 
 def test_autosave_into_a_full_disk_says_so_once(qtbot, window, store, monkeypatch):
-    from initviz.gui.autosave import AutosaveController
+    from initviz.gui.actions.autosave import AutosaveController
 
     autosave = AutosaveController(window.document, delay_ms=10)
     calls = []

@@ -80,7 +80,7 @@ def make_window(depth, width, batch):
 def test_dragging_width_computes_off_the_gui_thread_and_settles_on_last_value(
         qtbot, monkeypatch):
     from initviz.core import network
-    from initviz.gui import plot_data
+    from initviz.gui.prepare import plot_data
 
     on_gui_thread = []
 

@@ -4,9 +4,9 @@ import pytest
 from PySide6 import QtWidgets
 
 from initviz.core.network import simulate
-from initviz.gui import plot_data
-from initviz.gui.depth_plot import DepthSummaryPlot
-from initviz.gui.seed_band import seed_spread
+from initviz.gui.plots.depth_plot import DepthSummaryPlot
+from initviz.gui.prepare import plot_data
+from initviz.gui.prepare.seed_spread import seed_spread
 from initviz.project import Project
 
 TIMEOUT = 60000

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore
 
-from initviz.gui.histogram_cell import steady_ranges
+from initviz.gui.plots.histogram_cell import steady_ranges
 
 TIMEOUT = 20000
 
@@ -27,7 +27,7 @@ def test_steady_ranges_keeps_an_axis_that_still_fits_and_is_half_filled():
 
 
 def _grid_ranges(window, quantity):
-    from initviz.gui.plot_data import COLUMNS
+    from initviz.gui.prepare.plot_data import COLUMNS
 
     column = COLUMNS.index(quantity)
     return [tuple(map(tuple, row.cells[column].view_box.viewRange()))
@@ -41,7 +41,7 @@ def _draw(qtbot, window, edit):
 
 
 def test_new_seeds_keep_the_axes_and_every_histogram_stays_inside(qtbot, window):
-    from initviz.gui.plot_data import COLUMNS
+    from initviz.gui.prepare.plot_data import COLUMNS
 
     _draw(qtbot, window, {"init.scheme": "normal", "init.params": {"mean": 0.0, "std": 0.3}})
     shrinks, previous = [], None
@@ -107,7 +107,7 @@ def test_depth_plot_draws_each_std_at_its_layer_on_the_log_axis(qtbot, window):
 
 def test_a_new_display_mode_starts_its_axes_afresh(qtbot, window):
     """Steadiness is for the same axis under new data: log counts or own axes are another."""
-    from initviz.gui.histogram_cell import LOG_FLOOR
+    from initviz.gui.plots.histogram_cell import LOG_FLOOR
 
     _draw(qtbot, window, {"init.scheme": "normal", "init.params": {"mean": 0.0, "std": 0.3}})
     shared_x = [x for x, _ in _grid_ranges(window, "weight")]

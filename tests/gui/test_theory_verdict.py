@@ -1,7 +1,7 @@
 """The Theory tab's verdict sentence says what the mean-field numbers say."""
 from pathlib import Path
 
-from initviz.gui.theory_view import compute_theory, verdict
+from initviz.gui.prepare.theory import compute_theory, verdict
 from initviz.project import Project
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"

@@ -4,7 +4,7 @@ import pytest
 
 from initviz.core import jacobian, phase
 from initviz.core.activations import resolve_activation
-from initviz.gui.theory_view import TheoryView
+from initviz.gui.views.theory import TheoryView
 from initviz.project import Project
 
 TIMEOUT = 30000

@@ -7,10 +7,10 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 from initviz.core.training import Trainer
-from initviz.gui import training_plots
-from initviz.gui.training_plots import TrainingCurves
-from initviz.gui.training_view import TrainingView
-from initviz.gui.training_worker import CLASS_COLOURS
+from initviz.gui.plots import training_plots
+from initviz.gui.plots.training_plots import TrainingCurves
+from initviz.gui.prepare.frames import CLASS_COLOURS
+from initviz.gui.views.training import TrainingView
 from initviz.project import Project
 
 TIMEOUT = 30000
@@ -169,8 +169,8 @@ def test_exports_write_curves_csv_and_frames(qtbot, view, tmp_path):
 def test_a_recorded_frame_shows_its_step_in_every_row_in_sight_or_not(qtbot, tmp_path,
                                                                         monkeypatch):
     """A deep network's grid scrolls; each saved frame is the whole grid, all of one step."""
-    from initviz.gui.histogram_cell import caption_lines, lines_text
-    from initviz.gui.plot_data import COLUMNS
+    from initviz.gui.plots.caption import caption_lines, lines_text
+    from initviz.gui.prepare.plot_data import COLUMNS
 
     deep = moons()
     deep.set("network.widths", [2] + [16] * 10 + [2])

@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from initviz.gui import worker
+from initviz.gui.workers import compute
 from initviz.project import Project
 
 
@@ -12,15 +12,15 @@ def _project(width, batch=64):
 
 
 def _widths_drawn(qtbot, monkeypatch, supersede: bool) -> tuple[list[int], int]:
-    gate, real = threading.Event(), worker.compute
+    gate, real = threading.Event(), compute.compute
 
     def first_one_slow(snapshot):  # still running when the next ones come, however fast
         if snapshot.widths[1] == 600:
             gate.wait(20)
         return real(snapshot)
 
-    monkeypatch.setattr(worker, "compute", first_one_slow)
-    controller = worker.ComputeController(debounce_ms=1)
+    monkeypatch.setattr(compute, "compute", first_one_slow)
+    controller = compute.ComputeController(debounce_ms=1)
     results = []
     controller.resultReady.connect(results.append)
     try:
@@ -55,8 +55,8 @@ def test_failure_reaches_the_caller_not_a_crash(qtbot, monkeypatch):
     def out_of_memory(snapshot):
         raise MemoryError
 
-    monkeypatch.setattr(worker, "compute", out_of_memory)
-    controller = worker.ComputeController(debounce_ms=1)
+    monkeypatch.setattr(compute, "compute", out_of_memory)
+    controller = compute.ComputeController(debounce_ms=1)
     try:
         with qtbot.waitSignal(controller.computeFailed, timeout=5000) as blocker:
             controller.request(_project(8))
@@ -66,7 +66,7 @@ def test_failure_reaches_the_caller_not_a_crash(qtbot, monkeypatch):
 
 
 def test_window_shows_worker_errors_in_status_bar(qtbot, window, monkeypatch):
-    monkeypatch.setattr(worker, "compute", lambda snapshot: 1 / 0)
+    monkeypatch.setattr(compute, "compute", lambda snapshot: 1 / 0)
     with qtbot.waitSignal(window.compute.computeFailed, timeout=5000):
         window.document.edit({"data.seed": 5})
     assert "ZeroDivisionError" in window.statusBar().currentMessage()
@@ -75,7 +75,7 @@ def test_window_shows_worker_errors_in_status_bar(qtbot, window, monkeypatch):
 def test_closing_during_computation_exits_cleanly(qtbot, small_project, monkeypatch):
     from initviz.gui import MainWindow
 
-    started, closing, real = threading.Event(), threading.Event(), worker.compute
+    started, closing, real = threading.Event(), threading.Event(), compute.compute
 
     def wide_one_runs_until_closed(snapshot):
         if snapshot.widths[1] == 700:
@@ -83,7 +83,7 @@ def test_closing_during_computation_exits_cleanly(qtbot, small_project, monkeypa
             closing.wait(20)
         return real(snapshot)
 
-    monkeypatch.setattr(worker, "compute", wide_one_runs_until_closed)
+    monkeypatch.setattr(compute, "compute", wide_one_runs_until_closed)
     win = MainWindow(small_project)
     qtbot.addWidget(win)
     shutdown = win.compute.shutdown
@@ -97,7 +97,7 @@ def test_closing_during_computation_exits_cleanly(qtbot, small_project, monkeypa
 def test_the_thread_waits_for_the_next_change_then_stops_when_idle(qtbot):
     """During a drag the thread is kept (starting one per change cost 1-3 ms); an idle
     controller holds no running thread."""
-    controller = worker.ComputeController()
+    controller = compute.ComputeController()
     controller._idle.setInterval(50)
     try:
         with qtbot.waitSignal(controller.resultReady, timeout=5000):
@@ -131,12 +131,12 @@ def test_small_networks_compute_on_one_blas_thread_and_leave_the_setting_as_it_w
     monkeypatch.setattr(network, "simulate", lambda p, **kw: seen.append(
         (blas_threads(), kw.get("threads"))) or real(p, **kw))
     small = _project(16)
-    assert worker.matmul_flops(small) == 6 * 64 * (32 * 16 + 16 * 16 + 16 * 10)
-    worker.compute(small)
+    assert compute.matmul_flops(small) == 6 * 64 * (32 * 16 + 16 * 16 + 16 * 10)
+    compute.compute(small)
     libraries, pass_threads = seen[-1]
     assert libraries and all(n == 1 for n in libraries)
     assert pass_threads == 1  # the pass is not split either: the other core draws
     large = Project({"network": {"widths": [2048] * 4}, "data": {"batch_size": 1024}})
-    assert worker.matmul_flops(large) > worker.ONE_BLAS_THREAD_FLOPS
-    assert worker.blas_threads(large) is None  # both cores: the products dominate
+    assert compute.matmul_flops(large) > compute.ONE_BLAS_THREAD_FLOPS
+    assert compute.blas_threads(large) is None  # both cores: the products dominate
     assert blas_threads() == before

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
+from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS
 
 TITLE_SCALE = 1.1
 """Title font size, relative to the theme's base font."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6 import QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.flow_layout import FlowLayout, joined
+from initviz.gui.controls.flow_layout import FlowLayout, joined
 from initviz.project import OPTIMIZERS
 
 

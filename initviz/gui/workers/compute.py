@@ -10,9 +10,9 @@ from contextlib import nullcontext
 
 from PySide6 import QtCore
 
-from initviz.core import parallel
-from initviz.gui import plot_data
-from initviz.gui.background import BackgroundTask, stop_requested
+from initviz.core import draws, network, parallel
+from initviz.gui.prepare import plot_data
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 DEBOUNCE_MS = 0
 """A change starts its computation at once, while the GUI thread is still handling and
@@ -35,9 +35,7 @@ limits on several threads share one (parallel.one_blas_thread)."""
 
 def matmul_flops(project) -> float:
     """network.matmul_flops of ``project``'s network and batch."""
-    from initviz.core.network import matmul_flops
-
-    return matmul_flops(project.batch_size, project.widths)
+    return network.matmul_flops(project.batch_size, project.widths)
 
 
 def blas_threads(project) -> int | None:
@@ -52,16 +50,13 @@ def blas_threads(project) -> int | None:
 def compute(snapshot) -> plot_data.PlotData:
     """Simulate and prepare every plot's data: all the heavy work, in one call, which stops
     between layers when the window closes (background.stop_requested)."""
-    from initviz.core import draws
-    from initviz.core.network import pass_threads, simulate
-
     started = time.perf_counter()
     one = blas_threads(snapshot) == 1
-    threads = 1 if one else pass_threads(snapshot.batch_size, snapshot.widths)
+    threads = 1 if one else network.pass_threads(snapshot.batch_size, snapshot.widths)
     should_stop = stop_requested()
     with parallel.one_blas_thread() if one else nullcontext():
-        simulation = simulate(snapshot, cache=draws.SHARED, threads=threads,
-                              should_stop=should_stop)
+        simulation = network.simulate(snapshot, cache=draws.SHARED, threads=threads,
+                                      should_stop=should_stop)
         result = plot_data.prepare(simulation, should_stop=should_stop)
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result
@@ -73,7 +68,7 @@ class ComputeController(BackgroundTask):
     computeFailed = QtCore.Signal(str)
 
     def __init__(self, parent=None, debounce_ms: int = DEBOUNCE_MS):
-        # looked up at call time, so a test (or a profiler) can replace worker.compute
+        # looked up at call time, so a test (or a profiler) can replace compute.compute
         super().__init__(lambda snapshot: compute(snapshot), "initviz-compute", parent,
                          debounce_ms)
         self.failed.connect(self.computeFailed)

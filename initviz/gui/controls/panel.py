@@ -16,8 +16,8 @@ from initviz.core.data import SOURCES
 from initviz.core.losses import LOSSES
 from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
-from initviz.gui.layer_widths import LayerWidthsEditor
-from initviz.gui.param_widgets import ParamEditor
+from initviz.gui.controls.layer_widths import LayerWidthsEditor
+from initviz.gui.controls.param_widgets import ParamEditor
 from initviz.project import MAX_BATCH, MAX_DEPTH, MAX_WIDTH
 
 LOSS_TITLES = {"cross_entropy": "Cross-entropy (softmax)", "mse": "Mean squared error"}

@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.log_axis import DecadeAxis
+from initviz.gui.plots.log_axis import DecadeAxis
 
 CURVES = (
     ("forward", "z, measured", th.FORWARD_COLOUR, QtCore.Qt.SolidLine),

@@ -16,13 +16,13 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
-from initviz.gui import export
 from initviz.gui import theme as th
-from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
-from initviz.gui.training_controls import TrainingToolbar, symmetry_html
-from initviz.gui.training_plots import History, TrainingCurves, sticky_peaks
-from initviz.gui.training_worker import TrainingController
+from initviz.gui.controls.training_controls import TrainingToolbar, symmetry_html
+from initviz.gui.export import writers
+from initviz.gui.plots.layer_grid import LayerHistogramGrid, column_peaks
+from initviz.gui.plots.training_plots import History, TrainingCurves, sticky_peaks
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.workers.training import TrainingController
 from initviz.project import write_text_atomic
 
 TRAINING_SECTIONS = ("network", "init", "data", "loss", "training")
@@ -233,7 +233,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
 
     def export_curves(self, path) -> None:
         """The four plots as PNG or SVG (as on screen)."""
-        export.export_widget(self.curves, path)
+        writers.export_widget(self.curves, path)
 
     def export_history_csv(self, path) -> None:
         """One row per step: loss, accuracy, test loss and accuracy (when evaluated), ratios."""

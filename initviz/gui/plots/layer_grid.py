@@ -17,9 +17,11 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.grid_header import GridHeader
-from initviz.gui.histogram_cell import Caption, HistogramCell, QtBounds, sample_note
-from initviz.gui.plot_data import COLUMNS
+from initviz.gui.plots.caption import Caption, sample_note
+from initviz.gui.plots.grid_header import GridHeader
+from initviz.gui.plots.histogram_cell import HistogramCell
+from initviz.gui.plots.plot_area import QtBounds
+from initviz.gui.prepare.plot_data import COLUMNS
 
 DRAW_BUDGET_S = 0.018
 """Work per event-loop turn while drawing; keeps every stall well under 100 ms."""

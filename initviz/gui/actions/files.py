@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError, ProtectedFileError
+from initviz.project import Project
 
 MAX_RECENT = 8
 FILTER = "initviz projects (*.json);;All files (*)"
@@ -119,8 +120,6 @@ class FileActions(QtCore.QObject):
         return True
 
     def new(self) -> None:
-        from initviz.project import Project
-
         if self.confirm_discard():
             self.document.load(Project())
 

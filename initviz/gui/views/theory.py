@@ -4,136 +4,44 @@ Poole et al. (2016) and Schoenholz et al. (2017) for χ₁ and the depth scales 
 Saxe et al. (2013) and Pennington et al. (2017) for the singular values of the
 input–output Jacobian (initviz.core.jacobian). Everything is computed in a
 background thread; the phase diagram depends only on the activation, so it is
-cached and the scheme slider only moves the marker.
+cached and the scheme slider only moves the marker (``prepare.theory``).
 """
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from initviz.core import jacobian, phase
-from initviz.core.activations import resolve_activation
-from initviz.core.cancel import check_stop
 from initviz.gui import theme as th
-from initviz.gui.background import BackgroundTask, stop_requested
-from initviz.gui.jacobian_panel import INPUTS_KEY, JacobianBar, chosen_inputs, plot_message
-from initviz.gui.log_axis import DecadeAxis
+from initviz.gui.controls.jacobian_panel import JacobianBar, plot_message
+from initviz.gui.plots.log_axis import DecadeAxis
+from initviz.gui.prepare.theory import (
+    INPUTS_KEY,
+    TheoryResult,
+    chosen_inputs,
+    compute_theory,
+    verdict,
+)
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 COMPUTED = ("network", "init", "data")
-GRID = (64, 33)
-"""(σ_w², σ_b²) samples of the phase diagram."""
-DEPTH_SAMPLES = 48
 CHI_LEVELS = (0.0, 2.0)
 """Colour scale of χ₁: white at the edge of chaos (χ₁ = 1), blue ordered, red chaotic."""
 
 
-@dataclass
-class TheoryResult:
-    activation: str
-    point: phase.ProjectPoint
-    diagram: phase.PhaseDiagram
-    line_bias_vars: np.ndarray
-    line_weight_vars: np.ndarray
-    """The χ₁ = 1 line, sampled densely near σ_b² = 0 where it is steep."""
-    here: phase.DepthScale
-    depth_weight_vars: np.ndarray
-    depth_scales: np.ndarray
-    length_depth_scales: np.ndarray
-    """ξ_q along the same σ_w² as ``depth_scales`` (ξ_c)."""
-    spectrum: jacobian.JacobianSpectrum
-    histogram: tuple[np.ndarray, np.ndarray]
-    """(edges, counts) of log10 of the non-zero singular values."""
-    depth: int
-
-
-@functools.lru_cache(maxsize=16)
-def _diagram(activation: str, params: tuple, top: float, bias_top: float):
-    entry = resolve_activation(activation)
-    weight_vars = np.linspace(top / GRID[0], top, GRID[0])
-    bias_vars = np.linspace(0.0, bias_top, GRID[1])
-    diagram = phase.phase_diagram(entry, dict(params), weight_vars, bias_vars)
-    line_bias = bias_top * np.linspace(0.0, 1.0, 41) ** 2  # dense near 0, where the line is steep
-    line = phase.critical_weight_var(entry, dict(params), line_bias, weight_vars[0], top)
-    return diagram, line_bias, line
-
-
-@functools.lru_cache(maxsize=16 * DEPTH_SAMPLES)
-def _depth_scale_at(activation: str, params: tuple, weight_var: float, bias_var: float):
-    return phase.depth_scale(resolve_activation(activation), dict(params), weight_var, bias_var)
-
-
-def _depth_curve(activation: str, params: tuple, top: float, bias_var: float, should_stop=None):
-    """ξ_c and ξ_q across the σ_w² axis: each point is kept, so moving the scheme's scale only
-    moves the marker. The first curve of an activation takes about a second: ``should_stop``
-    is asked between its points (core.cancel)."""
-    weight_vars = np.linspace(top / DEPTH_SAMPLES, top, DEPTH_SAMPLES)
-    scales = []
-    for weight_var in weight_vars:
-        check_stop(should_stop)
-        scales.append(_depth_scale_at(activation, params, float(weight_var), bias_var))
-    return (weight_vars, np.array([scale.xi_c for scale in scales]),
-            np.array([scale.xi_q for scale in scales]))
-
-
-def compute_theory(project) -> TheoryResult:
-    """Everything the view draws (runs in the background thread); the Jacobian's inputs
-    are the choice saved in the project's view section. Refused (ProjectError) before any
-    of it starts when the Jacobian, or LSUV's simulation, would not fit in memory. It stops
-    between its steps when the view closes (the depth curve's points, the Jacobian's
-    layers)."""
-    jacobian.check_theory_fits(project)
-    should_stop = stop_requested()
-    entry = resolve_activation(project.activation)
-    params = entry.resolve(project.activation_params)
-    point = phase.project_point(project, should_stop=should_stop)
-    top = phase.weight_var_range(entry, params, include=point.weight_var)
-    top = float(np.ceil(top * 2) / 2)  # round so that nearby projects share the cached diagram
-    bias_top = max(0.5, float(np.ceil(point.bias_var * 1.2 * 10) / 10))
-    key = (project.activation, tuple(sorted(params.items())), top)
-    diagram, line_bias, line = _diagram(*key, bias_top)
-    weight_vars, scales, length_scales = _depth_curve(*key, point.bias_var, should_stop)
-    here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
-    spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view), q_star=here.q_star,
-                                          should_stop=should_stop)
-    histogram = jacobian.log_histogram(spectrum.nonzero)
-    return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
-                        scales, length_scales, spectrum, histogram, project.depth)
+def compute_theory_here(project) -> TheoryResult:
+    """``compute_theory`` in the view's thread, stopping between its steps when the view
+    closes (looked up at call time, so a test can replace it)."""
+    return compute_theory(project, stop_requested())
 
 
 def chi_colormap() -> pg.ColorMap:
     """Diverging, white at χ₁ = 1 (the middle of CHI_LEVELS), Okabe–Ito blue and vermillion ends."""
     ends = [th.OKABE_ITO["blue"], "#FFFFFF", th.OKABE_ITO["vermillion"]]
     return pg.ColorMap([0.0, 0.5, 1.0], ends)
-
-
-def verdict(result: TheoryResult) -> str:
-    here, point = result.here, result.point
-    if not math.isfinite(here.q_star):
-        return "the variance grows without bound (no fixed point q*): exploding signals"
-    phase_name = {
-        "ordered": "ordered: nearby inputs merge, gradients vanish with depth",
-        "chaotic": "chaotic: nearby inputs fly apart, gradients explode with depth",
-        "critical": "at the edge of chaos: signals and gradients travel deep",
-    }[phase.regime(here.chi1)]
-    xi = here.xi_c
-    if xi > 500:
-        depth = "ξ_c > 500 layers (unlimited at the edge itself)"
-    else:
-        depth = f"ξ_c ≈ {xi:.3g} layers" if math.isfinite(xi) else "ξ_c undefined"
-    if math.isfinite(here.xi_q):
-        depth += f", ξ_q ≈ {here.xi_q:.3g} (layers for the variance to settle at q*)"
-    depth += f" for a network of {result.depth} layers"
-    note = ""
-    if not point.zero_mean:
-        note = " — the weights have a non-zero mean, which this theory does not cover"
-    return (f"σ_w² = {point.weight_var:.3g}, σ_b² = {point.bias_var:.3g}: χ₁ = {here.chi1:.3g}, "
-            f"{phase_name}; {depth}{note}")
 
 
 class TheoryPlots(pg.GraphicsLayoutWidget):
@@ -282,7 +190,7 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         self.theme = th.NORMAL
         self.result = None
         self._key = None
-        self.task = BackgroundTask(compute_theory, "initviz-theory", self)
+        self.task = BackgroundTask(compute_theory_here, "initviz-theory", self)
         self.task.resultReady.connect(self._show)
         self.task.failed.connect(self._failed)
         self.task.cancelled.connect(self._cancelled)

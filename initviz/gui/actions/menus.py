@@ -11,7 +11,8 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
-from initviz.gui import export
+from initviz.gui.export import writers
+from initviz.lessons import list_lessons, load_lesson
 
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
 
@@ -95,8 +96,6 @@ class WindowMenus(QtCore.QObject):
             action.blockSignals(False)
 
     def _fill_lessons(self) -> None:
-        from initviz.lessons import list_lessons
-
         try:
             self.lessons = list_lessons()
         except (ProjectError, OSError) as error:
@@ -113,8 +112,6 @@ class WindowMenus(QtCore.QObject):
             menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp")
 
     def open_lesson(self, key: str) -> bool:
-        from initviz.lessons import load_lesson
-
         w = self.window
         if not w.files.confirm_discard():
             return False
@@ -164,12 +161,12 @@ class WindowMenus(QtCore.QObject):
         path = self._ask_path(
             "Export plot", f"{self.document.project.name}-plot.png", IMAGE_FILTER)
         if path:
-            self._run(lambda p: export.export_plot(item, p), path)
+            self._run(lambda p: writers.export_plot(item, p), path)
 
     def export_dashboard_dialog(self) -> None:
         path = self._ask_path("Export dashboard", f"{self.document.project.name}.png", IMAGE_FILTER)
         if path:
-            self._run(lambda p: export.export_widget(self.window.dashboard, p), path)
+            self._run(lambda p: writers.export_widget(self.window.dashboard, p), path)
 
     def export_stats_dialog(self) -> None:
         data = self.window.last_data
@@ -179,7 +176,7 @@ class WindowMenus(QtCore.QObject):
         name = f"{self.document.project.name}.csv"
         path = self._ask_path("Export statistics", name, "CSV (*.csv)")
         if path:
-            self._run(lambda p: export.export_stats_csv(data.stats, p), path)
+            self._run(lambda p: writers.export_stats_csv(data.stats, p), path)
 
     def export_settings_dialog(self) -> None:
         name = f"{self.document.project.name}.json"

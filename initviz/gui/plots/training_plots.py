@@ -14,9 +14,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.log_axis import DecadeAxis, decade_label
-from initviz.gui.plot_data import nice_limits
-from initviz.gui.training_worker import CLASS_COLOURS
+from initviz.gui.plots.log_axis import DecadeAxis, decade_label
+from initviz.gui.prepare.frames import CLASS_COLOURS
+from initviz.gui.prepare.plot_data import nice_limits
 
 RATIO_REFERENCE = 1e-3
 TRAIN_COLOUR = th.OKABE_ITO["sky_blue"]

@@ -1,8 +1,8 @@
 """The Theory tab's Jacobian controls and caption: where J is evaluated, and what its spectrum says.
 
 The choice of inputs is kept in the project's ``view`` section (the GUI's own part of the
-file) under INPUTS_KEY, so a lesson can open on either. It changes what is computed, so
-it travels to the background task inside the project snapshot.
+file) under ``prepare.theory.INPUTS_KEY``, so a lesson can open on either. It changes what
+is computed, so it travels to the background task inside the project snapshot.
 """
 from __future__ import annotations
 
@@ -12,17 +12,6 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.core import jacobian
 from initviz.gui import theme as th
-
-INPUTS_KEY = "jacobian_inputs"
-DEFAULT_INPUTS = jacobian.Q_STAR
-"""The rest of the tab (χ₁, ξ_c) is theory at q*, and so is dynamical isometry (Pennington et
-al. 2017): at q* the panel shows the spectrum that theory predicts, whatever the scheme."""
-
-
-def chosen_inputs(view: dict) -> str:
-    """The saved choice; a missing or unknown one is the default."""
-    choice = view.get(INPUTS_KEY, DEFAULT_INPUTS)
-    return choice if choice in jacobian.INPUTS else DEFAULT_INPUTS
 
 
 def _rank_text(spectrum: jacobian.JacobianSpectrum) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.depth_plot import DepthSummaryPlot
-from initviz.gui.flow_layout import FlowLayout, joined
-from initviz.gui.formula_panel import FormulaPanel
-from initviz.gui.heatmap import LayerHeatmap
-from initviz.gui.layer_grid import LayerHistogramGrid
+from initviz.gui.controls.flow_layout import FlowLayout, joined
+from initviz.gui.plots.depth_plot import DepthSummaryPlot
+from initviz.gui.plots.heatmap import LayerHeatmap
+from initviz.gui.plots.layer_grid import LayerHistogramGrid
 from initviz.gui.view_settings import ViewSettings, format_layers, parse_layers
+from initviz.gui.views.formula_panel import FormulaPanel
 
 
 class DisplayBar(QtWidgets.QWidget):

@@ -211,3 +211,16 @@ def prepare(simulation, should_stop: ShouldStop = None) -> PlotData:
         simulation, record, cells, limits, heat, _depth_curves(layers),
         formula=_formula_rows(simulation.project),
     )
+
+
+def rebin(data, limits: dict) -> None:
+    """Re-draw the shared-axis histograms of ``data`` (PlotData) on ``limits``, in place."""
+    for quantity, (low, high) in limits.items():
+        if tuple(data.limits[quantity]) == tuple(limits[quantity]):
+            continue
+        for cell, layer in zip(data.cells[quantity], data.simulation.layers, strict=True):
+            values = getattr(layer, quantity)
+            sample = shown_sample(values, cell.residue)
+            cell.shared = histogram_of(sample, values.size, (low, high))
+        data.limits[quantity] = (low, high)
+        data.heat[quantity] = np.stack([c.shared.fractions for c in data.cells[quantity]])

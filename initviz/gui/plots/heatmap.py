@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from initviz.gui import theme as th
-from initviz.gui.plot_data import COLUMN_TITLES, COLUMNS
+from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS
 
 LOG_LEVELS = (-4.0, 0.0)
 """Colour scale: from 1 in 10,000 values per bin (dark) to all of them (bright)."""

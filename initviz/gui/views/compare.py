@@ -6,9 +6,9 @@ over A, e.g. ``{"init": {"scheme": "he_normal"}}`` (a new scheme or activation
 without params takes its defaults). A B loaded from a file stores its network,
 init and loss sections there, plus ``"file"``: its name. B always keeps A's data
 (seed, batch size, source), so both see the same batch.
-Both are simulated in a background thread; every histogram of A and B is binned
-on the union of their ranges and drawn to the same height scale, so equal
-shapes mean equal distributions.
+Both are simulated in a background thread (``prepare.comparison``); every histogram
+of A and B is binned on the union of their ranges and drawn to the same height scale,
+so equal shapes mean equal distributions.
 """
 from __future__ import annotations
 
@@ -20,20 +20,25 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from initviz.core import draws, stats
 from initviz.core.activations import ACTIVATIONS
-from initviz.core.network import pass_threads, simulate
 from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
-from initviz.gui import plot_data
 from initviz.gui import theme as th
-from initviz.gui.background import BackgroundTask, stop_requested
-from initviz.gui.depth_plot import positive_or_nan
-from initviz.gui.flow_layout import FlowLayout, joined
-from initviz.gui.layer_grid import LayerHistogramGrid, column_peaks
-from initviz.gui.log_axis import DecadeAxis
-from initviz.gui.training_worker import rebin
+from initviz.gui.controls.flow_layout import FlowLayout, joined
+from initviz.gui.plots.depth_plot import positive_or_nan
+from initviz.gui.plots.layer_grid import LayerHistogramGrid, column_peaks
+from initviz.gui.plots.log_axis import DecadeAxis
+from initviz.gui.prepare import plot_data
+from initviz.gui.prepare.comparison import (
+    B_SECTIONS,
+    compare_spec,
+    compute_pair,
+    describe,
+    project_b,
+    with_compare,
+)
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 from initviz.project import Project
 
 COMPUTED = ("network", "init", "data", "loss")
@@ -41,111 +46,9 @@ SIDES = ("A", "B")
 SIDE_STYLE = {"A": (QtCore.Qt.SolidLine, "o"), "B": (QtCore.Qt.DashLine, "s")}
 
 
-RECOMMENDED_SCHEME = {"relu": "he_normal", "leaky_relu": "he_normal", "selu": "lecun_normal"}
-"""The init each activation's papers recommend; the others take Xavier (Glorot & Bengio)."""
-
-
-def default_spec(project) -> dict:
-    """Without a saved B, compare with the init the activation calls for (or, when A already
-    uses it, with Xavier vs He): B is never a copy of A."""
-    recommended = RECOMMENDED_SCHEME.get(project.activation, "xavier_normal")
-    if project.scheme == recommended:
-        recommended = "xavier_normal" if recommended != "xavier_normal" else "he_normal"
-    return {"init": {"scheme": recommended}}
-
-
-def compare_spec(project) -> dict:
-    spec = project.view.get("compare")
-    return spec if isinstance(spec, dict) and spec else default_spec(project)
-
-
-B_SECTIONS = ("network", "init", "loss")
-"""What B may change; the data (seed, batch) is always A's."""
-RESET_PARAMS = (("init", "scheme", "params"), ("network", "activation", "activation_params"))
-
-
-def _merge(base: dict, override: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        nested = isinstance(value, dict) and isinstance(out.get(key), dict)
-        if nested and not key.endswith("params"):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def project_b(project_a: Project) -> Project:
-    """A with ``view.compare`` merged over it; raises ProjectError when the result is invalid."""
-    spec = compare_spec(project_a)
-    data = project_a.to_dict()
-    data["view"] = {}
-    for section in B_SECTIONS:
-        override = spec.get(section)
-        if section == "loss" and isinstance(override, str):
-            data["loss"] = override
-        elif isinstance(override, dict):
-            data[section] = _merge(data[section], override)
-    for section, name, params in RESET_PARAMS:
-        override = spec.get(section)
-        if isinstance(override, dict) and name in override and params not in override:
-            data[section][params] = {}
-    bias = (spec.get("init") or {}).get("bias") if isinstance(spec.get("init"), dict) else None
-    if isinstance(bias, dict) and "scheme" in bias and "params" not in bias:
-        data["init"]["bias"]["params"] = {}
-    return Project(data)
-
-
-def compact_widths(widths: list[int]) -> str:
-    """[256, 256, 256, 10] -> '256→256×2→10': runs of equal hidden widths are counted."""
-    runs: list[list[int]] = []
-    for width in widths[1:-1]:
-        if runs and runs[-1][0] == width:
-            runs[-1][1] += 1
-        else:
-            runs.append([width, 1])
-    hidden = [f"{w}×{n}" if n > 1 else str(w) for w, n in runs]
-    return "→".join([str(widths[0]), *hidden, str(widths[-1])])
-
-
-def describe(project) -> str:
-    scheme = SCHEMES[project.scheme].title
-    activation = ACTIVATIONS[project.activation].title
-    return f"{scheme} + {activation}, {compact_widths(project.widths)}"
-
-
-def compute_pair(projects):
-    """Both simulations, histograms on shared ranges (runs in the background thread; stops
-    between layers when the view closes)."""
-    should_stop = stop_requested()
-    datas = [
-        plot_data.prepare(simulate(p, cache=draws.SHARED, should_stop=should_stop,
-                                   threads=pass_threads(p.batch_size, p.widths)), should_stop)
-        for p in projects
-    ]
-    limits = {}
-    for q in plot_data.COLUMNS:
-        lows, highs = zip(*(d.limits[q] for d in datas), strict=True)
-        limits[q] = (min(lows), max(highs))
-    for data in datas:
-        rebin(data, limits)
-    _share_own_axes(datas)
-    return datas
-
-
-def _share_own_axes(datas) -> None:
-    """Cells drawn on their own axis (the linear output's a = z) get one range on both sides."""
-    for q in plot_data.COLUMNS:
-        for i, cells in enumerate(zip(*(d.cells[q] for d in datas), strict=False)):
-            if not any(cell.own_axis for cell in cells):
-                continue
-            low = min(float(cell.own.edges[0]) for cell in cells)
-            high = max(float(cell.own.edges[-1]) for cell in cells)
-            for data, cell in zip(datas, cells, strict=True):
-                values = getattr(data.simulation.layers[i], q)
-                cell.own = plot_data.histogram_of(
-                    stats.histogram_sample(values), values.size, (low, high))
-                cell.own_axis = True
+def compute_pair_here(projects):
+    """``compute_pair`` in the view's thread, stopping between layers when the view closes."""
+    return compute_pair(projects, stop_requested())
 
 
 class CompareControls(QtWidgets.QWidget):
@@ -249,7 +152,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self._key = None
         self._settings = None
         self._drawing = 0
-        self.task = BackgroundTask(compute_pair, "initviz-compare", self)
+        self.task = BackgroundTask(compute_pair_here, "initviz-compare", self)
         self.task.resultReady.connect(self._show)
         self.task.failed.connect(self._failed)
         self.task.cancelled.connect(self._cancelled)
@@ -306,7 +209,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     def set_compare(self, spec: dict) -> bool:
         """Store B's differences from A in the project's ``view.compare`` (saved with it)."""
         try:
-            project_b(_with_compare(self.document.project, spec))
+            project_b(with_compare(self.document.project, spec))
         except ProjectError as error:
             self._failed(f"B: {error}")
             if self.b is not None:
@@ -412,12 +315,3 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
-
-
-def _with_compare(project, spec) -> Project:
-    candidate = project.copy()
-    view = candidate.view
-    view["compare"] = spec
-    candidate.update({"view": view})
-    return candidate
-
