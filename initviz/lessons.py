@@ -15,16 +15,21 @@ DEFAULT_LESSON = "05_xavier_tanh"
 """The lesson the window opens on when no file is given."""
 
 
-def resources_dir() -> Path:
-    """``resources/`` of a checkout, or the installed ``initviz.resources`` package."""
+def resource_path(name: str) -> Path:
+    """``name`` in ``resources/`` of a checkout, or in the installed ``initviz.resources``
+    (a namespace package: only a path inside it is a plain directory or file)."""
     checkout = Path(__file__).resolve().parent.parent / "resources"
     if (checkout / "lessons").is_dir():
-        return checkout
-    return Path(str(importlib_resources.files("initviz.resources")))
+        return checkout / name
+    return installed_resource(name)
+
+
+def installed_resource(name: str) -> Path:
+    return Path(str(importlib_resources.files("initviz.resources") / name))
 
 
 def lessons_dir() -> Path:
-    return resources_dir() / "lessons"
+    return resource_path("lessons")
 
 
 @dataclass(frozen=True)

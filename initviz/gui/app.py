@@ -7,7 +7,7 @@ from pathlib import Path
 
 from initviz.errors import ProjectError
 from initviz.gui.system_libraries import install_advice, missing_packages, uses_xcb
-from initviz.lessons import resources_dir
+from initviz.lessons import resource_path
 from initviz.project import Project
 
 EXIT_BAD_INPUT = 2
@@ -57,7 +57,7 @@ def app_icon():
     """The window and taskbar icon, ``resources/initviz.svg`` (Qt's SVG image plugin)."""
     from PySide6 import QtGui
 
-    return QtGui.QIcon(str(resources_dir() / "initviz.svg"))
+    return QtGui.QIcon(str(resource_path("initviz.svg")))
 
 
 def run_app(path: str | None = None) -> int:
