@@ -171,14 +171,20 @@ def sample_count(widths: list[int], wanted: int = SAMPLE_INPUTS) -> int:
     return int(max(1, min(wanted, FLOP_BUDGET // max(per_input, 1.0))))
 
 
-def check_theory_fits(project, count: int = SAMPLE_INPUTS, budget: int | None = None) -> int:
-    """The Jacobian spectrum's estimate at ``count`` inputs (footprint.theory_bytes); raises
-    ProjectError with a fix when it would not fit (memory.check_estimate)."""
+def theory_estimate(project, count: int = SAMPLE_INPUTS):
+    """The Jacobian spectrum's footprint.theory_bytes at ``count`` inputs, a memory.Estimate."""
 
     def estimate(widths, batch):
         return footprint.theory_bytes(widths, batch, project.scheme, sample_count(widths, count))
 
-    return memory.check_estimate("the theory of this project", estimate, project, budget)
+    return estimate
+
+
+def check_theory_fits(project, count: int = SAMPLE_INPUTS, budget: int | None = None) -> int:
+    """The Jacobian spectrum's estimate; raises ProjectError with a fix when it would not
+    fit (memory.check_estimate)."""
+    return memory.check_estimate("the theory of this project", theory_estimate(project, count),
+                                 project, budget)
 
 
 def inputs_at_fixed_point(
@@ -249,8 +255,15 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
     refused = _too_large(widths)
     if refused:
         return _empty(size, inputs, refused)
-    check_theory_fits(project, count)
-    count = sample_count(widths, count)
+    with memory.promise_estimate("the theory of this project",
+                                 theory_estimate(project, count), project):
+        return _spectrum(project, inputs, sample_count(widths, count), q_star, should_stop)
+
+
+def _spectrum(project, inputs: str, count: int, q_star, should_stop: ShouldStop
+              ) -> JacobianSpectrum:
+    widths = project.widths
+    size = min(widths[0], widths[-1])
     batch, _ = make_batch(project.source, project.batch_size, widths[0], widths[-1], project.seed)
     with np.errstate(all="ignore"):
         weights, biases = network.init_parameters(project, batch, should_stop=should_stop)

@@ -6,7 +6,9 @@ with ``check_estimate``: ``simulate`` here (``check_fits``), a Trainer in
 A computation whose estimate exceeds the budget (80 % of MemAvailable from /proc/meminfo,
 or ``FALLBACK_BUDGET`` where that cannot be read; ``INITVIZ_MEMORY_BUDGET`` overrides
 both, e.g. ``512M``) is refused with a ``ProjectError`` that gives the estimate and a batch
-size or a width that would fit. Nothing here allocates an array.
+size or a width that would fit. Nothing here allocates an array. A computation that
+passes is promised its estimate while it runs (``promise_estimate``, core.ledger), and
+later checks count only what is left, so computations started together share the budget.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 
-from initviz.core import footprint
+from initviz.core import footprint, ledger
 from initviz.errors import ProjectError
 
 AVAILABLE_FRACTION = 0.8
@@ -116,10 +118,12 @@ def largest_hidden_width(estimate: Estimate, widths: Sequence[int], batch_size: 
 
 def check_estimate(what: str, estimate: Estimate, project, budget: int | None = None) -> int:
     """``estimate`` of ``project`` in bytes; raises ProjectError, naming ``what`` and a fix
-    (a batch size or a width that fits), when it is over the budget."""
+    (a batch size or a width that fits), when it is over the budget. The live budget
+    (``budget`` None) is what the computations running now have not been promised."""
     widths, batch = project.widths, project.batch_size
     needed = estimate(widths, batch)
-    budget = memory_budget() if budget is None else budget
+    promised = ledger.promised_bytes() if budget is None else 0
+    budget = max(0, memory_budget() - promised) if budget is None else budget
     if needed <= budget:
         return needed
     fixes = []
@@ -130,22 +134,43 @@ def check_estimate(what: str, estimate: Estimate, project, budget: int | None = 
     if width_fit >= 1:
         fixes.append(f"make the hidden layers {width_fit} wide or less")
     fix = " or ".join(fixes) or "use fewer, narrower layers and a smaller batch"
+    others = (f", {format_bytes(promised)} being in use by computations running now"
+              if promised else "")
     raise ProjectError(
         f"{what} needs about {format_bytes(needed)} of memory but only "
-        f"{format_bytes(budget)} is free for it (widths up to {max(widths)}, "
+        f"{format_bytes(budget)} is free for it{others} (widths up to {max(widths)}, "
         f"{len(widths) - 1} layers, batch {batch}); {fix}"
     )
 
 
-def check_fits(project, budget: int | None = None, threads: int = 1, cache=None) -> int:
+def promise_estimate(what: str, estimate: Estimate, project, owner=None) -> ledger.Promise:
+    """``check_estimate`` on the live budget, and the estimate promised to the computation
+    at once (ledger.Promise: a ``with`` block, or ``owner``'s lifetime)."""
+    with ledger.LOCK:
+        return ledger.Promise(check_estimate(what, estimate, project), owner)
+
+
+def simulation_estimate(project, threads: int = 1, cache=None) -> Estimate:
     """``simulate``'s estimate (footprint.simulation_bytes, with the call's ``threads``
-    and draw ``cache``); raises ProjectError with a fix when it would not fit."""
+    and draw ``cache``)."""
     cache_budget = 0 if cache is None else cache.budget_bytes
 
     def estimate(widths, batch):
         return footprint.simulation_bytes(widths, batch, project.scheme, threads, cache_budget)
 
-    return check_estimate("this project", estimate, project, budget)
+    return estimate
+
+
+def check_fits(project, budget: int | None = None, threads: int = 1, cache=None) -> int:
+    """``simulate``'s estimate; raises ProjectError with a fix when it would not fit."""
+    return check_estimate("this project", simulation_estimate(project, threads, cache),
+                          project, budget)
+
+
+def promise_fits(project, threads: int = 1, cache=None) -> ledger.Promise:
+    """``check_fits`` on the live budget, the estimate promised while ``simulate`` runs."""
+    return promise_estimate("this project", simulation_estimate(project, threads, cache),
+                            project)
 
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
@@ -177,9 +202,8 @@ def release_freed_memory() -> bool:
     """Return what ``keep_freed_memory`` kept to the system (glibc's malloc_trim).
 
     For a process that is done with large networks: the benchmark calls it before it
-    measures the window in another process, since 1.3 GiB kept here after the L network
-    made that window 25 instead of 32 updates/s on this machine. False where the C
-    library is not glibc (nothing done).
+    measures the window in another process, which the memory kept here would slow down.
+    False where the C library is not glibc (nothing done).
     """
     import ctypes
 

@@ -16,7 +16,7 @@ from initviz.core.activations import Activation, resolve_activation
 from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
 from initviz.core.losses import LOSSES_INTO
-from initviz.core.memory import check_fits
+from initviz.core.memory import promise_fits
 
 
 @dataclass
@@ -381,7 +381,11 @@ def simulate(project, dtype=np.float32, cache: draws.DrawCache | None = None, th
     before each layer's draw and each layer of the pass (core.cancel).
     """
     snapshot = project.copy()
-    check_fits(snapshot, threads=threads, cache=cache)
+    with promise_fits(snapshot, threads=threads, cache=cache):
+        return _simulate(snapshot, dtype, cache, threads, should_stop)
+
+
+def _simulate(snapshot, dtype, cache, threads: int, should_stop: ShouldStop) -> Simulation:
     widths = snapshot.widths
     batch = (snapshot.source, snapshot.batch_size, widths[0], widths[-1], snapshot.seed, dtype)
     generation = None

@@ -50,13 +50,20 @@ def check_training_fits(project, threads: int = 1, held: int = 0, boundary: bool
     ProjectError with a fix when it would not fit (memory.check_estimate). ``held``:
     earlier simulations the caller keeps while the next step runs; ``boundary``: the
     decision boundary is drawn after every step."""
+    return memory.check_estimate("training this project",
+                                 training_estimate(project, threads, held, boundary),
+                                 project, budget)
+
+
+def training_estimate(project, threads: int = 1, held: int = 0, boundary: bool = False):
+    """footprint.training_bytes of ``project`` as a memory.Estimate."""
     optimizer = project.training["optimizer"]
 
     def estimate(widths, batch):
         return footprint.training_bytes(widths, batch, dataset_size(batch), project.scheme,
                                         optimizer, threads, held, boundary)
 
-    return memory.check_estimate("training this project", estimate, project, budget)
+    return estimate
 
 
 def make_dataset(project, dtype=np.float32) -> Dataset:
@@ -195,7 +202,9 @@ class Trainer:
     def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY,
                  threads: int = 1, *, should_stop: ShouldStop = None):
         self.project = project.copy()
-        check_training_fits(self.project, threads=threads)
+        self.memory = memory.promise_estimate(  # promised for as long as the trainer lives
+            "training this project", training_estimate(self.project, threads),
+            self.project, owner=self)
         self.dtype = dtype
         self.threads = threads
         self.should_stop = should_stop
