@@ -133,13 +133,20 @@ def test_changes_during_a_computation_are_coalesced(qtbot, window, monkeypatch):
     for the newest value: the values in between are never computed or drawn."""
     from initviz.gui.workers import compute
 
-    gate, real = threading.Event(), compute.compute
-    monkeypatch.setattr(compute, "compute", lambda snapshot: gate.wait(TIMEOUT / 1000)
-                        and real(snapshot))  # a computation that runs until the test says
+    gate, started, real = threading.Event(), threading.Event(), compute.compute
+
+    def gated(snapshot):  # a computation that runs until the test says
+        started.set()
+        return gate.wait(TIMEOUT / 1000) and real(snapshot)
+
+    monkeypatch.setattr(compute, "compute", gated)
     drawn = []
     window.resultsUpdated.connect(drawn.append)
     spin = control(window, "widthSpin", QtWidgets.QSpinBox)
-    for width in (40, 41, 42, 43, 44):
+    spin.setValue(40)
+    # the first change is computing (its thread may have had to start first) ...
+    qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
+    for width in (41, 42, 43, 44):  # ... and these arrive while it runs
         spin.setValue(width)
         QtWidgets.QApplication.processEvents()
     assert window.compute.busy and not drawn
