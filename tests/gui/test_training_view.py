@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtGui
 
 from initviz.core.training import Trainer
 from initviz.gui.plots import training_plots
-from initviz.gui.plots.training_plots import TrainingCurves
+from initviz.gui.plots.training_plots import RATIO_CURVES, History, TrainingCurves
 from initviz.gui.prepare.frames import CLASS_COLOURS
 from initviz.gui.views.training import TrainingView
 from initviz.project import Project
@@ -257,22 +257,43 @@ def test_the_boundary_draws_each_class_in_its_colour_at_a_cost_that_does_not_gro
         assert np.all(pixels == rgb, axis=-1).sum() > 100, colour
 
 
-def test_a_deep_network_and_back_draws_one_ratio_curve_per_layer_without_new_items(
+def test_a_deep_network_and_back_draws_a_readable_number_of_ratio_curves_without_new_items(
         qtbot, monkeypatch):
-    """Depth 200 made 200 curves, and every depth change removed and made them all again on
-    the GUI thread (a 1.3 s freeze in a soak); curves are now made once and kept."""
+    """Depth 200 made 200 overlapping curves, and every depth change removed and made them
+    all again on the GUI thread (a 1.3 s freeze in a soak): now at most RATIO_CURVES layers,
+    from the first to the last, said in the title; curves are made once and kept."""
     curves = TrainingCurves()
     qtbot.addWidget(curves)
     curves.set_depth(200)
     deep = list(curves.ratio_curves)
+    assert len(deep) == RATIO_CURVES
+    assert curves.ratio_layers[0] == 0 and curves.ratio_layers[-1] == 199
+    assert f"({RATIO_CURVES} of 200 layers)" in curves.ratio_plot.titleLabel.text
     curves.set_depth(3)
     shown = [c for c in curves.ratio_plot.listDataItems() if c.isVisible()]
     assert shown == curves.ratio_curves and len(shown) == 3  # one line per layer, no more
     assert len({c.opts["pen"].color().name() for c in shown}) == 3  # each in its own colour
+    assert "of 3 layers" not in curves.ratio_plot.titleLabel.text
     made = []
     plot = curves.ratio_plot.plot
     monkeypatch.setattr(curves.ratio_plot, "plot", lambda *a, **k: made.append(1) or plot(
         *a, **k))
     curves.set_depth(200)
     assert made == [] and curves.ratio_curves == deep
-    assert sum(c.isVisible() for c in curves.ratio_plot.listDataItems()) == 200
+    assert sum(c.isVisible() for c in curves.ratio_plot.listDataItems()) == RATIO_CURVES
+
+
+def test_each_ratio_curve_of_a_deep_network_draws_its_own_layer(qtbot):
+    """Layer k's ratio is 10^-k here: the curve named layer k must sit at 10^-k."""
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    depth = 40
+    curves.set_depth(depth)
+    history = History()
+    history.extend([{"step": s, "loss": 1.0, "accuracy": 0.5,
+                     "update_ratio": [10.0 ** -(k + 1) for k in range(depth)]}
+                    for s in range(1, 4)])
+    curves.show_history(history)
+    for layer, curve in zip(curves.ratio_layers, curves.ratio_curves, strict=True):
+        _, y = curve.getData()  # log10: the plot has a log y axis
+        np.testing.assert_allclose(y, -(layer + 1))

@@ -21,10 +21,20 @@ from initviz.gui.prepare.plot_data import nice_limits
 RATIO_REFERENCE = 1e-3
 TRAIN_COLOUR = th.OKABE_ITO["sky_blue"]
 TEST_COLOUR = th.OKABE_ITO["blue"]
+RATIO_CURVES = 16
+"""The most update-ratio curves drawn: more lines cover each other on any screen."""
 MAX_POINTS_SHOWN = 8192
 """Training points drawn on the decision boundary, at most: every k-th beyond this (said in
 the title). A plot a few hundred pixels wide is as covered by 8192 points as by 65,536, and
 pyqtgraph places each point in Python on the GUI thread (~1.5 µs a point)."""
+
+
+def shown_layers(depth: int, most: int = RATIO_CURVES) -> list[int]:
+    """Every layer (0-based) up to ``most``; else ``most`` of them from the first to the last,
+    evenly spread."""
+    if depth <= most:
+        return list(range(depth))
+    return sorted({round(i * (depth - 1) / (most - 1)) for i in range(most)})
 
 
 def layer_colours(depth: int) -> list:
@@ -101,8 +111,11 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
         self.loss_plot.addItem(self.chance)
         self.chance.hide()
+        self.depth = 0
         self.ratio_curves: list = []
-        self._curve_pool: list = []  # every curve made so far; those beyond the depth hidden
+        self.ratio_layers: list[int] = []
+        """The layer (0-based) each of ``ratio_curves`` draws."""
+        self._curve_pool: list = []  # every curve made so far; those not needed hidden
         self.frozen = False
         self.ratio_legend = None
         self.boundary_image = pg.ImageItem(axisOrder="row-major")
@@ -163,6 +176,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
 
     def _ratio_title(self, theme: th.Theme) -> None:
         title = "Update ratio ‖ΔW‖/‖W‖ per layer"
+        if len(self.ratio_layers) < self.depth:
+            title += f" ({len(self.ratio_layers)} of {self.depth} layers)"
         if self.frozen:
             red = th.WARNING_COLOURS["nonfinite"]
             title += f" — <span style='color:{red}'>0 everywhere: no weight moves</span>"
@@ -192,37 +207,42 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     # --- data ----------------------------------------------------------------------------
 
     def set_depth(self, depth: int) -> None:
-        """One update-ratio curve per layer. Curves are made once and kept, hidden when the
-        network is shallower: a curve costs ~1.5 ms to make and as much to remove, and a
-        depth of 200 and back made the window freeze for a second each time."""
-        if len(self.ratio_curves) == depth:
+        """An update-ratio curve per layer, or per one of RATIO_CURVES layers spread evenly
+        from the first to the last when there are more: beyond that the lines cover each
+        other, and each costs the GUI thread time to make. Curves are made once and kept,
+        hidden when fewer are needed."""
+        layers = shown_layers(depth)
+        if layers == self.ratio_layers:
             return
-        while len(self._curve_pool) < depth:
+        while len(self._curve_pool) < len(layers):
             curve = self.ratio_plot.plot()
             curve.setDownsampling(auto=True, method="mean")
             curve.setClipToView(True)
             self._curve_pool.append(curve)
         colours = layer_colours(depth)
-        self.ratio_curves = self._curve_pool[:depth]
+        self.ratio_layers = layers
+        self.ratio_curves = self._curve_pool[:len(layers)]
         for i, curve in enumerate(self._curve_pool):
-            if i < depth:
-                curve.setPen(pg.mkPen(colours[i], width=self.theme.line_width))
+            if i < len(layers):
+                curve.setPen(pg.mkPen(colours[layers[i]], width=self.theme.line_width))
             elif curve.isVisible():
                 curve.setData([], [])
-            curve.setVisible(i < depth)
+            curve.setVisible(i < len(layers))
+        self.depth = depth
+        self._ratio_title(self.theme)
         self._ratio_legend(self.theme)
 
     def _ratio_legend(self, theme: th.Theme) -> None:
         if self.ratio_legend is not None:
             self.ratio_legend.scene() and self.ratio_legend.scene().removeItem(self.ratio_legend)
-        depth = len(self.ratio_curves)
-        shown = range(depth) if depth <= 6 else (0, depth // 2, depth - 1)
+        count = len(self.ratio_curves)
+        shown = range(count) if count <= 6 else (0, count // 2, count - 1)
         self.ratio_legend = pg.LegendItem(
-            offset=(-10, 10), colCount=1 if depth <= 3 else 2, labelTextColor=theme.foreground,
+            offset=(-10, 10), colCount=1 if count <= 3 else 2, labelTextColor=theme.foreground,
             labelTextSize=f"{theme.font_pt * 0.85:.1f}pt", brush=(255, 255, 255, 200))
         self.ratio_legend.setParentItem(self.ratio_plot.vb)
         for i in shown:
-            self.ratio_legend.addItem(self.ratio_curves[i], f"layer {i + 1}")
+            self.ratio_legend.addItem(self.ratio_curves[i], f"layer {self.ratio_layers[i] + 1}")
 
     def show_history(self, history: History) -> None:
         steps = np.asarray(history.step, dtype=np.float64)
@@ -234,12 +254,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             values = np.asarray(values, dtype=np.float64)
             keep = np.isfinite(values)  # markers: a diverged point is left out, not drawn as NaN
             curve.setData(test_steps[keep], values[keep])
-        depth = len(self.ratio_curves)
-        ratios = np.asarray(history.ratio, dtype=np.float64).reshape(len(history), depth)
+        ratios = np.asarray(history.ratio, dtype=np.float64).reshape(len(history), self.depth)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratios = np.where(np.isfinite(ratios) & (ratios > 0), ratios, np.nan)
-        for i, curve in enumerate(self.ratio_curves):
-            curve.setData(steps, ratios[:, i] if ratios.shape[1] > i else [], connect="finite")
+        for layer, curve in zip(self.ratio_layers, self.ratio_curves, strict=True):
+            curve.setData(steps, ratios[:, layer] if ratios.shape[1] > layer else [],
+                          connect="finite")
         self._steady_ranges(steps, history.loss + history.test_loss, ratios)
         frozen = bool(len(history)) and not np.any(np.asarray(history.ratio[-1]) != 0)
         if frozen != self.frozen:
