@@ -4,8 +4,8 @@ NumPy cannot be interrupted inside a call: a window that waits for a 30-layer pa
 end before it closes waits seconds. So the core's loops (each layer of a pass, each
 layer's draw, each step of training, of the Jacobian) call ``check_stop(should_stop)``
 between calls; ``should_stop`` is any callable that turns true once the work is no longer
-wanted (the window passes its thread's ``isInterruptionRequested``). None, the default of
-every API function, never stops.
+wanted (the window passes its thread's stop flag, gui.workers.background.stop_requested).
+None, the default of every API function, never stops.
 """
 from __future__ import annotations
 

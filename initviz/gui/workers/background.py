@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import threading
 import weakref
 from collections.abc import Callable
 
@@ -46,7 +47,23 @@ _STARTED: weakref.WeakSet = weakref.WeakSet()
 def start_thread(thread: QtCore.QThread) -> None:
     if not thread.isRunning():
         _STARTED.add(thread)
+        _stop_flag(thread).clear()  # a restarted thread runs its new calls to the end
         thread.start()
+
+
+def _stop_flag(thread: QtCore.QThread) -> threading.Event:
+    """The thread's stop request as a plain Python flag, kept on its wrapper across restarts.
+
+    ``should_stop`` is asked from the core's pool threads too, and outlives one run of a
+    thread that is stopped and started again (the Training tab's, after every frame):
+    calling into the QThread from there crashed now and then; a threading.Event is safe
+    from any thread.
+    """
+    flag = getattr(thread, "_initviz_stop", None)
+    if flag is None:
+        flag = threading.Event()
+        thread._initviz_stop = flag
+    return flag
 
 
 @atexit.register
@@ -62,7 +79,7 @@ def stop_requested() -> Callable[[], bool]:
     """The ``should_stop`` of a call running on this QThread: true once ``stop_thread`` has
     asked the thread to stop. Bound to the thread here, so the core's pool threads that
     share the call's work ask the same question."""
-    return QtCore.QThread.currentThread().isInterruptionRequested
+    return _stop_flag(QtCore.QThread.currentThread()).is_set
 
 
 def stop_thread(thread: QtCore.QThread) -> None:
@@ -74,7 +91,7 @@ def stop_thread(thread: QtCore.QThread) -> None:
     the owner dies without ``shutdown``: Qt aborts on a running QThread.
     """
     try:
-        thread.requestInterruption()
+        _stop_flag(thread).set()
         thread.quit()
         thread.wait()
     except RuntimeError:  # already deleted by Qt at exit: nothing left to stop

@@ -25,6 +25,7 @@ from initviz.gui.prepare.frames import (
     frame_plot_data,
 )
 from initviz.gui.workers.background import (
+    IDLE_STOP_MS,
     describe_failure,
     start_thread,
     stop_requested,
@@ -134,6 +135,8 @@ class TrainingController(QtCore.QObject):
         self.generation = 0
         self.in_flight = False
         self._thread = None
+        self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_STOP_MS)
+        self._idle_timer.timeout.connect(self._idle)
 
     def _ensure_thread(self) -> None:
         if self._thread is None:
@@ -174,7 +177,9 @@ class TrainingController(QtCore.QObject):
         self.in_flight = False
 
     def _idle(self) -> None:
-        """Between frames the thread is stopped, so an idle view holds no running thread."""
+        """An idle view holds no running thread: stopped IDLE_STOP_MS after the last frame,
+        not after every frame (stopping and starting a QThread hundreds of times a minute
+        while playing crashed now and then)."""
         if not self.in_flight and self._thread is not None:
             stop_thread(self._thread)
 
@@ -184,7 +189,7 @@ class TrainingController(QtCore.QObject):
             return
         self.in_flight = False
         self.frameReady.emit(frame)
-        QtCore.QTimer.singleShot(0, self._idle)
+        self._idle_timer.start()  # stopped once no frame has been asked for a while
 
     @QtCore.Slot(int, str)
     def _on_failed(self, generation: int, message: str) -> None:
@@ -192,7 +197,7 @@ class TrainingController(QtCore.QObject):
             return
         self.in_flight = False
         self.failed.emit(message)
-        QtCore.QTimer.singleShot(0, self._idle)
+        self._idle_timer.start()  # stopped once no frame has been asked for a while
 
     @QtCore.Slot(int)
     def _on_cancelled(self, generation: int) -> None:
