@@ -71,7 +71,15 @@ def make_dataset(project, dtype=np.float32) -> Dataset:
 
     Gaussian and uniform sources give a fixed random data set with random labels:
     the network can only memorise it, so their test accuracy stays at chance.
+    The digits keep their own fixed split (core.digits), whatever the seed.
     """
+    if resolve_source(project.source).fixed_split:
+        from initviz.core import digits
+
+        data = digits.load()
+        return Dataset(*(a.astype(dtype, copy=False) if a.dtype.kind == "f" else a
+                         for a in (data.train_inputs, data.train_labels,
+                                   data.test_inputs, data.test_labels)))
     widths = project.widths
     n_train, n_test = dataset_size(project.batch_size)
     inputs, labels = make_batch(
