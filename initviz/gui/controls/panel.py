@@ -210,11 +210,14 @@ class ControlPanel(QtWidgets.QWidget):
         self._edit({"network.widths": widths})
 
     def _source_changed(self, _index) -> None:
-        """A 2-D toy set needs n0 = 2 (and nL = its class count): set them with the source."""
+        """A 2-D toy set needs n0 = 2, the digits n0 = 64 (and nL = the class count): set them
+        with the source."""
         source = SOURCES[self.source_combo.currentData()]
         widths = self.project.widths
         if source.two_d:
             widths[0] = 2
+        if source.inputs is not None:  # the digits' 64 pixels
+            widths[0] = source.inputs
         if source.classes is not None:
             widths[-1] = source.classes
         self._edit({"data.source": source.name, "network.widths": widths})
