@@ -37,6 +37,16 @@ def row_height(theme: th.Theme) -> int:
     return theme.row_height
 
 
+def block_badge(layer, project) -> str:
+    """"BN", "LN", "+ skip" or both for a layer of a network with them (core.blocks)."""
+    parts = []
+    if layer.raw_preactivation is not None:
+        parts.append({"batch": "BN", "layer": "LN"}.get(project.normalization, ""))
+    if layer.skip:
+        parts.append("+ skip")
+    return " ".join(part for part in parts if part)
+
+
 def column_peaks(data) -> dict:
     """The tallest bar of each column as drawn with shared axes (y is shared down a column)."""
     return {
@@ -86,9 +96,14 @@ class LayerRow(QtBounds, pg.GraphicsWidget):
         for cell in self.cells:
             cell.apply_theme(theme)
 
-    def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool) -> None:
+    def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool,
+                  blocks: str = "") -> None:
+        """``blocks``: a third line naming what the layer adds ("BN + skip"), if anything."""
         role = "output" if output else f"layer {layer}"
-        self.label.set_lines((((role, None, True),), ((f"{fan_in}→{fan_out}", None, False),)))
+        lines = [((role, None, True),), ((f"{fan_in}→{fan_out}", None, False),)]
+        if blocks:
+            lines.append(((blocks, None, False),))
+        self.label.set_lines(tuple(lines))
 
 
 class LayerHistogramGrid(QtWidgets.QWidget):
@@ -250,7 +265,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         data, settings = job["data"], job["settings"]
         index = job["layers"][slot] - 1
         layer = data.simulation.layers[index]
-        row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1)
+        row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1,
+                      block_badge(layer, data.simulation.project))
         for cell_view, quantity in zip(row.cells, COLUMNS):
             cell = data.cells[quantity][index]
             own_range = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
