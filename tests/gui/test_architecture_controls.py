@@ -57,3 +57,26 @@ def test_choosing_digits_sets_64_inputs_and_10_outputs(qtbot, window):
     assert window.project.source == "digits"
     assert window.project.widths[0] == 64 and window.project.widths[-1] == 10
     assert sim.inputs.shape == (64, 64)  # the batch size stays 64
+
+
+def test_lesson_13_compares_batchnorm_with_the_plain_network_on_the_same_seed():
+    from initviz.gui.prepare.comparison import project_b
+    from initviz.lessons import load_lesson
+
+    lesson = load_lesson("13_batchnorm_bad_init")
+    other = project_b(lesson)
+    assert (lesson.normalization, other.normalization) == ("batch", "none")
+    assert other.seed == lesson.seed and other.scheme == lesson.scheme
+
+
+def test_render_draws_a_network_with_normalisation_and_skips(tmp_path):
+    from initviz.cli import main
+    from initviz.project import Project
+
+    path = tmp_path / "p.json"
+    Project().with_changes({"network.widths": [64, 32, 32, 10], "data.source": "digits",
+                            "network.normalization": "layer",
+                            "network.residual.enabled": True}).save(path)
+    out = tmp_path / "out.png"
+    assert main(["render", str(path), "-o", str(out), "--size", "1200x800"]) == 0
+    assert out.stat().st_size > 10_000
