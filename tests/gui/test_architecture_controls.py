@@ -80,3 +80,15 @@ def test_render_draws_a_network_with_normalisation_and_skips(tmp_path):
     out = tmp_path / "out.png"
     assert main(["render", str(path), "-o", str(out), "--size", "1200x800"]) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_the_rendered_heading_names_the_normalisation_and_the_skips():
+    from initviz.gui.render import settings_line
+    from initviz.project import Project
+
+    line = settings_line(Project().with_changes({"network.normalization": "batch",
+                                                 "network.residual.enabled": True,
+                                                 "network.residual.branch_scale": 0.25}))
+    assert "BatchNorm + ReLU" in line and "residual α = 0.25" in line
+    plain = settings_line(Project())
+    assert "BatchNorm" not in plain and "residual" not in plain
