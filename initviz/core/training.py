@@ -61,7 +61,8 @@ def training_estimate(project, threads: int = 1, held: int = 0, boundary: bool =
 
     def estimate(widths, batch):
         return footprint.training_bytes(widths, batch, dataset_size(batch), project.scheme,
-                                        optimizer, threads, held, boundary)
+                                        optimizer, threads, held, boundary,
+                                        blocks=memory.uses_blocks(project))
 
     return estimate
 

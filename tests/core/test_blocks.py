@@ -163,3 +163,23 @@ def test_batchnorm_evaluation_uses_the_shown_batch_statistics_not_its_neighbours
     together = trainer.logits(points)
     # Rows evaluated alone or in a batch: the same up to rounding of the BLAS products.
     np.testing.assert_allclose(trainer.logits(points[:3]), together[:3], rtol=1e-10)
+
+
+@pytest.mark.parametrize("normalization,residual", [("batch", True), ("layer", False)])
+def test_the_memory_estimate_covers_what_the_pass_allocates(normalization, residual):
+    """Refusing too large a project relies on the estimate (core.memory) being an upper bound."""
+    import tracemalloc
+
+    from initviz.core import memory
+
+    project = initviz.Project().with_changes({
+        "network.widths": [128] + [256] * 6 + [10], "data.batch_size": 512,
+        "network.normalization": normalization, "network.residual.enabled": residual})
+    tracemalloc.start()
+    try:
+        sim = initviz.simulate(project)
+        sim.stats()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= memory.simulation_estimate(project)(project.widths, 512)
