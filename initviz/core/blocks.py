@@ -116,7 +116,8 @@ def run(project, weights, biases, inputs, labels, norm_params=None, *,
     activation = resolve_activation(project.activation)
     params = activation.resolve(project.activation_params)
     dtype = np.result_type(inputs, *weights)
-    if norm_params is None:
+    at_init = norm_params is None  # γ = 1, β = 0: u is ẑ itself, no product to take
+    if at_init:
         norm_params = initial_norm_params(project.widths, dtype)
     gammas, betas = norm_params
     last = len(weights) - 1
@@ -125,7 +126,9 @@ def run(project, weights, biases, inputs, labels, norm_params=None, *,
     with np.errstate(all="ignore"):  # overflow is counted and shown, not warned
         for i, (w, b) in enumerate(zip(weights, biases)):
             check_stop(should_stop)
-            z = a @ w + b
+            z = a @ w
+            if b.any():  # a zero bias (the default) would only cost a pass over z
+                z += b
             raws.append(z)
             if i == last:
                 pres.append(z)
@@ -135,7 +138,7 @@ def run(project, weights, biases, inputs, labels, norm_params=None, *,
             u = z
             if arch.normalized:
                 zhat, mean, std = normalize(z, arch.normalization)
-                u = zhat * gammas[i] + betas[i]
+                u = zhat if at_init else zhat * gammas[i] + betas[i]
             branch = activation.forward(u, **params)
             a = a + arch.branch_scale * branch if arch.skips[i] else branch
             pres.append(u)
