@@ -361,6 +361,9 @@ def simulation_stats(sim, bins: int = 40) -> dict:
             "grad_bias": _mean_std(layer.grad_bias),
             "theory": {name: getattr(prediction, name)[i] for name in THEORY_FIELDS},
         })
+        if layer.raw_preactivation is not None:  # normalised: z before it, what the init made
+            raw = summary(layer.raw_preactivation)
+            records[-1]["raw_preactivation"] = {k: raw[k] for k in ("mean", "std")}
         for name in residue.GRADIENTS:  # the statistics stay those of the values themselves
             records[-1][name]["rounding_residue"] = residues[i]
     return {"loss": sim.loss, "layers": records}

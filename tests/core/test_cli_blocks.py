@@ -35,7 +35,10 @@ def test_stats_json_marks_the_phase_not_applicable_and_says_why(capsys, blocks_f
     if normalization != "none":  # φ sees unit variance; the gradient theory: measured only
         assert hidden["preactivation"]["std"] == pytest.approx(1.0, rel=1e-3)
         assert hidden["theory"]["grad_preactivation_var"] is None
+        assert 0 < hidden["raw_preactivation"]["std"] != hidden["preactivation"]["std"]
+        assert "raw_preactivation" not in result["layers"][-1]  # the output: not normalised
     else:
+        assert "raw_preactivation" not in hidden
         assert hidden["theory"]["grad_preactivation_var"] > 0
 
 
