@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import math
 
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.plots.plot_area import QtBounds
 
 
 def fmt(value: float) -> str:
@@ -70,7 +68,7 @@ MIN_FIT_SCALE = 0.75
 """A caption line too long for its cell is drawn this much smaller at most, then elided."""
 
 
-class Caption(QtBounds, pg.GraphicsWidget):
+class Caption(QtWidgets.QGraphicsWidget):
     """Lines of coloured text runs, painted directly; a line too long for the cell is drawn
     smaller, then elided (``_fitted``), never wrapped.
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.plots.caption import Caption, sample_note
 from initviz.gui.plots.grid_header import GridHeader
 from initviz.gui.plots.histogram_cell import HistogramCell
-from initviz.gui.plots.plot_area import QtBounds
 from initviz.gui.prepare.plot_data import COLUMNS
 
 DRAW_BUDGET_S = 0.018
@@ -46,19 +44,47 @@ def column_peaks(data) -> dict:
     }
 
 
-class GridView(pg.GraphicsView):
-    """The grid's view, painted by Qt alone: no Python paintEvent.
+class GridView(QtWidgets.QGraphicsView):
+    """The grid's view: one scene whose only top item (the rows) fills the view, painted by
+    Qt alone (no Python paint or bounds), and a click reported with the cell under it."""
 
-    pyqtgraph's GraphicsView.paintEvent is a Python method, so the whole C++ rendering of
-    the grid ran under the GIL and the compute thread could not proceed for its ~6 ms.
-    Its one job, telling the scene's ViewBoxes to update their transforms, is not needed:
-    the cells' PlotAreas apply a new range or size at once.
-    """
+    clicked = QtCore.Signal(object, object)
+    """Scene position and mouse button of a press on the grid."""
 
-    paintEvent = QtWidgets.QGraphicsView.paintEvent
+    def __init__(self, background: str):
+        super().__init__()
+        self.setScene(QtWidgets.QGraphicsScene(self))
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setCacheMode(QtWidgets.QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor(background)))
+        self.central: QtWidgets.QGraphicsWidget | None = None
+
+    def setCentralItem(self, item: QtWidgets.QGraphicsWidget) -> None:
+        """``item`` fills the view from now on, whatever its size."""
+        self.scene().addItem(item)
+        self.central = item
+        self._fill()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fill()
+
+    def _fill(self) -> None:
+        rect = QtCore.QRectF(0, 0, self.width(), self.height())
+        self.setSceneRect(rect)
+        if self.central is not None:
+            self.central.setGeometry(rect)
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit(self.mapToScene(event.position().toPoint()), event.button())
+        super().mousePressEvent(event)
 
 
-class LayerRow(QtBounds, pg.GraphicsWidget):
+class LayerRow(QtWidgets.QGraphicsWidget):
     """A label ("layer 3, 256→256") and one HistogramCell per column."""
 
     def __init__(self, theme: th.Theme):
@@ -78,7 +104,8 @@ class LayerRow(QtBounds, pg.GraphicsWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         width = 6.5 * theme.font_pt
-        self.label.setFixedWidth(width)
+        self.label.setMinimumWidth(width)
+        self.label.setMaximumWidth(width)
         self.label.set_font(th.plot_font(theme), theme.foreground)
         self.setPreferredHeight(row_height(theme))
         self.setMaximumHeight(row_height(theme))
@@ -114,14 +141,14 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_FILL_MS)
         self._idle_timer.timeout.connect(self._draw_some)
         self.header = GridHeader(theme)
-        self.view = GridView(background=theme.background)
+        self.view = GridView(theme.background)
         self.container = QtWidgets.QGraphicsWidget()
         self.rows_layout = QtWidgets.QGraphicsLinearLayout(QtCore.Qt.Vertical)
         self.rows_layout.setContentsMargins(ROW_MARGIN, ROW_MARGIN, ROW_MARGIN, ROW_MARGIN)
         self.rows_layout.setSpacing(ROW_SPACING)
         self.container.setLayout(self.rows_layout)
         self.view.setCentralItem(self.container)
-        self.view.scene().sigMouseClicked.connect(self._clicked)
+        self.view.clicked.connect(self._clicked)
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setVerticalScrollBarPolicy(
@@ -300,16 +327,15 @@ class LayerHistogramGrid(QtWidgets.QWidget):
     def cells(self) -> list[HistogramCell]:
         return [cell for row in self.rows[: self._placed] for cell in row.cells]
 
-    def _clicked(self, event) -> None:
-        cell = self._cell_at(event.scenePos())
+    def _clicked(self, scene_pos, button) -> None:
+        cell = self._cell_at(scene_pos)
         if cell is None:
             return
         self.selected_cell = cell
-        if event.button() == QtCore.Qt.RightButton:
+        if button == QtCore.Qt.RightButton:
             menu = QtWidgets.QMenu(self)
             menu.addAction("Export this plot…", lambda: self.exportRequested.emit(cell))
             menu.popup(QtGui.QCursor.pos())
-            event.accept()
 
     def _cell_at(self, scene_pos) -> HistogramCell | None:
         for item in self.view.scene().items(scene_pos):
