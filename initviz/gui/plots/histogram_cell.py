@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.plots.caption import Caption, caption_lines
-from initviz.gui.plots.cell_axis import CellAxis, x_ticks, y_ticks
+from initviz.gui.plots.cell_axis import CellAxis, decade_ticks, x_ticks, y_ticks
 from initviz.gui.plots.plot_area import PlotArea
 from initviz.gui.prepare.plot_data import nice_limits
 
@@ -45,6 +45,21 @@ def steady_ranges(old, new):
     if old is None:
         return new
     return tuple(_steady(o, n) for o, n in zip(old, new))
+
+
+def count_range(y_top: float, log_counts: bool) -> tuple[float, float]:
+    """The y range of a count axis whose tallest bar is ``y_top``: whole decades down to
+    LOG_FLOOR on log counts, else a round top (steady while a slider moves)."""
+    if log_counts:
+        top = math.ceil(math.log10(max(y_top, LOG_FLOOR * 10)) + 0.05)
+        return (math.log10(LOG_FLOOR), float(top))
+    return nice_limits(0.0, max(y_top, 1e-12) * 1.05)
+
+
+def locked_ranges(old, new):
+    """Locked axes: ``old`` (x range, y range), widened only where ``new`` does not fit, so
+    that a second scheme is drawn on the first one's scale and nothing falls off it."""
+    return tuple((min(o[0], n[0]), max(o[1], n[1])) for o, n in zip(old, new))
 
 
 def step_outline(edges: np.ndarray, heights: np.ndarray, base: float):
@@ -94,7 +109,7 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
         layout.addItem(self.caption, 0, 0, 1, 2)
         self._ranges = None
         self._mode = None
-        self._log = None
+        self._axes = None
         self.apply_theme(theme)
 
     def apply_theme(self, theme: th.Theme) -> None:
@@ -109,30 +124,40 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
         self.caption.setMinimumHeight(caption_height)
         self.caption.setMaximumHeight(caption_height)
 
-    def set_histogram(self, cell, shared: bool, log_counts: bool, x_range, y_top: float) -> None:
-        """Draw ``cell`` on ``x_range``; y is the fraction of values per bin (or its log10)."""
-        hist = cell.shared if shared else cell.own
+    def set_histogram(self, cell, shared: bool, log_counts: bool, x_range, y_top: float, *,
+                      log_magnitude: bool = False, ranges=None, lock: bool = False,
+                      marks=()) -> None:
+        """Draw ``cell`` on ``x_range``; y is the fraction of values per bin (or its log10).
+
+        ``log_magnitude``: the histogram of log10|x|. ``ranges`` ((x range), (y range)), when
+        given, are drawn exactly: a column's shared axes, made steady once for the whole
+        column so that every cell of it shows the same. Otherwise the cell keeps its own
+        axes steady (``steady_ranges``), or locked (``locked_ranges``). ``marks`` are values
+        worth a tick (``x_ticks``)."""
+        if log_magnitude:
+            hist = cell.log_shared if shared else cell.log_own
+        else:
+            hist = cell.shared if shared else cell.own
         fractions = hist.fractions
         if log_counts:
             fractions = np.log10(np.maximum(fractions, LOG_FLOOR))
-            top = math.ceil(math.log10(max(y_top, LOG_FLOOR * 10)) + 0.05)  # whole decades
-            y_range = (math.log10(LOG_FLOOR), top)
-            fill = math.log10(LOG_FLOOR)
-        else:  # a round top: steady while a slider moves, and no axis re-rendered
-            y_range = nice_limits(0.0, max(y_top, 1e-12) * 1.05)
-            fill = 0.0
+        fill = math.log10(LOG_FLOOR) if log_counts else 0.0
         path = step_path(hist.edges, fractions, fill)
         self.fill.setPath(path)
         self.outline.setPath(path)
-        # steady only for the same axis under new data: log counts or own axes start afresh
-        mode = (shared, log_counts)
-        kept = self._ranges if mode == self._mode else None
-        ranges = steady_ranges(kept, (tuple(x_range), y_range))
+        # steady only for the same axis under new data: another kind of axis starts afresh
+        mode = (shared, log_counts, log_magnitude)
+        if ranges is None:
+            kept = self._ranges if mode == self._mode else None
+            new = (tuple(x_range), count_range(y_top, log_counts))
+            ranges = locked_ranges(kept, new) if lock and kept else steady_ranges(kept, new)
         self._mode = mode
-        if ranges != self._ranges or log_counts != self._log:
+        axes = (ranges, log_counts, log_magnitude, tuple(marks))
+        if axes != self._axes:
             x_range, y_range = ranges
             self.view_box.setRange(x_range, y_range)
-            self.bottom_axis.set_ticks(x_range, x_ticks(*x_range))
+            self.bottom_axis.set_ticks(
+                x_range, decade_ticks(*x_range) if log_magnitude else x_ticks(*x_range, marks))
             self.left_axis.set_ticks(y_range, y_ticks(*y_range, log=log_counts))
-            self._ranges, self._log = ranges, log_counts
+            self._ranges, self._axes = ranges, axes
         self.caption.set_lines(caption_lines(cell))
