@@ -21,6 +21,8 @@ DISPLAY_TOGGLES = (
     ("&Log counts", "log_counts", "logCountsToggle", ("Ctrl+L",)),
     ("&Heat map", "heatmap", "heatMapToggle", ("Ctrl+H",)),
     ("&Shared axes", "shared_axes", "sharedAxesToggle", ()),
+    ("Gradients as log₁₀|&x|", "log_magnitude", "logMagnitudeToggle", ("Ctrl+G",)),
+    ("Loc&k axes", "lock_axes", "lockAxesToggle", ("Ctrl+K",)),
 )
 """View menu entries for display settings: (text, ViewSettings field, objectName, shortcuts)."""
 
