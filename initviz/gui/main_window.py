@@ -74,6 +74,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_widgets(self) -> None:
         self.controls = ControlPanel()
         self.controls.editRequested.connect(self.document.edit)
+        self.controls.gestureStarted.connect(self.document.begin_gesture)
+        self.controls.gestureFinished.connect(self.document.end_gesture)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.controls)
