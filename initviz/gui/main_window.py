@@ -35,10 +35,15 @@ from initviz.project import COMPUTED_SECTIONS, Project
 
 
 def default_project() -> Project:
+    return default_lesson()[0]
+
+
+def default_lesson() -> tuple[Project, str | None]:
+    """The lesson a window opens on when given no project, and its key (None if unreadable)."""
     try:
-        return load_lesson(DEFAULT_LESSON)
+        return load_lesson(DEFAULT_LESSON), DEFAULT_LESSON
     except (ProjectError, OSError):
-        return Project()
+        return Project(), None
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -47,8 +52,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, project: Project | None = None, parent=None):
         super().__init__(parent)
-        self.document = ProjectDocument(
-            project if project is not None else default_project(), self)
+        lesson_key = None
+        if project is None:
+            project, lesson_key = default_lesson()
+        self.document = ProjectDocument(project, self)
+        self.document.lesson_key = lesson_key  # the shelf ticks the default lesson in the menu
         self.theme = th.NORMAL
         self.presentation_mode = False
         self.last_data = None
@@ -285,7 +293,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.files.open_path(paths[0])
 
     def closeEvent(self, event) -> None:
-        if not self.files.confirm_discard():
+        if not (self.menus.shelf.offer_save_on_close() and self.files.confirm_discard()):
             event.ignore()
             return
         self.dashboard.grid.cancel()
