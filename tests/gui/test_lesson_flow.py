@@ -105,6 +105,8 @@ def test_an_edited_lesson_is_kept_for_the_session_without_asking(qtbot, window, 
     edited = window.project.to_dict()
     open_lesson(qtbot, window, 5)  # no "Save them first?"
     assert not window.isWindowModified()
+    changed = [a.text().endswith("— changed") for a in window.menus.lesson_actions]
+    assert [i for i, mark in enumerate(changed) if mark] == [2]  # the menu says which
     open_lesson(qtbot, window, 2)
     assert window.project.to_dict() == edited and window.isWindowModified()
     assert "back" in window.statusBar().currentMessage()
@@ -158,6 +160,8 @@ def test_shortcuts_dialog_lists_the_actions_and_their_keys(qtbot, window):
     assert ("Presentation mode", "F5 or F11") in rows
     assert ("Next lesson", "Alt+Right or Ctrl+PgDown") in rows
     assert ("What the plots mean", "F1") in rows
+    undo = [keys for action, keys in rows if action.startswith("Undo")]
+    assert undo and undo[0].startswith("Ctrl+Z") and "F14" not in undo[0]
     dialog.close()
     assert not dialog.isVisible()
 

@@ -30,6 +30,17 @@ def plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
+def readable_keys(action: QtGui.QAction) -> str:
+    """The keys of ``action`` a keyboard has: "Ctrl+Z", not also "F14" or the Sun "Undo" key
+    that Qt's standard Undo binds on X11."""
+    names = [key.toString(QtGui.QKeySequence.NativeText) for key in action.shortcuts()]
+    common = [name for name in names if "+" in name or name in FUNCTION_KEYS]
+    return " or ".join(common or names)
+
+
+FUNCTION_KEYS = {f"F{n}" for n in range(1, 13)} | {"Esc", "Del", "Ins", "Home", "End"}
+
+
 def shortcut_rows(menu_bar: QtWidgets.QMenuBar) -> list[tuple[str, str, str]]:
     """(menu, action, keys) for every action in the menus that has a shortcut."""
     rows = []
@@ -39,9 +50,7 @@ def shortcut_rows(menu_bar: QtWidgets.QMenuBar) -> list[tuple[str, str, str]]:
             if action.menu() is not None:
                 visit(action.menu(), f"{path} ▸ {plain(action.text())}")
             elif action.shortcuts():
-                keys = " or ".join(key.toString(QtGui.QKeySequence.NativeText)
-                                   for key in action.shortcuts())
-                rows.append((path, plain(action.text()), keys))
+                rows.append((path, plain(action.text()), readable_keys(action)))
 
     for top in menu_bar.actions():
         if top.menu() is not None:
@@ -109,6 +118,7 @@ class HelpMenu(QtCore.QObject):
         self.plot_help_action = QtGui.QAction("&What the plots mean", window)
         self.plot_help_action.setObjectName("plotHelpAction")
         self.plot_help_action.setCheckable(True)
+        self.plot_help_action.setIconText("?")  # what the button over the tabs shows
         self.plot_help_action.setShortcut(QtGui.QKeySequence("F1"))
         self.plot_help_action.setShortcutContext(QtCore.Qt.WindowShortcut)
         self.plot_help_action.setToolTip("What the plots mean (F1)")
@@ -124,7 +134,7 @@ class HelpMenu(QtCore.QObject):
         self.help_button = QtWidgets.QToolButton()
         self.help_button.setObjectName("plotHelpButton")
         self.help_button.setDefaultAction(self.plot_help_action)
-        self.help_button.setText("?")
+        self.help_button.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
         window.tabs.setCornerWidget(self.help_button, QtCore.Qt.TopRightCorner)
         self.shortcuts_dialog: ShortcutsDialog | None = None
         self.about_dialog: AboutDialog | None = None

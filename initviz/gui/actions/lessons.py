@@ -64,6 +64,12 @@ class LessonShelf(QtCore.QObject):
     def _announce(self) -> None:
         self.lessonChanged.emit(self.current_lesson_index(), self.lesson_count())
 
+    def is_changed(self, key: str) -> bool:
+        """Whether lesson ``key`` differs from its shipped file this session."""
+        if key == self.document.lesson_key and self._is_shipped_lesson():
+            return self.document.is_modified()
+        return key in self.kept
+
     def _is_shipped_lesson(self) -> bool:
         """The project is a lesson as shipped or changed, not yet saved to a file of its own."""
         return self.document.lesson_key in self._keys and self.document.path is None

@@ -129,6 +129,7 @@ class WindowMenus(QtCore.QObject):
         self.lesson_indicator.setObjectName("lessonIndicator")
         self.window.statusBar().insertPermanentWidget(0, self.lesson_indicator)
         self.shelf.lessonChanged.connect(self._show_lesson)
+        self.document.modifiedChanged.connect(self._mark_changed)
         self._show_lesson(self.shelf.current_lesson_index(), self.shelf.lesson_count())
 
     def _show_lesson(self, index: int, count: int) -> None:
@@ -139,6 +140,14 @@ class WindowMenus(QtCore.QObject):
         self.lesson_indicator.setToolTip(self.lessons[index].title if index >= 0 else "")
         self.lesson_indicator.setVisible(index >= 0)
         self.reset_lesson_action.setEnabled(index >= 0)
+        self._mark_changed()
+
+    def _mark_changed(self, *_) -> None:
+        """"3. Too small — changed": the lessons whose edits this session keeps."""
+        for lesson, action in zip(self.lessons, self.lesson_actions):
+            text = menu_text(lesson) + (" — changed" if self.shelf.is_changed(lesson.key) else "")
+            if text != action.text():
+                action.setText(text)
 
     def open_lesson(self, key: str) -> bool:
         opened = self.shelf.open_lesson(key)

@@ -24,7 +24,7 @@ PLOT_HELP = {
         ("Captions", "μ mean and σ standard deviation of the histogram above; badges warn of "
                      "saturated, dead or inf/NaN values."),
         ("Std against depth", "σ of z (forward) and of ∂L/∂z (backward) per layer, on a log "
-                              "axis: dots and solid lines measured, dashed lines the theory "
+                              "axis: dots on pale lines measured, dark dashes the theory "
                               "(variance propagation). Flat is healthy; a straight slope is "
                               "exponential decay or growth with depth."),
     ],
