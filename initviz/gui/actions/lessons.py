@@ -20,7 +20,7 @@ from initviz.project import Project
 
 
 def menu_text(lesson: Lesson) -> str:
-    """"&3. Too small" : the number the file name gives the lesson, a mnemonic for 1-9."""
+    """"&3. Too small": the number the file name gives the lesson, a mnemonic for 1-9."""
     if lesson.number is None:
         return lesson.title
     mnemonic = "&" if lesson.number < 10 else ""
