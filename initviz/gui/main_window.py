@@ -293,6 +293,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.files.open_path(paths[0])
 
     def closeEvent(self, event) -> None:
+        self.controls.scale_tools.sweep.stop()  # no edits under the question, nor after it
         if not (self.menus.shelf.offer_save_on_close() and self.files.confirm_discard()):
             event.ignore()
             return

@@ -150,3 +150,15 @@ def test_slider_keys_edit_like_a_drag(qtbot, window):
     before = window.project.scheme_params["gain"]
     qtbot.keyClick(drag, QtCore.Qt.Key_PageUp)
     assert window.project.scheme_params["gain"] > before
+
+
+def test_closing_the_window_stops_a_sweep(qtbot, window):
+    choose("schemeCombo", "normal", window)
+    tools, values, button = run_sweep(qtbot, window, duration_ms=60_000)
+    button.click()
+    assert tools.sweep.running
+    assert window.close()
+    count = len(values)
+    assert not tools.sweep.running
+    qtbot.wait(200)  # a few ticks' time: nothing edits a closed window's project
+    assert len(values) == count
