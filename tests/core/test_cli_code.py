@@ -1,0 +1,45 @@
+"""`initviz code`: runnable PyTorch code on stdout; frameworks without a tested generator and
+bad projects are refused in one line with status 2. (tests/frameworks runs the code in torch.)"""
+import ast
+
+import pytest
+
+from initviz import Project
+from initviz.cli import main
+from initviz.core.schemes import SCHEMES
+
+
+def _save(tmp_path, scheme="he_normal", activation="relu"):
+    path = tmp_path / "p.json"
+    Project.from_dict({"name": 'a "quoted"\nname', "network": {"widths": [8, 16, 4],
+                       "activation": activation}, "init": {"scheme": scheme}}).save(path)
+    return path
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_every_scheme_gives_valid_python_naming_torchs_initialiser(tmp_path, capsys, scheme):
+    status = main(["code", str(_save(tmp_path, scheme)), "--framework", "pytorch"])
+    out, err = capsys.readouterr()
+    assert status == 0 and err == ""
+    ast.parse(out)  # the name with quotes and a newline cannot break the script
+    assert "nn.Linear(fan_in, fan_out)" in out and "nn.ReLU()" in out
+    if scheme == "he_normal":
+        assert "nn.init.kaiming_normal_(weight, mode='fan_in', nonlinearity='relu')" in out
+    if scheme in ("kumar", "lsuv", "variance_scaling"):
+        assert "no built-in" in out  # written out, and the code says why
+
+
+@pytest.mark.parametrize("framework", ["keras", "jax"])
+def test_untested_frameworks_are_refused_in_one_line(tmp_path, capsys, framework):
+    status = main(["code", str(_save(tmp_path)), "--framework", framework])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and f"code for {framework} is not available" in err
+
+
+def test_a_bad_project_is_one_line(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text('{"network": {"widths": [4]}}')
+    assert main(["code", str(path), "--framework", "pytorch"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "widths" in err
