@@ -161,7 +161,11 @@ def _run_inspect(args) -> int:
     from initviz.inspection import inspect_file, report_text
 
     report = inspect_file(args.model)
-    _write_out(json.dumps(json_safe(report), indent=2) + "\n" if args.json else report_text(report))
+    if args.json:
+        public = {key: report[key] for key in ("file", "layers")}
+        _write_out(json.dumps(json_safe(public), indent=2) + "\n")
+    else:
+        _write_out(report_text(report))
     return 0
 
 
