@@ -201,7 +201,7 @@ def snippet(project) -> str:
         **activation.resolve(project.activation_params)
     )
     lines = [
-        *_header(project, scheme, params, activation),
+        *_header(project, scheme, params, activation), "",
         "import math", "", "import torch", "from torch import nn", "",
         f"torch.manual_seed({project.seed})",
         f"WIDTHS = {_widths_code(project.widths)[1]}", "", "",

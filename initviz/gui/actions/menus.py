@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
+from initviz.gui.actions.frameworks import FrameworkActions
 from initviz.gui.export import writers
 from initviz.lessons import list_lessons, load_lesson
 
@@ -37,12 +38,16 @@ class WindowMenus(QtCore.QObject):
         self.lessons = []
         self.lesson_actions: list[QtGui.QAction] = []
         bar = window.menuBar()
-        window.files.build_menu(bar.addMenu("&File"))
+        file_menu = bar.addMenu("&File")
+        window.files.build_menu(file_menu)
         self._edit_menu(bar.addMenu("&Edit"))
         self._view_menu(bar.addMenu("&View"))
         self.lessons_menu = bar.addMenu("&Lessons")
         self._fill_lessons()
-        self._export_menu(bar.addMenu("E&xport"))
+        export_menu = bar.addMenu("E&xport")
+        self._export_menu(export_menu)
+        self.frameworks = FrameworkActions(window)
+        self.frameworks.add_to(file_menu, export_menu)
 
     def _action(self, menu, text, slot, *keys, checkable=False, name=None) -> QtGui.QAction:
         action = QtGui.QAction(text, self.window)
