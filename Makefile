@@ -30,15 +30,16 @@ test-kernels: $(STAMP)
 		OPENBLAS_CORETYPE=$$kernel $(PY) -m pytest -q tests/core || exit 1; \
 	done
 
-# initviz's output run in torch: the code `initviz code` writes, .pt files `initviz inspect`
-# reads. Installs the torch extra; with torch missing the tests fail, they do not skip.
+# initviz's output run in torch and jax: the code `initviz code` writes, the .pt files
+# `initviz inspect` reads. Installs both extras; with one missing the tests fail, not skip.
 # PyPI's Linux torch wheel carries CUDA (GBs): TORCH_PIP_ARGS="--extra-index-url
 # https://download.pytorch.org/whl/cpu" takes the 190 MB CPU build instead.
 TORCH_PIP_ARGS ?=
 test-frameworks: $(STAMP)
-	@$(PY) -m pip install --quiet -e ".[torch]" $(TORCH_PIP_ARGS) && $(PY) -c "import torch" \
-		|| { echo "test-frameworks: torch is not installed and could not be; these tests" \
-		"need it (pip install -e .[torch])"; exit 1; }
+	@$(PY) -m pip install --quiet -e ".[torch,jax]" $(TORCH_PIP_ARGS) \
+		&& $(PY) -c "import torch, jax" \
+		|| { echo "test-frameworks: torch or jax is not installed and could not be; these" \
+		"tests need both (pip install -e .[torch,jax])"; exit 1; }
 	INITVIZ_REQUIRE_FRAMEWORKS=1 $(PY) -m pytest -q -m frameworks
 
 bench: $(STAMP)

@@ -11,7 +11,7 @@ from initviz.errors import ProjectError
 FRAMEWORKS = ("pytorch", "keras", "jax")
 """The names the command line accepts."""
 
-AVAILABLE = ("pytorch",)
+AVAILABLE = ("pytorch", "jax")
 """The frameworks with a generator (each executed against the framework by the tests)."""
 
 
@@ -21,9 +21,13 @@ def generate(project, framework: str) -> str:
         raise ProjectError(f"--framework must be one of {', '.join(FRAMEWORKS)}, got {framework!r}")
     if framework not in AVAILABLE:
         raise ProjectError(
-            f"code for {framework} is not available yet: initviz writes {', '.join(AVAILABLE)} "
-            "code only, because only that is executed against its framework by the tests"
+            f"code for {framework} is not available yet: initviz writes {' and '.join(AVAILABLE)} "
+            "code only, because only those are executed in their frameworks by the tests"
         )
+    if framework == "jax":
+        from initviz.codegen import jax_code
+
+        return jax_code.snippet(project)
     from initviz.codegen import pytorch
 
     return pytorch.snippet(project)

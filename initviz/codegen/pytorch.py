@@ -8,11 +8,11 @@ with the formula in a comment.
 """
 from __future__ import annotations
 
-import json
-
-from initviz import __version__
+from initviz.codegen.common import FAN as _FAN
+from initviz.codegen.common import header, kumar_factor, widths_code
+from initviz.codegen.common import number as _num
 from initviz.core.activations import resolve_activation
-from initviz.core.schemes import TRUNCATED_STD_FACTOR, LayerContext, resolve_scheme
+from initviz.core.schemes import TRUNCATED_STD_FACTOR, resolve_scheme
 
 _ACTIVATION_MODULES = {
     "linear": "nn.Identity()",
@@ -27,20 +27,6 @@ _ACTIVATION_MODULES = {
     "softplus": "nn.Softplus(beta={beta!r})",
 }
 
-_FAN = {"fan_in": "fan_in", "fan_out": "fan_out", "fan_avg": "((fan_in + fan_out) / 2)"}
-
-
-def _num(value) -> str:
-    return repr(float(value)) if isinstance(value, float) else repr(value)
-
-
-def _kumar_factor(project) -> float:
-    """φ'(0)²·(1+φ(0)²) for the project's activation: Kumar's std is 1/√(factor·fan_in)."""
-    activation = resolve_activation(project.activation)
-    ctx = LayerContext(1, 1, activation, activation.resolve(project.activation_params))
-    std = resolve_scheme("kumar").moments(ctx, {})[1]
-    return 1.0 / std**2
-
 
 def _std_expression(name: str, p: dict, project) -> str | None:
     """The scheme's std as Python in terms of fan_in and fan_out, for the written-out forms."""
@@ -53,7 +39,7 @@ def _std_expression(name: str, p: dict, project) -> str | None:
     if name == "variance_scaling":
         return f"math.sqrt({_num(p['scale'])} / {_FAN[p['mode']]})"
     if name == "kumar":
-        return f"1 / math.sqrt({_kumar_factor(project)!r} * fan_in)"
+        return f"1 / math.sqrt({kumar_factor(project)!r} * fan_in)"
     return None
 
 
@@ -168,28 +154,6 @@ def lsuv(model, batch, tol={tol}, max_iter={max_iter}):
 '''
 
 
-def _widths_code(widths: list[int]) -> tuple[str, str]:
-    """(the widths for a comment, the widths as Python), short when the hidden layers agree."""
-    hidden = widths[1:-1]
-    if len(hidden) > 3 and len(set(hidden)) == 1:
-        return (f"{widths[0]} → {hidden[0]} × {len(hidden)} → {widths[-1]}",
-                f"[{widths[0]}] + [{hidden[0]}] * {len(hidden)} + [{widths[-1]}]")
-    return " → ".join(map(str, widths)), repr(widths)
-
-
-def _header(project, scheme, params, activation) -> list[str]:
-    shown = ", ".join(f"{k}={_num(v)}" for k, v in params.items())
-    return [
-        f"# initviz project {json.dumps(project.name, ensure_ascii=False)} as PyTorch code",
-        f"# widths {_widths_code(project.widths)[0]}, {activation.title} on hidden layers,",
-        f"# {scheme.title} init{f' ({shown})' if shown else ''}.",
-        f"# Written by initviz {__version__} (initviz code --framework pytorch).",
-        "# Same distributions, other numbers: torch has its own random generator.",
-        "# torch.nn.Linear stores its weight as (out, in), initviz as (in, out): fan_in is the",
-        "# same number in both, but a matrix passed across must be transposed (W.T).",
-    ]
-
-
 def snippet(project) -> str:
     """The runnable PyTorch script for ``project``."""
     scheme = resolve_scheme(project.scheme)
@@ -201,10 +165,13 @@ def snippet(project) -> str:
         **activation.resolve(project.activation_params)
     )
     lines = [
-        *_header(project, scheme, params, activation), "",
+        *header(project, "pytorch", "PyTorch", [
+            "# torch.nn.Linear stores its weight as (out, in), initviz as (in, out): fan_in is the",
+            "# same number in both, but a matrix passed across must be transposed (W.T).",
+        ]),
         "import math", "", "import torch", "from torch import nn", "",
         f"torch.manual_seed({project.seed})",
-        f"WIDTHS = {_widths_code(project.widths)[1]}", "", "",
+        f"WIDTHS = {widths_code(project.widths)[1]}", "", "",
         *_init_function("weight", scheme, params, project), "", "",
         *_init_function("bias", bias_scheme, bias_params, project), "", "",
         "def build_model():",

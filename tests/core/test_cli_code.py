@@ -29,7 +29,18 @@ def test_every_scheme_gives_valid_python_naming_torchs_initialiser(tmp_path, cap
         assert "no built-in" in out  # written out, and the code says why
 
 
-@pytest.mark.parametrize("framework", ["keras", "jax"])
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_every_scheme_gives_valid_jax_code_saying_which_normal(tmp_path, capsys, scheme):
+    assert main(["code", str(_save(tmp_path, scheme)), "--framework", "jax"]) == 0
+    out = capsys.readouterr().out
+    ast.parse(out)
+    assert "jax.nn.relu(z)" in out and "(in, out), as initviz" in out
+    if scheme == "he_normal":  # jax's he_normal is truncated: initviz's is not
+        assert "initializers.variance_scaling(2 / (1 + 0.0 ** 2), 'fan_in', 'normal')" in out
+        assert "named normal initialisers are truncated" in out
+
+
+@pytest.mark.parametrize("framework", ["keras"])
 def test_untested_frameworks_are_refused_in_one_line(tmp_path, capsys, framework):
     status = main(["code", str(_save(tmp_path)), "--framework", framework])
     out, err = capsys.readouterr()

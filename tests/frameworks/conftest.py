@@ -1,9 +1,10 @@
-"""Tests that run initviz's output in a real framework (torch): ``make test-frameworks``.
+"""Tests that run initviz's output in real frameworks (torch, jax): ``make test-frameworks``.
 
-Each test here is marked ``frameworks``. Without torch they are skipped in a plain
+Each test here is marked ``frameworks``. Without the framework they are skipped in a plain
 ``pytest`` run, but ``make test-frameworks`` sets INITVIZ_REQUIRE_FRAMEWORKS=1, and then a
-missing torch fails them: a target that checks nothing must not pass.
+missing framework fails them: a target that checks nothing must not pass.
 """
+import importlib
 import os
 
 import pytest
@@ -16,14 +17,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.frameworks)
 
 
-@pytest.fixture(scope="session")
-def torch():
+def _require(name: str, extra: str):
     try:
-        import torch
+        return importlib.import_module(name)
     except ImportError:
         if os.environ.get("INITVIZ_REQUIRE_FRAMEWORKS"):
-            pytest.fail("torch is not installed: `pip install -e .[torch]` (make test-frameworks "
-                        "does it)", pytrace=False)
-        pytest.skip("torch is not installed; `make test-frameworks` installs and runs it")
+            pytest.fail(f"{name} is not installed: `pip install -e .[{extra}]` "
+                        "(make test-frameworks does it)", pytrace=False)
+        pytest.skip(f"{name} is not installed; `make test-frameworks` installs and runs it")
+
+
+@pytest.fixture(scope="session")
+def torch():
+    torch = _require("torch", "torch")
     torch.set_num_threads(1)  # a shared CI machine; these networks are small
     return torch
+
+
+@pytest.fixture(scope="session")
+def jax():
+    return _require("jax", "jax")
