@@ -30,16 +30,16 @@ test-kernels: $(STAMP)
 		OPENBLAS_CORETYPE=$$kernel $(PY) -m pytest -q tests/core || exit 1; \
 	done
 
-# initviz's output run in torch and jax: the code `initviz code` writes, the .pt files
-# `initviz inspect` reads. Installs both extras; with one missing the tests fail, not skip.
+# initviz's output run in torch, Keras (on JAX) and JAX: the code `initviz code` writes, the
+# .pt files `initviz inspect` reads. Installs the extras; a missing one fails, never skips.
 # PyPI's Linux torch wheel carries CUDA (GBs): TORCH_PIP_ARGS="--extra-index-url
 # https://download.pytorch.org/whl/cpu" takes the 190 MB CPU build instead.
 TORCH_PIP_ARGS ?=
 test-frameworks: $(STAMP)
-	@$(PY) -m pip install --quiet -e ".[torch,jax]" $(TORCH_PIP_ARGS) \
-		&& $(PY) -c "import torch, jax" \
-		|| { echo "test-frameworks: torch or jax is not installed and could not be; these" \
-		"tests need both (pip install -e .[torch,jax])"; exit 1; }
+	@$(PY) -m pip install --quiet -e ".[torch,jax,keras]" $(TORCH_PIP_ARGS) \
+		&& KERAS_BACKEND=jax $(PY) -c "import torch, jax, keras" \
+		|| { echo "test-frameworks: torch, jax or keras is not installed and could not be;" \
+		"these tests need them (pip install -e .[torch,jax,keras])"; exit 1; }
 	INITVIZ_REQUIRE_FRAMEWORKS=1 $(PY) -m pytest -q -m frameworks
 
 bench: $(STAMP)

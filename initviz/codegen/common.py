@@ -49,3 +49,21 @@ def header(project, framework: str, title: str, layout: list[str]) -> list[str]:
         f"# Same distributions, other numbers: {title} has its own random generator.",
         *layout, "",
     ]
+
+
+def variance_scaling(name: str, p: dict, project) -> tuple[str, str, str] | None:
+    """(scale as Python, mode, distribution) of the fan-based schemes as variance scaling
+    (Var = scale/fan): JAX and Keras both have it; None for the other schemes."""
+    if name in ("xavier_normal", "xavier_uniform"):
+        return f"{number(p['gain'])} ** 2", "fan_avg", name.split("_")[1]
+    if name in ("he_normal", "he_uniform"):
+        return f"2 / (1 + {number(p['a'])} ** 2)", p["mode"], name.split("_")[1]
+    if name in ("lecun_normal", "lecun_uniform"):
+        return "1.0", "fan_in", name.split("_")[1]
+    if name == "variance_scaling":
+        return number(p["scale"]), p["mode"], p["distribution"]
+    if name == "kumar":
+        return f"1 / {kumar_factor(project)!r}", "fan_in", "normal"
+    if name == "pytorch_default":
+        return "1 / 3", "fan_in", "uniform"
+    return None

@@ -9,7 +9,7 @@ written out with the layer's fans.
 """
 from __future__ import annotations
 
-from initviz.codegen.common import FAN, header, kumar_factor, widths_code
+from initviz.codegen.common import FAN, header, variance_scaling, widths_code
 from initviz.codegen.common import number as _num
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import TRUNCATED_STD_FACTOR, resolve_scheme
@@ -26,23 +26,6 @@ _ACTIVATIONS = {
     "silu": "jax.nn.silu(z)",
     "softplus": "jax.nn.softplus({beta!r} * z) / {beta!r}",
 }
-
-
-def _scaling(name: str, p: dict, project) -> tuple[str, str, str] | None:
-    """(scale, mode, distribution) of variance_scaling for the fan-based schemes."""
-    if name in ("xavier_normal", "xavier_uniform"):
-        return f"{_num(p['gain'])} ** 2", "fan_avg", name.split("_")[1]
-    if name in ("he_normal", "he_uniform"):
-        return f"2 / (1 + {_num(p['a'])} ** 2)", p["mode"], name.split("_")[1]
-    if name in ("lecun_normal", "lecun_uniform"):
-        return "1.0", "fan_in", name.split("_")[1]
-    if name == "variance_scaling":
-        return _num(p["scale"]), p["mode"], p["distribution"]
-    if name == "kumar":
-        return f"1 / {kumar_factor(project)!r}", "fan_in", "normal"
-    if name == "pytorch_default":
-        return "1 / 3", "fan_in", "uniform"
-    return None
 
 
 def _comment(name: str) -> list[str]:
@@ -95,7 +78,7 @@ def _body(target: str, name: str, p: dict, project) -> list[str]:
             return ["# a bias is drawn as a (fan_out, 1) orthogonal matrix: a unit vector",
                     f"return initializers.orthogonal({gain})(key, (fan_out, 1))[:, 0]"]
         return [f"return initializers.orthogonal({gain})(key, (fan_in, fan_out))"]
-    scale, mode, distribution = _scaling(name, p, project)
+    scale, mode, distribution = variance_scaling(name, p, project)
     if target == "bias":
         return _bias_written_out(scale, mode, distribution)
     return [f"init = initializers.variance_scaling({scale}, {mode!r}, {distribution!r})",

@@ -1,11 +1,12 @@
-"""`initviz code`: runnable PyTorch code on stdout; frameworks without a tested generator and
-bad projects are refused in one line with status 2. (tests/frameworks runs the code in torch.)"""
+"""`initviz code`: runnable PyTorch, Keras or JAX code on stdout; bad projects are refused in
+one line with status 2. (tests/frameworks runs the code in each framework.)"""
 import ast
 
 import pytest
 
-from initviz import Project
+from initviz import Project, ProjectError
 from initviz.cli import main
+from initviz.codegen import generate
 from initviz.core.schemes import SCHEMES
 
 
@@ -40,12 +41,19 @@ def test_every_scheme_gives_valid_jax_code_saying_which_normal(tmp_path, capsys,
         assert "named normal initialisers are truncated" in out
 
 
-@pytest.mark.parametrize("framework", ["keras"])
-def test_untested_frameworks_are_refused_in_one_line(tmp_path, capsys, framework):
-    status = main(["code", str(_save(tmp_path)), "--framework", framework])
-    out, err = capsys.readouterr()
-    assert status == 2 and out == ""
-    assert err.count("\n") == 1 and f"code for {framework} is not available" in err
+def test_every_scheme_gives_valid_keras_code(tmp_path, capsys):
+    for scheme in SCHEMES:
+        assert main(["code", str(_save(tmp_path, scheme)), "--framework", "keras"]) == 0
+        out = capsys.readouterr().out
+        ast.parse(out)
+        assert "layers.Dense(fan_out" in out and "keras.activations.relu(z)" in out
+        if scheme == "he_normal":  # Keras's HeNormal is truncated: initviz's is not
+            assert "VarianceScaling(2 / (1 + 0.0 ** 2), 'fan_in', 'untruncated_normal')" in out
+
+
+def test_an_unknown_framework_is_refused_naming_the_known_ones():
+    with pytest.raises(ProjectError, match="pytorch, keras, jax"):
+        generate(Project(), "tensorflow")
 
 
 def test_a_bad_project_is_one_line(tmp_path, capsys):

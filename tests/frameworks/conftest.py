@@ -37,3 +37,22 @@ def torch():
 @pytest.fixture(scope="session")
 def jax():
     return _require("jax", "jax")
+
+
+@pytest.fixture(scope="session")
+def keras(jax, tmp_path_factory):
+    """Keras 3 on the JAX backend. Keras reads KERAS_BACKEND and writes KERAS_HOME/keras.json
+    when first imported: both are set for that import only, then restored."""
+    saved = {key: os.environ.get(key) for key in ("KERAS_BACKEND", "KERAS_HOME")}
+    os.environ["KERAS_BACKEND"] = "jax"
+    os.environ["KERAS_HOME"] = str(tmp_path_factory.mktemp("keras_home"))
+    try:
+        keras = _require("keras", "keras")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert keras.backend.backend() == "jax"
+    return keras

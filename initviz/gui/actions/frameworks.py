@@ -24,7 +24,7 @@ class FrameworkActions:
         separators = [a for a in file_menu.actions() if a.isSeparator()]
         file_menu.insertAction(separators[0] if separators else None, open_model)
         export_menu.addSeparator()
-        code = export_menu.addAction("&Code (PyTorch, JAX)…", self.show_code)
+        code = export_menu.addAction("&Code (PyTorch, Keras, JAX)…", self.show_code)
         code.setObjectName("exportCodeAction")
 
     def _keep(self, dialog: QtWidgets.QDialog) -> QtWidgets.QDialog:

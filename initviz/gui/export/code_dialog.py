@@ -1,7 +1,6 @@
 """Export ▸ Code…: the project as runnable framework code, to copy or save as a .py file.
 
-The text is ``initviz code``'s; frameworks without a tested generator are listed but
-disabled, with the reason as their tooltip.
+The text is ``initviz code``'s, for the framework chosen in the dialog.
 """
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from initviz.codegen import AVAILABLE, FRAMEWORKS, generate
+from initviz.codegen import FRAMEWORKS, generate
 from initviz.errors import ProjectError
 from initviz.safe_io import write_text_atomic
 
@@ -27,10 +26,6 @@ class CodeDialog(QtWidgets.QDialog):
         self.framework_combo = QtWidgets.QComboBox(objectName="frameworkCombo")
         for name in FRAMEWORKS:
             self.framework_combo.addItem(TITLES[name], name)
-            if name not in AVAILABLE:
-                item = self.framework_combo.model().item(self.framework_combo.count() - 1)
-                item.setEnabled(False)
-                item.setToolTip("not available yet: only code the tests run in its framework")
         self.text = QtWidgets.QPlainTextEdit(readOnly=True, objectName="codeText")
         self.text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
         self.text.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
