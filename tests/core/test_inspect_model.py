@@ -190,3 +190,26 @@ def test_other_files_are_refused_by_name(tmp_path, capsys):
     path.write_bytes(b"x")
     assert main(["inspect", str(path)]) == 2
     assert ".safetensors, .npz and .pt/.pth" in capsys.readouterr().err
+
+
+def _traced_peak(path) -> int:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        inspect_file(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path):
+    """Two files of 2 and 8 chunks (16 and 64 MB): the same peak of traced allocations
+    (NumPy reports its buffers to tracemalloc), so the file is never held whole."""
+    peaks = []
+    for chunks in (2, 8):
+        path = tmp_path / f"{chunks}.safetensors"
+        rows = chunks * CHUNK_VALUES // 1024
+        save_file({"w": np.ones((rows, 1024), np.float32)}, str(path))
+        peaks.append(_traced_peak(path))
+    assert peaks[1] - peaks[0] < CHUNK_VALUES * 4  # under one chunk more; the file grew 48 MB
