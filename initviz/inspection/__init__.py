@@ -29,15 +29,16 @@ def _layer_record(stats: TensorStats) -> dict:
     return record
 
 
-def inspect_file(path) -> dict:
-    """Every weight (≥ 2-D floating-point tensor) of the file, measured and matched.
+def inspect_file(path, should_stop=None) -> dict:
+    """Every weight (≥ 2-D floating-point tensor) of the file, measured and matched;
+    ``should_stop`` is asked between chunks (core.cancel).
 
     ``layers`` holds the records of ``--json``; ``stats`` the measured TensorStats (with the
     histogram samples), in the same order; ``skipped`` counts the other tensors.
     """
     entries = open_model(path)
     weights = [e for e in entries if e.floating and len(e.shape) >= 2 and math.prod(e.shape)]
-    measured = [measure(entry) for entry in weights]
+    measured = [measure(entry, should_stop=should_stop) for entry in weights]
     return {"file": display_name(path), "layers": [_layer_record(s) for s in measured],
             "skipped": len(entries) - len(weights), "stats": measured}
 

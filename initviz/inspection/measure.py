@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from initviz.core.cancel import ShouldStop, check_stop
 from initviz.inspection.readers import TensorEntry
 
 HISTOGRAM_SAMPLE = 100_000
@@ -56,8 +57,10 @@ def _is_orthogonal(matrix: np.ndarray) -> bool:
     return bool(np.abs(off).max() < 1e-3 * scale and np.ptp(diagonal) < 1e-3 * scale)
 
 
-def measure(entry: TensorEntry, rng: np.random.Generator | None = None) -> TensorStats:
-    """Stream the entry's chunks once: shifted power sums in float64 and a random sample."""
+def measure(entry: TensorEntry, rng: np.random.Generator | None = None,
+            should_stop: ShouldStop = None) -> TensorStats:
+    """Stream the entry's chunks once: shifted power sums in float64 and a random sample.
+    ``should_stop`` is asked before each chunk (core.cancel): a closed window stops at once."""
     rng = rng or np.random.default_rng(0)
     count = math.prod(entry.shape)
     keep = min(1.0, HISTOGRAM_SAMPLE / max(count, 1))
@@ -66,6 +69,7 @@ def measure(entry: TensorEntry, rng: np.random.Generator | None = None) -> Tenso
     samples = []
     whole = None
     for chunk in entry.chunks():
+        check_stop(should_stop)
         values = chunk.astype(np.float64)
         if shift is None:
             shift = float(values.mean())

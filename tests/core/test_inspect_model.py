@@ -213,3 +213,13 @@ def test_memory_does_not_grow_with_the_file(tmp_path):
         save_file({"w": np.ones((rows, 1024), np.float32)}, str(path))
         peaks.append(_traced_peak(path))
     assert peaks[1] - peaks[0] < CHUNK_VALUES * 4  # under one chunk more; the file grew 48 MB
+
+
+def test_a_read_stops_between_chunks_when_asked(tmp_path):
+    """The window's dialog passes its thread's stop flag: closing it ends a long read."""
+    from initviz.errors import Cancelled
+
+    asked = []
+    with pytest.raises(Cancelled):
+        inspect_file(_save(tmp_path, MLP), should_stop=lambda: asked.append(1) or True)
+    assert len(asked) == 1  # stopped before the first chunk was measured

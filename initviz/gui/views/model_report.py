@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from initviz.gui.workers.background import BackgroundTask
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 from initviz.inspection import inspect_file, layer_line
 from initviz.safe_io import display_name
 
@@ -25,6 +25,11 @@ def _cells(number: int, record: dict) -> list[str]:
     ratio = "" if best is None else f"{best['ratio']:.3f}×"
     return [str(number), record["name"], " × ".join(map(str, record["shape"])),
             str(record["fan_in"]), str(record["fan_out"]), std, match, ratio]
+
+
+def _inspect_here(path: str) -> dict:
+    """On the worker thread: stops between chunks once the dialog closes (shutdown)."""
+    return inspect_file(path, should_stop=stop_requested())
 
 
 class ModelReportDialog(QtWidgets.QDialog):
@@ -72,7 +77,7 @@ class ModelReportDialog(QtWidgets.QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.resize(1000, 720)
-        self.task = BackgroundTask(inspect_file, "initviz-inspect", self, debounce_ms=0)
+        self.task = BackgroundTask(_inspect_here, "initviz-inspect", self, debounce_ms=0)
         self.task.resultReady.connect(self._show_report)
         self.task.failed.connect(self._show_failure)
         self.finished.connect(self.task.shutdown)
