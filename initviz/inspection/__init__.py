@@ -38,7 +38,11 @@ def inspect_file(path, should_stop=None) -> dict:
     """
     entries = open_model(path)
     weights = [e for e in entries if e.floating and len(e.shape) >= 2 and math.prod(e.shape)]
-    measured = [measure(entry, should_stop=should_stop) for entry in weights]
+    try:
+        measured = [measure(entry, should_stop=should_stop) for entry in weights]
+    except OSError as error:  # the disk, or a file changed under us, while reading values
+        raise ModelFileError(f"cannot read {display_name(path)}: {error.strerror or error}"
+                             ) from None
     return {"file": display_name(path), "layers": [_layer_record(s) for s in measured],
             "skipped": len(entries) - len(weights), "stats": measured}
 

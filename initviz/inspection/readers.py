@@ -64,7 +64,10 @@ def _file_chunks(path, offset: int, count: int, dtype: str) -> Iterator[np.ndarr
     with open(path, "rb") as handle:
         handle.seek(offset)
         for start in range(0, count, CHUNK_VALUES):
-            part = np.fromfile(handle, dtype=dtype, count=min(CHUNK_VALUES, count - start))
+            want = min(CHUNK_VALUES, count - start)
+            part = np.fromfile(handle, dtype=dtype, count=want)
+            if part.size < want:
+                raise ModelFileError(f"{display_name(path)} became shorter while being read")
             yield _bfloat16(part) if dtype == "<u2" else part
 
 
@@ -118,6 +121,7 @@ def _checked_entry(key, info, data_size: int, bad: str) -> tuple[str, tuple, int
     if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= set(info):
         raise ModelFileError(f"{bad}: tensor {key!r} lacks dtype, shape or data_offsets")
     dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+    dtype = dtype if isinstance(dtype, str) else repr(dtype)  # a list or object: unknown
     itemsize = (np.dtype(_SAFETENSORS_DTYPES[dtype]).itemsize if dtype in _SAFETENSORS_DTYPES
                 else _OTHER_DTYPES.get(dtype))
     if (itemsize is None or not _counts(shape) or not _counts(offsets)

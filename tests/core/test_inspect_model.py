@@ -150,6 +150,8 @@ HOSTILE = {
                       b"\0" * 100), "truncated"),
     "bad dtype": (_st({"w": {"dtype": "F33", "shape": [2], "data_offsets": [0, 8]}}, b"\0" * 8),
                   "F33"),
+    "dtype a list": (_st({"w": {"dtype": ["F32"], "shape": [2], "data_offsets": [0, 8]}},
+                         b"\0" * 8), "['F32']"),
     "overlap": (_st({"a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
                      "b": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}},
                     b"\0" * 16), "not a valid safetensors file"),
@@ -223,3 +225,22 @@ def test_a_read_stops_between_chunks_when_asked(tmp_path):
     with pytest.raises(Cancelled):
         inspect_file(_save(tmp_path, MLP), should_stop=lambda: asked.append(1) or True)
     assert len(asked) == 1  # stopped before the first chunk was measured
+
+
+def test_every_corruption_of_a_header_is_a_report_or_one_line(tmp_path, capsys):
+    """Each byte of the length and the JSON header replaced by three values: the command
+    reports (a harmless change) or refuses in one line, never a traceback."""
+    good = tmp_path / "good.safetensors"
+    save_file({"w": _normal((8, 4), 0.5), "b": np.zeros(8, np.float32)}, str(good))
+    raw = bytearray(good.read_bytes())
+    length = 8 + int.from_bytes(raw[:8], "little")
+    path = tmp_path / "m.safetensors"
+    for position in range(length):
+        for value in (0x00, 0x7B, 0xFF):
+            mutated = bytearray(raw)
+            mutated[position] = value
+            path.write_bytes(bytes(mutated))
+            status = main(["inspect", str(path)])
+            out, err = capsys.readouterr()
+            assert (status == 0 and err == "") or (status == 2 and out == ""
+                                                   and err.count("\n") == 1), (position, value)
