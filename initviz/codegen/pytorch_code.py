@@ -94,7 +94,7 @@ def _builtin_weight(name: str, p: dict) -> list[str] | None:
         if p["a"] == 0:
             return [f"nn.init.{kind}_(weight, mode={p['mode']!r}, nonlinearity='relu')"]
         return [
-            "# leaky_relu's gain √(2/(1+a²)) is initviz's a: the slope of the rectifier",
+            "# torch's a is initviz's a, the rectifier's negative slope: gain √(2/(1+a²))",
             f"nn.init.{kind}_(weight, a={_num(p['a'])}, mode={p['mode']!r}, "
             "nonlinearity='leaky_relu')",
         ]
