@@ -90,8 +90,9 @@ def _build(project, data, size):
     return widget, dashboard, dataclasses.replace(settings, layers=layers, heatmap=False)
 
 
-def render_project(project, out_path, size=(1600, 1000)) -> Path:
-    """Draw ``project``'s dashboard to ``out_path`` (.png or .svg) at ``size`` pixels."""
+def render_project(project, out_path, size=(1600, 1000), data=None) -> Path:
+    """Draw ``project``'s dashboard to ``out_path`` (.png or .svg) at ``size`` pixels; ``data``
+    (plot data prepared from a simulation of it) is computed here when not given."""
     from initviz.gui.app import ensure_application
 
     out_path = Path(out_path)
@@ -103,7 +104,7 @@ def render_project(project, out_path, size=(1600, 1000)) -> Path:
     from initviz.gui.export import writers
     from initviz.gui.workers.compute import compute
 
-    data = compute(project)
+    data = compute(project) if data is None else data
     widget, dashboard, settings = _build(project, data, size)
     widget.show()
     app.processEvents()

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
+from initviz.gui.actions.frameworks import FrameworkActions
 from initviz.gui.actions.help import build_help_menu
 from initviz.gui.actions.lessons import LessonShelf, menu_text
 from initviz.gui.export import writers
@@ -45,12 +46,16 @@ class WindowMenus(QtCore.QObject):
         self.lessons = self.shelf.lessons
         self.lesson_actions: list[QtGui.QAction] = []
         bar = window.menuBar()
-        window.files.build_menu(bar.addMenu("&File"))
+        file_menu = bar.addMenu("&File")
+        window.files.build_menu(file_menu)
         self._edit_menu(bar.addMenu("&Edit"))
         self._view_menu(bar.addMenu("&View"))
         self.lessons_menu = bar.addMenu("&Lessons")
         self._fill_lessons()
-        self._export_menu(bar.addMenu("E&xport"))
+        export_menu = bar.addMenu("E&xport")
+        self._export_menu(export_menu)
+        self.frameworks = FrameworkActions(window)
+        self.frameworks.add_to(file_menu, export_menu)
         self.help = build_help_menu(window, bar.addMenu("&Help"))
 
     def _action(self, menu, text, slot, *keys, checkable=False, name=None) -> QtGui.QAction:
