@@ -106,8 +106,9 @@ def _svg(paint, size: QtCore.QSize, dpi: float, title: str, path: Path) -> bytes
 def svg_bytes(widget: QtWidgets.QWidget, path: Path) -> bytes:
     """``widget`` painted as SVG vectors in memory; ``path`` only names the file in the error."""
     def paint(painter):
+        # its own background too: the gaps between its children are not transparent
         widget.render(painter, QtCore.QPoint(0, 0), QtGui.QRegion(),
-                      QtWidgets.QWidget.DrawChildren)
+                      QtWidgets.QWidget.DrawWindowBackground | QtWidgets.QWidget.DrawChildren)
     title = widget.windowTitle().replace("[*]", "") or "initviz"
     return _svg(paint, widget.size(), widget.logicalDpiX(), title, path)
 
