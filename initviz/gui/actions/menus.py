@@ -15,6 +15,7 @@ from initviz.errors import ProjectError
 from initviz.gui.actions.frameworks import FrameworkActions
 from initviz.gui.actions.help import build_help_menu
 from initviz.gui.actions.lessons import LessonShelf, menu_text
+from initviz.gui.actions.slide_export import export_slide_dialog
 from initviz.gui.export import writers
 
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
@@ -167,6 +168,9 @@ class WindowMenus(QtCore.QObject):
     def _export_menu(self, menu) -> None:
         self._action(menu, "Selected &plot as PNG/SVG…", lambda: self.export_plot_dialog(None))
         self._action(menu, "&Dashboard as PNG/SVG…", self.export_dashboard_dialog, "Ctrl+E")
+        self._action(menu, "S&lide (projector size) as PNG/SVG…",
+                     lambda: export_slide_dialog(self.window), "Ctrl+Shift+E",
+                     name="exportSlideAction")
         self._action(menu, "&Statistics as CSV…", self.export_stats_dialog)
         self._action(menu, "Se&ttings as JSON…", self.export_settings_dialog)
 
