@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-kernels bench soak lint render-lessons clean
+.PHONY: run test test-kernels test-frameworks bench soak lint render-lessons clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ test-kernels: $(STAMP)
 		echo "== tests/core with OPENBLAS_CORETYPE=$$kernel"; \
 		OPENBLAS_CORETYPE=$$kernel $(PY) -m pytest -q tests/core || exit 1; \
 	done
+
+# initviz's output run in torch, Keras (on JAX) and JAX: the code `initviz code` writes, the
+# .pt files `initviz inspect` reads. Installs the extras; a missing one fails, never skips.
+# PyPI's Linux torch wheel carries CUDA (GBs): TORCH_PIP_ARGS="--extra-index-url
+# https://download.pytorch.org/whl/cpu" takes the 190 MB CPU build instead.
+TORCH_PIP_ARGS ?=
+test-frameworks: $(STAMP)
+	@$(PY) -m pip install --quiet -e ".[torch,jax,keras]" $(TORCH_PIP_ARGS) \
+		&& KERAS_BACKEND=jax $(PY) -c "import torch, jax, keras" \
+		|| { echo "test-frameworks: torch, jax or keras is not installed and could not be;" \
+		"these tests need them (pip install -e .[torch,jax,keras])"; exit 1; }
+	INITVIZ_REQUIRE_FRAMEWORKS=1 $(PY) -m pytest -q -m frameworks
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -1,7 +1,8 @@
 """initviz: see what weight initialisation does to a deep network, layer by layer.
 
 The public API: ``Project``, ``simulate``, ``Simulation``, ``Layer``, ``Trainer``,
-``ProjectError``, ``ACTIVATIONS``, ``SCHEMES`` and ``gain``. Each is loaded on first use,
+``ProjectError``, ``ACTIVATIONS``, ``SCHEMES``, ``gain`` and ``render`` (the dashboard as
+PNG bytes or a file; notebooks show projects and simulations with it). Each is loaded on first use,
 so that ``import initviz`` alone loads neither NumPy nor Qt: the window's entry point
 sets up its process before NumPy loads (``initviz._runtime``).
 """
@@ -21,6 +22,7 @@ _PUBLIC = {
     "Trainer": "initviz.core.training",
     "ProjectError": "initviz.errors",
     "Project": "initviz.project",
+    "render": "initviz.notebook",
 }
 __all__ = sorted(_PUBLIC)
 

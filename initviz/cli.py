@@ -34,6 +34,9 @@ USAGE = """
   initviz stats PROJECT.json [--json | --csv]         per-layer statistics to stdout
   initviz render PROJECT.json -o OUT.png|OUT.svg [--size WxH]
                                                       draw the dashboard headless
+  initviz code PROJECT.json --framework pytorch|keras|jax
+                                                      print runnable init code
+  initviz inspect MODEL.safetensors|.npz|.pt [--json] a model's weights against the schemes
   initviz --version"""
 
 
@@ -48,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         "(on PROJECT.json, or a default lesson). `python -m initviz` is the same.",
     )
     parser.add_argument("--version", action="version", version=f"initviz {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{stats,render}")
+    sub = parser.add_subparsers(dest="command", metavar="{stats,render,code,inspect}")
     stats = sub.add_parser("stats", help="per-layer statistics to stdout")
     stats.add_argument("project", help="an initviz project (.json)")
     form = stats.add_mutually_exclusive_group()
@@ -58,7 +61,19 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("project", help="an initviz project (.json)")
     render.add_argument("-o", "--output", required=True, help="OUT.png or OUT.svg")
     render.add_argument("--size", type=_parse_size, default=(1600, 1000), help="WxH in pixels")
+    _add_framework_commands(sub)
     return parser
+
+
+def _add_framework_commands(sub) -> None:
+    from initviz.codegen import FRAMEWORKS
+
+    code = sub.add_parser("code", help="print runnable code that builds and initialises the MLP")
+    code.add_argument("project", help="an initviz project (.json)")
+    code.add_argument("--framework", required=True, choices=FRAMEWORKS)
+    inspect = sub.add_parser("inspect", help="a model's weights against the schemes")
+    inspect.add_argument("model", help="a .safetensors, .npz or PyTorch .pt/.pth file")
+    inspect.add_argument("--json", action="store_true", help="one JSON object")
 
 
 class OutputError(Exception):
@@ -129,6 +144,35 @@ def _run_render(args) -> int:
     return 0
 
 
+def _run_code(args) -> int:
+    from initviz.codegen import generate
+    from initviz.project import Project
+
+    project = Project.load(args.project)
+    try:
+        text = generate(project, args.framework)
+    except ProjectError as error:
+        raise _in_file(args.project, error) from None
+    _write_out(text)
+    return 0
+
+
+def _run_inspect(args) -> int:
+    from initviz.inspection import inspect_file, report_text
+
+    report = inspect_file(args.model)
+    if args.json:
+        public = {key: report[key] for key in ("file", "layers")}
+        _write_out(json.dumps(json_safe(public), indent=2) + "\n")
+    else:
+        _write_out(report_text(report))
+    return 0
+
+
+_COMMANDS = {"stats": _run_stats, "render": _run_render, "code": _run_code,
+             "inspect": _run_inspect}
+
+
 def _run_window(path: str | None) -> int:
     from initviz import _runtime
 
@@ -162,13 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # argparse cannot put an optional PROJECT.json beside sub-commands: the window's form is
     # told apart here, and USAGE shows every form in --help.
-    if not argv or (argv[0] not in ("stats", "render") and not argv[0].startswith("-")):
+    if not argv or (argv[0] not in _COMMANDS and not argv[0].startswith("-")):
         if len(argv) > 1:
             return _fail("give at most one project file to open")
         return _run_window(argv[0] if argv else None)
     args = _parser().parse_args(argv)
     try:
-        return _run_stats(args) if args.command == "stats" else _run_render(args)
+        return _COMMANDS[args.command](args)
     except ProjectError as error:
         return _fail(str(error))
     except MemoryError:

@@ -471,6 +471,12 @@ class Project:
     def __eq__(self, other) -> bool:
         return isinstance(other, Project) and self._data == other._data
 
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter shows a project as the dashboard `initviz render` draws (initviz.render)."""
+        from initviz.notebook import repr_png  # Qt loads only when a picture is asked for
+
+        return repr_png(self)
+
     def __repr__(self) -> str:
         net = self._data["network"]
         return f"Project({self.name!r}, widths={net['widths']}, {net['activation']}, {self.scheme})"

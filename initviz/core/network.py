@@ -70,6 +70,12 @@ class Simulation:
 
         return simulation_stats(self, bins=bins)
 
+    def _repr_png_(self) -> bytes | None:
+        """Jupyter shows a simulation as the dashboard `initviz render` draws (initviz.render)."""
+        from initviz.notebook import repr_png  # Qt loads only when a picture is asked for
+
+        return repr_png(self)
+
 
 def layer_contexts(project) -> list[schemes.LayerContext]:
     activation = resolve_activation(project.activation)

@@ -38,12 +38,12 @@ def _no_display() -> bool:
 def ensure_application(argv=None):
     """The QApplication, created once; offscreen when there is no display (``render``: the
     window itself refuses to start without one, in ``run_app``)."""
-    if _no_display():
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtWidgets
 
     app = QtWidgets.QApplication.instance()
-    if app is None:
+    if app is None:  # an existing application (a notebook's) is used as it is
+        if _no_display():
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _quiet_offscreen_notice()
         app = QtWidgets.QApplication(argv if argv is not None else [sys.argv[0]])
         app.setApplicationName("initviz")

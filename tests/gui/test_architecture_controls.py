@@ -83,7 +83,7 @@ def test_render_draws_a_network_with_normalisation_and_skips(tmp_path):
 
 
 def test_the_rendered_heading_names_the_normalisation_and_the_skips():
-    from initviz.gui.render import settings_line
+    from initviz.gui.views.slide import settings_line
     from initviz.project import Project
 
     line = settings_line(Project().with_changes({"network.normalization": "batch",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from initviz.gui.render import title_html
+from initviz.gui.views.slide import title_html
 from initviz.project import MAX_NAME_CHARS, MAX_NOTES_CHARS, Project, ProjectError
 
 TIMEOUT = 20000

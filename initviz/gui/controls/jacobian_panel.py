@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.core import jacobian
 from initviz.gui import theme as th
+from initviz.gui.prepare.theory import rich
 
 
 def _rank_text(spectrum: jacobian.JacobianSpectrum) -> str:
@@ -88,7 +89,7 @@ class JacobianBar(QtWidgets.QWidget):
             self.combo.setCurrentIndex(self.combo.findData(name))
 
     def show_spectrum(self, spectrum: jacobian.JacobianSpectrum, theme: th.Theme) -> None:
-        text = html.escape(caption(spectrum))
+        text = rich(caption(spectrum))
         if spectrum.note:
             colour = th.WARNING_COLOURS["nonfinite"]
             text += f"<br><b style='color:{colour}'>{html.escape(spectrum.note)}</b>"

@@ -75,7 +75,13 @@ def _finite(values) -> np.ndarray:
 
 
 class TrainingCurves(pg.GraphicsLayoutWidget):
-    """Four plots in a 2 × 2 grid: loss | accuracy, update ratio | decision boundary."""
+    """Four plots in a 2 × 2 grid: loss | accuracy, update ratio | decision boundary.
+
+    The two columns share the width equally whatever the titles say: a title never sets
+    a plot's minimum width (a long one would squeeze the other column mid-demo), and what
+    changes during a run (the ratio's "0 everywhere") is a badge inside its view box.
+    Legends sit right of their view box, where they cannot cover a curve or a line.
+    """
 
     def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
         super().__init__(parent)
@@ -83,7 +89,11 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.accuracy_plot = self.addPlot(row=0, col=1)
         self.ratio_plot = self.addPlot(row=1, col=0, axisItems={"left": DecadeAxis("left")})
         self.boundary_plot = self.addPlot(row=1, col=1)
+        for column in (0, 1):
+            self.ci.layout.setColumnStretchFactor(column, 1)
         for plot in self.plots:
+            _narrow_title(plot)
+            plot.setPreferredWidth(1)  # the columns share by stretch, not by their contents
             plot.hideButtons()
             plot.setMenuEnabled(False)
             plot.showGrid(x=True, y=True, alpha=0.2)
@@ -91,9 +101,9 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
                 plot.getAxis(name).setCacheMode(
                     QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._ranges = {}
-        self.train_loss = self.loss_plot.plot(name="train (minibatch)")
+        self.train_loss = self.loss_plot.plot(name="train batch")
         self.test_loss = self.loss_plot.plot(name="test", symbol="o")
-        self.train_accuracy = self.accuracy_plot.plot(name="train (minibatch)")
+        self.train_accuracy = self.accuracy_plot.plot(name="train batch")
         self.test_accuracy = self.accuracy_plot.plot(name="test", symbol="o")
         for curve in (self.train_loss, self.train_accuracy):
             curve.setDownsampling(auto=True, method="mean")
@@ -103,14 +113,15 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.reference = pg.InfiniteLine(
             pos=np.log10(RATIO_REFERENCE), angle=0, movable=False,
             label=decade_label(round(math.log10(RATIO_REFERENCE))),  # as the axis writes it
-            labelOpts={"position": 0.03, "anchors": [(0, 1), (0, 1)]},
+            # at the right: the "0 everywhere" badge is at the left
+            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]},
         )
         self.ratio_plot.addItem(self.reference)
-        self.chance = pg.InfiniteLine(
-            angle=0, movable=False, label="chance",
-            labelOpts={"position": 0.97, "anchors": [(1, 1), (1, 1)]})
+        self.chance = pg.InfiniteLine(angle=0, movable=False)
         self.loss_plot.addItem(self.chance)
         self.chance.hide()
+        self.chance_sample = pg.PlotDataItem()  # the line's entry in the legend, never drawn
+        self.chance_text = ""
         self.depth = 0
         self.ratio_curves: list = []
         self.ratio_layers: list[int] = []
@@ -118,6 +129,11 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._curve_pool: list = []  # every curve made so far; those not needed hidden
         self.frozen = False
         self.ratio_legend = None
+        self.legends: dict = {}
+        self.frozen_badge = pg.TextItem("0 everywhere:\nno weight moves", anchor=(0, 0))
+        self.frozen_badge.setParentItem(self.ratio_plot.vb)  # pinned to the box, not the data
+        self.frozen_badge.hide()
+        self.ratio_plot.vb.sigResized.connect(self._place_badge)
         self.boundary_image = pg.ImageItem(axisOrder="row-major")
         self.boundary_plot.addItem(self.boundary_image)
         # one item per class colour: a single brush each, however many points there are
@@ -131,6 +147,12 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._boundary_shown = True
         self.apply_theme(theme)
 
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """As tall as the four plots' titles, axes and legends need: a splitter gives the
+        curves that much, and the histogram grid below (which scrolls) the rest."""
+        needed = self.ci.effectiveSizeHint(QtCore.Qt.MinimumSize).height()
+        return QtCore.QSize(super().minimumSizeHint().width(), math.ceil(needed) + 2)
+
     @property
     def plots(self):
         return (self.loss_plot, self.accuracy_plot, self.ratio_plot, self.boundary_plot)
@@ -140,8 +162,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.setBackground(theme.background)
         titles = ("Loss", "Accuracy", "Update ratio ‖ΔW‖/‖W‖ per layer", "Decision boundary")
         for plot, title in zip(self.plots, titles, strict=True):
-            size = f"{theme.font_pt * 1.1:.1f}pt"
-            plot.setTitle(title, color=theme.foreground, size=size, bold=True)
+            _set_title(plot, title, theme)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
                 plot.getAxis(name).enableAutoSIPrefix(False)  # no '(x0.001)' on a projector
@@ -161,11 +182,13 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.reference.setPen(pg.mkPen(theme.foreground, width=width, style=QtCore.Qt.DashLine))
         self.reference.label.setColor(theme.foreground)
         self.reference.label.setFont(th.plot_font(theme, 0.9))
-        self.chance.setPen(pg.mkPen("#777777", width=width, style=QtCore.Qt.DotLine))
-        self.chance.label.setColor("#555555")
-        self.chance.label.setFont(th.plot_font(theme, 0.9))
+        chance_pen = pg.mkPen("#777777", width=width, style=QtCore.Qt.DotLine)
+        self.chance.setPen(chance_pen)
+        self.chance_sample.setPen(chance_pen)
         self._ratio_title(theme)
         self._boundary_title(theme)
+        self.frozen_badge.setColor(th.WARNING_COLOURS["nonfinite"])
+        self.frozen_badge.setFont(th.plot_font(theme, 0.9, bold=True))
         for item in self.class_points:
             item.setSize(theme.font_pt * 0.7)
             item.setPen(pg.mkPen("#000000", width=0.6))
@@ -175,34 +198,55 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             self._ratio_legend(theme)
 
     def _ratio_title(self, theme: th.Theme) -> None:
-        title = "Update ratio ‖ΔW‖/‖W‖ per layer"
-        if len(self.ratio_layers) < self.depth:
-            title += f" ({len(self.ratio_layers)} of {self.depth} layers)"
-        if self.frozen:
-            red = th.WARNING_COLOURS["nonfinite"]
-            title += f" — <span style='color:{red}'>0 everywhere: no weight moves</span>"
-        self.ratio_plot.setTitle(title, color=theme.foreground,
-                                 size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+        title = "Update ratio ‖ΔW‖/‖W‖"
+        title += (f" ({len(self.ratio_layers)} of {self.depth} layers)"
+                  if len(self.ratio_layers) < self.depth else " per layer")
+        _set_title(self.ratio_plot, title, theme)
+        self.frozen_badge.setVisible(self.frozen)
+        self._place_badge()
 
     def _boundary_title(self, theme: th.Theme) -> None:
         caption = f" <span style='font-weight:normal'>({self.points_caption})</span>" * bool(
             self.points_caption)
-        self.boundary_plot.setTitle("Decision boundary" + caption, color=theme.foreground,
-                                    size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
+        _set_title(self.boundary_plot, "Decision boundary" + caption, theme)
 
     def set_chance(self, loss: float | None, label: str = "") -> None:
-        """A dotted line at the loss of guessing (ln nL for cross-entropy), or none."""
+        """A dotted line at the loss of guessing (ln nL for cross-entropy), or none; ``label``
+        is its legend entry (a label on the line itself met the curve or the plot's top)."""
         self.chance.setVisible(loss is not None)
+        text = label if loss is not None else ""
         if loss is not None:
             self.chance.setPos(loss)
-            self.chance.label.setFormat(label)
+        if text != self.chance_text:
+            self.chance_text = text
+            self._legend(self.loss_plot, self.theme)
+
+    def _place_badge(self, *_) -> None:
+        """Top left of the view box, away from the 1e-3 line's label at the right."""
+        self.frozen_badge.setPos(4, 2)
 
     def _legend(self, plot, theme: th.Theme) -> None:
-        if plot.legend is None:
-            plot.addLegend(offset=(-10, 10), labelTextColor=theme.foreground,
-                           labelTextSize=f"{theme.font_pt * 0.9:.1f}pt", brush=(255, 255, 255, 200))
-            for curve in plot.listDataItems():
-                plot.legend.addItem(curve, curve.name())
+        legend = self._legend_beside(plot, theme, self.legends.get(id(plot)))
+        for curve in plot.listDataItems():
+            legend.addItem(curve, curve.name())
+        if plot is self.loss_plot and self.chance_text:
+            legend.addItem(self.chance_sample, self.chance_text)
+        self.legends[id(plot)] = legend
+        _reserve(plot, legend)
+        self.updateGeometry()
+
+    @staticmethod
+    def _legend_beside(plot, theme: th.Theme, old, columns: int = 1) -> pg.LegendItem:
+        """A new legend in ``plot``'s layout right of its view box (``old`` taken away): it
+        never covers a curve, and costs width, which the plots have more of than height."""
+        if old is not None:
+            plot.layout.removeItem(old)
+            old.scene() and old.scene().removeItem(old)
+        legend = pg.LegendItem(colCount=columns, labelTextColor=theme.foreground,
+                               labelTextSize=f"{theme.font_pt * 0.85:.1f}pt")
+        legend.layout.setVerticalSpacing(0)
+        plot.layout.addItem(legend, 2, 3)
+        return legend
 
     # --- data ----------------------------------------------------------------------------
 
@@ -233,16 +277,14 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self._ratio_legend(self.theme)
 
     def _ratio_legend(self, theme: th.Theme) -> None:
-        if self.ratio_legend is not None:
-            self.ratio_legend.scene() and self.ratio_legend.scene().removeItem(self.ratio_legend)
         count = len(self.ratio_curves)
         shown = range(count) if count <= 6 else (0, count // 2, count - 1)
-        self.ratio_legend = pg.LegendItem(
-            offset=(-10, 10), colCount=1 if count <= 3 else 2, labelTextColor=theme.foreground,
-            labelTextSize=f"{theme.font_pt * 0.85:.1f}pt", brush=(255, 255, 255, 200))
-        self.ratio_legend.setParentItem(self.ratio_plot.vb)
+        self.ratio_legend = self._legend_beside(self.ratio_plot, theme, self.ratio_legend,
+                                                columns=2 if len(shown) > 2 else 1)
         for i in shown:
-            self.ratio_legend.addItem(self.ratio_curves[i], f"layer {self.ratio_layers[i] + 1}")
+            self.ratio_legend.addItem(self.ratio_curves[i], f"L{self.ratio_layers[i] + 1}")
+        _reserve(self.ratio_plot, self.ratio_legend)
+        self.updateGeometry()
 
     def show_history(self, history: History) -> None:
         steps = np.asarray(history.step, dtype=np.float64)
@@ -324,6 +366,43 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         else:
             self.ci.addItem(self.ratio_plot, row=1, col=0, colspan=2)
         self._boundary_shown = on
+
+
+def _reserve(plot, legend) -> None:
+    """The legend's column keeps the legend's width, however narrow the plot gets; the legend
+    its own height, at the top."""
+    size = legend.layout.sizeHint(QtCore.Qt.PreferredSize)
+    plot.layout.setColumnFixedWidth(3, size.width())
+    legend.setMaximumHeight(size.height())  # its rows together at the top, not spread out
+    plot.layout.setAlignment(legend, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
+
+
+class TitleLabel(pg.LabelItem):
+    """A plot's title whose text never sets the plot's minimum width (pyqtgraph's does, at
+    every resize): only its height is kept."""
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        height = self.itemRect().height()
+        self.setMinimumWidth(0)
+        self._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)
+        self._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0, height)
+        self.updateGeometry()
+
+
+def _narrow_title(plot) -> None:
+    """``plot`` with a TitleLabel in place of pyqtgraph's own."""
+    old = plot.titleLabel
+    plot.layout.removeItem(old)
+    old.setParentItem(None)
+    old.scene() and old.scene().removeItem(old)
+    plot.titleLabel = TitleLabel("", size="11pt", parent=plot)
+    plot.layout.addItem(plot.titleLabel, 0, 1, 1, 3)  # centred over the view box and legend
+    plot.setTitle(None)
+
+
+def _set_title(plot, title: str, theme: th.Theme) -> None:
+    plot.setTitle(title, color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
 
 
 def sticky_peaks(old: dict | None, new: dict, shrink_below: float = 0.5) -> dict:

@@ -8,7 +8,9 @@ project's view section under INPUTS_KEY (the Theory tab's controls set it).
 from __future__ import annotations
 
 import functools
+import html
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,10 +103,34 @@ def compute_theory(project, should_stop=None) -> TheoryResult:
     here = phase.depth_scale(entry, params, point.weight_var, point.bias_var)
     spectrum = jacobian.jacobian_spectrum(project, chosen_inputs(project.view), q_star=here.q_star,
                                           should_stop=should_stop)
-    histogram = jacobian.log_histogram(spectrum.nonzero)
+    histogram = spectrum_histogram(spectrum.nonzero)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
                         scales, length_scales, spectrum, histogram, project.depth,
                         phase.beyond_phase(project))
+
+
+_SUBSCRIPT = re.compile(r"(?<![A-Za-z_])([σξχzqa])_([A-Za-z0-9]{1,2})(?![A-Za-z0-9])")
+ISOMETRY_REACH = 2.0
+"""Decades: a spectrum that comes this close to isometry (1, i.e. log10 = 0) is binned on a
+range that takes 0 in; one further away (an exploding network's 10⁶⁰) on its own range, or
+forty bins over sixty decades would squeeze it into one bin at the edge."""
+
+
+def rich(text: str) -> str:
+    """Plain text (``σ_w²``, ``ξ_c``, ``∂z_L/∂x``) as rich text with real subscripts, escaped."""
+    return _SUBSCRIPT.sub(r"\1<sub>\2</sub>", html.escape(text, quote=False))
+
+
+def spectrum_histogram(values: np.ndarray, bins: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """(edges, counts) of log10 of the singular values: with isometry in range when they come
+    near it (``jacobian.log_histogram``), else over their own range, a bin's margin each side."""
+    logs = np.log10(values[np.isfinite(values) & (values > 0)])
+    if logs.size == 0 or (logs.min() - ISOMETRY_REACH <= 0 <= logs.max() + ISOMETRY_REACH):
+        return jacobian.log_histogram(values, bins)
+    low, high = float(logs.min()), float(logs.max())
+    pad = max(high - low, 0.5) / bins
+    counts, edges = np.histogram(logs, bins=bins, range=(low - pad, high + pad))
+    return edges, counts
 
 
 def verdict(result: TheoryResult) -> str:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.controls.jacobian_panel import JacobianBar, plot_message
@@ -22,6 +22,7 @@ from initviz.gui.prepare.theory import (
     TheoryResult,
     chosen_inputs,
     compute_theory,
+    rich,
     verdict,
 )
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
@@ -81,6 +82,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.jacobian_plot.addItem(self.isometry)
         self.jacobian_message = pg.TextItem("", anchor=(0.5, 0.5))
         self.jacobian_plot.addItem(self.jacobian_message)
+        self.isometry_note = pg.TextItem("", anchor=(0, 0))  # when 1 is far out of range
+        self.jacobian_plot.addItem(self.isometry_note)
         # set by each result; auto-range on the lone isometry line would give a zero-wide range
         self.jacobian_plot.setRange(xRange=(-1, 1), yRange=(0, 1), padding=0)
         for plot in (self.phase_plot, self.depth_plot, self.jacobian_plot):
@@ -97,12 +100,12 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         size = f"{theme.font_pt * 1.1:.1f}pt"
         # short lines: a title's one long line was the plots' minimum width, and cut the
         # right-hand plots off on a 1024-pixel projector
-        titles = ((self.phase_plot,
-                   "Order to chaos:<br>χ₁ = σ_w²·E[φ'(z)²]<br>at the fixed point q*"),
-                  (self.depth_plot, "Depth scales ξ_c (solid),<br>ξ_q (dashed) at this σ_b²"),
-                  (self.jacobian_plot, "Singular values<br>of ∂z_L/∂x at init"))
+        titles = ((self.phase_plot, "Order to chaos:\nχ₁ = σ_w²·E[φ'(z)²]\nat the fixed point q*"),
+                  (self.depth_plot, "Depth scales ξ_c (solid),\nξ_q (dashed) at this σ_b²"),
+                  (self.jacobian_plot, "Singular values\nof ∂z_L/∂x at init"))
         for plot, title in titles:
-            plot.setTitle(title, color=theme.foreground, size=size, bold=True)
+            html_title = "<br>".join(rich(line) for line in title.split("\n"))
+            plot.setTitle(html_title, color=theme.foreground, size=size, bold=True)
             lines = math.ceil(plot.titleLabel.itemRect().height())  # pyqtgraph fixes one line
             plot.titleLabel.setMaximumHeight(lines)
             plot.layout.setRowFixedHeight(0, lines)
@@ -110,10 +113,15 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
                 th.style_axis(plot.getAxis(name), theme)
                 plot.getAxis(name).enableAutoSIPrefix(False)
         th.style_axis(self.colour_bar.axis, theme)
-        self.colour_bar.axis.setLabel("χ₁", color=theme.foreground, size=f"{theme.font_pt:.1f}pt")
-        self.phase_plot.setLabel("bottom", "σ_w² = fan_in·Var(W)")
-        self.phase_plot.setLabel("left", "σ_b² = E[b²]")
-        self.depth_plot.setLabel("bottom", "σ_w²")
+        # a title above the bar, not an axis label beside its ticks, which it overlapped
+        self.colour_bar.setTitle("χ₁", color=theme.foreground, size=f"{theme.font_pt:.1f}pt",
+                                 bold=True)
+        tick_font = self.colour_bar.axis.style.get("tickFont") or QtGui.QFont()
+        gap = QtGui.QFontMetricsF(tick_font).height() / 2 + 4  # the top tick label's upper half
+        self.colour_bar.layout.setRowFixedHeight(1, gap)  # row 1: the (hidden) top axis
+        self.phase_plot.setLabel("bottom", rich("σ_w² = fan-in · Var(W)"))
+        self.phase_plot.setLabel("left", rich("σ_b² = E[b²]"))
+        self.depth_plot.setLabel("bottom", rich("σ_w²"))
         self.depth_plot.setLabel("left", "ξ, layers (log axis)")
         self.jacobian_plot.setLabel("bottom", "non-zero singular values (log axis)")
         self.jacobian_plot.setLabel("left", "count")
@@ -136,6 +144,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
         self.jacobian_hist.setBrush(th.colour(th.OKABE_ITO["reddish_purple"], theme.fill_alpha))
         self.isometry.setPen(pg.mkPen(ink, width=theme.line_width, style=QtCore.Qt.DashLine))
         self.jacobian_message.setColor(th.WARNING_COLOURS["nonfinite"])
+        self.isometry_note.setColor(ink)
+        self.isometry_note.setFont(th.plot_font(theme, 0.9))
         self.jacobian_message.setFont(th.plot_font(theme, 1.0, bold=True))
 
     def show_result(self, result: TheoryResult) -> None:
@@ -155,6 +165,8 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
             left = w[columns[0]] if columns.size else w[-1]
             self.diverged_label.setPos((left + w[-1]) / 2, (b[0] + b[-1]) / 2)
         self.marker_label.setPos(point.weight_var, point.bias_var)
+        right, top = point.weight_var > w[-1] / 2, point.bias_var > (b[0] + b[-1]) / 2
+        self.marker_label.setAnchor((1.1 if right else -0.1, 0 if top else 1))  # into the plot
         self.phase_plot.setRange(xRange=(0, w[-1] + dw / 2), yRange=(b[0] - db / 2, b[-1] + db / 2),
                                  padding=0)
         for curve, values in ((self.depth_curve, result.depth_scales),
@@ -162,9 +174,23 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
             shown = np.where(np.isfinite(values) & (values > 0), values, np.nan)
             curve.setData(result.depth_weight_vars, shown)
         xi = result.here.xi_c
-        self.depth_marker.setData([point.weight_var], [math.log10(xi)] if 0 < xi < math.inf else [])
+        if 0 < xi < math.inf:
+            self.depth_marker.setData([point.weight_var], [math.log10(xi)])
+        else:  # no depth scale here (no fixed point): no marker, x and y both empty
+            self.depth_marker.setData([], [])
         self.depth_line.setPos(math.log10(max(result.depth, 1)))
+        self._depth_range(result)
         self._show_spectrum(result.histogram, plot_message(result.spectrum))
+
+    def _depth_range(self, result: TheoryResult) -> None:
+        """Every curve, the marker and the network's depth in sight, with a quarter of the span
+        above the depth line for its label."""
+        values = np.concatenate([result.depth_scales, result.length_depth_scales,
+                                 [result.here.xi_c, max(result.depth, 1)]])
+        logs = np.log10(values[np.isfinite(values) & (values > 0)])
+        low, high = float(logs.min()), float(logs.max())
+        span = max(high - low, 1.0)
+        self.depth_plot.setRange(yRange=(low - 0.05 * span, high + 0.25 * span), padding=0)
 
     def _show_spectrum(self, histogram, message: str) -> None:
         """The range is the data's own, set here: values far from 1 (1e-8 or 1e12) stay in
@@ -175,6 +201,15 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
                                     yRange=(0, max(int(counts.max()), 1) * 1.05), padding=0)
         self.jacobian_message.setText(message)
         self.jacobian_message.setPos((edges[0] + edges[-1]) / 2, 0.5)
+        in_range = bool(edges[0] <= 0 <= edges[-1])
+        self.isometry.setVisible(in_range)
+        decades = float(edges[0] if edges[0] > 0 else -edges[-1])
+        self.isometry_note.setText(
+            "" if in_range or message else f"← 1 (isometry) is {decades:.0f} decades left"
+            if edges[0] > 0 else f"1 (isometry) is {decades:.0f} decades right →")
+        self.isometry_note.setPos(edges[0] if edges[0] > 0 else edges[-1],
+                                  max(int(counts.max()), 1) * 1.05)
+        self.isometry_note.setAnchor((0, 0) if edges[0] > 0 else (1, 0))
 
 
 class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
@@ -233,7 +268,7 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
         self.result = result
         self.plots.show_result(result)
         self.summary.setText(f"<span style='font-size:{self.theme.font_pt * 1.1:.1f}pt'>"
-                             f"{verdict(result)}</span>")
+                             f"{rich(verdict(result))}</span>")
         self.jacobian_bar.show_spectrum(result.spectrum, self.theme)
         self.shown.emit(result)
 

@@ -161,7 +161,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
             classes = frame.widths[-1]
             cross_entropy = self.document.project.loss == "cross_entropy"
             self.curves.set_chance(math.log(classes) if cross_entropy else None,
-                                   f"chance: ln {classes} = {math.log(classes):.3g}")
+                                   f"chance = ln {classes}")
             self.curves.show_boundary(frame.boundary, frame.extent, frame.points, frame.labels)
         elif frame.boundary is not None:
             self.curves.show_boundary(frame.boundary, frame.extent)
