@@ -10,12 +10,12 @@ from initviz.gui import theme as th
 from initviz.gui.plots.cell_axis import MINUS, compact
 
 
-def fmt(value: float) -> str:
-    """Three significant digits in plain form where short (0.0626, −0.00236), else two and
-    a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
+def fmt(value: float, digits: int = 3) -> str:
+    """``digits`` significant digits in plain form where short (0.0626, −0.00236), else one
+    fewer and a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
     if value is None or not math.isfinite(value):
         return "∞" if value and value > 0 else (MINUS + "∞" if value and value < 0 else "n/a")
-    return compact(value, 3)
+    return compact(value, digits)
 
 
 def sample_note(histogram) -> str:
@@ -41,13 +41,13 @@ RESIDUE_CAPTION = "0 (rounding residue)"
 """Said, instead of mean and std, of values that are float32 rounding of an exact zero."""
 
 
-def caption_lines(cell) -> tuple[tuple[Run, ...], ...]:
-    """Mean and std (or that the values are zero but for rounding), then warnings only when
-    there is something to warn about."""
+def caption_lines(cell, digits: int = 3) -> tuple[tuple[Run, ...], ...]:
+    """Mean and std to ``digits`` significant digits (or that the values are zero but for
+    rounding), then warnings only when there is something to warn about."""
     if cell.residue:
         first = ((RESIDUE_CAPTION, None, False),)
     else:
-        first = ((f"μ {fmt(cell.mean)}  σ {fmt(cell.std)}", None, False),)
+        first = ((f"μ {fmt(cell.mean, digits)}  σ {fmt(cell.std, digits)}", None, False),)
     badges = []
     if cell.saturated >= 0.005:
         badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"]))
@@ -68,11 +68,16 @@ def lines_text(lines) -> str:
 
 MIN_FIT_SCALE = 0.75
 """A caption line too long for its cell is drawn this much smaller at most, then elided."""
+SHORTER_BELOW = 0.9
+"""A line that would need to shrink below this scale is drawn in its shorter form (two
+significant digits) where it has one: a digit fewer reads better from the back of a room
+than a smaller font."""
 
 
 class Caption(QtWidgets.QGraphicsWidget):
     """Lines of coloured text runs, painted directly; a line too long for the cell is drawn
-    smaller, then elided (``_fitted``), never wrapped.
+    smaller, then in its shorter form (``set_lines``), then elided (``_fitted``), never
+    wrapped.
 
     Not a pyqtgraph LabelItem: its ``setText`` lays out HTML and then the whole grid
     again, for each of the 50 captions that change on every seed. Setting new text here
@@ -82,6 +87,7 @@ class Caption(QtWidgets.QGraphicsWidget):
     def __init__(self):
         super().__init__()
         self._lines: tuple[tuple[Run, ...], ...] = ()
+        self._shorter: tuple[tuple[Run, ...], ...] = ()
         self._colour = QtGui.QColor("#000000")
         self.set_font(QtGui.QFont(), "#000000")
 
@@ -95,10 +101,13 @@ class Caption(QtWidgets.QGraphicsWidget):
     def line_height(self) -> float:
         return self._metrics[True].lineSpacing()
 
-    def set_lines(self, lines) -> None:
+    def set_lines(self, lines, shorter=None) -> None:
+        """Show ``lines``; ``shorter`` (the same lines with fewer digits) where a line of
+        ``lines`` would have to shrink below SHORTER_BELOW to fit."""
         lines = tuple(tuple(line) for line in lines)
-        if lines != self._lines:
-            self._lines = lines
+        shorter = tuple(tuple(line) for line in shorter) if shorter is not None else ()
+        if (lines, shorter) != (self._lines, self._shorter):
+            self._lines, self._shorter = lines, shorter
             self.update()
 
     @property
@@ -106,18 +115,37 @@ class Caption(QtWidgets.QGraphicsWidget):
         """What the caption says, one line per line."""
         return lines_text(self._lines)
 
+    @property
+    def drawn_text(self) -> str:
+        """What the caption draws at its present width (shorter or elided), one line per line."""
+        return lines_text(runs for _, runs in self._laid_out(self.boundingRect().width()))
+
+    def _laid_out(self, room: float):
+        """(fonts, runs with their widths) of each line as drawn ``room`` pixels wide."""
+        laid = []
+        for index, line in enumerate(self._lines):
+            fonts, metrics = self._fonts, self._metrics
+            widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            width = sum(widths)
+            if width > room > 0:  # a narrow cell: smaller, shorter, never cut mid-number
+                if width * SHORTER_BELOW > room and index < len(self._shorter):
+                    line = self._shorter[index]
+                    width = sum(metrics[bold].horizontalAdvance(text) for text, _, bold in line)
+                if width > room:
+                    fonts, metrics, widths, line = self._fitted(line, width, room)
+                else:
+                    widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            laid.append((fonts, [(*run, w) for run, w in zip(line, widths)]))
+        return laid
+
     def paint(self, painter, *args) -> None:
         rect = self.boundingRect()
         painter.setClipRect(rect)
         y = rect.top()
-        for line in self._lines:
-            fonts, metrics = self._fonts, self._metrics
-            widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
-            if sum(widths) > rect.width() > 0:  # a narrow cell: smaller, never cut mid-number
-                fonts, metrics, widths, line = self._fitted(line, sum(widths), rect.width())
+        for fonts, runs in self._laid_out(rect.width()):
             x = rect.left()
             baseline = y + self._metrics[True].ascent()
-            for (text, colour, bold), width in zip(line, widths):
+            for text, colour, bold, width in runs:
                 painter.setFont(fonts[bold])
                 painter.setPen(QtGui.QColor(colour) if colour else self._colour)
                 painter.drawText(QtCore.QPointF(x, baseline), text)

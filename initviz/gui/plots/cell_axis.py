@@ -213,7 +213,10 @@ class CellAxis(QtWidgets.QGraphicsWidget):
             else:
                 path.moveTo(position, 0.5)
                 path.lineTo(position, 0.5 + TICK_LENGTH)
-                label.setPos(position - bounds.width() / 2, TICK_LENGTH + 1)
+                # centred on its tick, but never past the axis' right end: the last decade
+                # ("10⁻⁸") would hang over the cell's edge into its neighbour
+                x = min(position - bounds.width() / 2, width - bounds.width())
+                label.setPos(x, TICK_LENGTH + 1)
             label.setVisible(i % every == 0 and not self._collides(label, i))
         for label in self.labels[len(inside):]:
             label.setVisible(False)
