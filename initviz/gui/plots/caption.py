@@ -11,11 +11,12 @@ from initviz.gui.plots.cell_axis import MINUS, compact
 
 
 def fmt(value: float, digits: int = 3) -> str:
-    """``digits`` significant digits in plain form where short (0.0626, −0.00236), else one
-    fewer and a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
+    """``digits`` significant digits in plain form where short (0.0626, −0.00236), else two
+    and a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
     if value is None or not math.isfinite(value):
         return "∞" if value and value > 0 else (MINUS + "∞" if value and value < 0 else "n/a")
-    return compact(value, digits)
+    text = compact(value, digits)
+    return text if "e" not in text else compact(value, 3)  # a power of ten keeps two digits
 
 
 def sample_note(histogram) -> str:
@@ -157,8 +158,9 @@ class Caption(QtWidgets.QGraphicsWidget):
         MIN_FIT_SCALE of the size); whatever is still too long ends in "…", so a number
         is never shown cut short as if it were a shorter number."""
         scale = 1.0
-        for _ in range(3):  # text does not shrink exactly with the point size (hinting)
-            scale = max(scale * room / width, MIN_FIT_SCALE)
+        for _ in range(6):  # text does not shrink exactly with the point size (hinting)
+            # 1 % below the proportional size: a size a hair too big would never converge
+            scale = max(scale * min(room / width, 1.0) * 0.99, MIN_FIT_SCALE)
             fonts = {}
             for bold, font in self._fonts.items():
                 fonts[bold] = QtGui.QFont(font)

@@ -20,6 +20,8 @@ def label_width(theme: th.Theme) -> float:
 
 CELL_SPACING = 4
 """Pixels between the cells of a row."""
+QWIDGETSIZE_MAX = (1 << 24) - 1
+"""Qt's largest widget size: no maximum."""
 
 
 
@@ -54,8 +56,11 @@ class LayerRow(QtWidgets.QGraphicsWidget):
             if cell.isVisible():
                 layout.addItem(cell, 0, column)
                 column += 1
-        for index in range(1, len(self.cells) + 1):
-            layout.setColumnStretchFactor(index, 1 if index < column else 0)
+        for index in range(len(self.cells) + 1):  # columns left empty take no room
+            used = index < column and (index or label)
+            layout.setColumnStretchFactor(index, 1 if used and index else 0)
+            layout.setColumnSpacing(index, CELL_SPACING if used and index < column - 1 else 0)
+            layout.setColumnMaximumWidth(index, QWIDGETSIZE_MAX if used else 0)
 
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
