@@ -57,8 +57,9 @@ def test_every_compare_cell_is_readable_at_a_projector_size(qtbot, window, size)
             assert width >= MIN_CELL_WIDTH, (side, cell.quantity, width)
             drawn = cell.caption.drawn_text
             source = data.cells[cell.quantity][slot]
-            # what is drawn is the whole caption, or the same with two significant digits
+            # what is drawn is the whole caption: on one line, mean over std, or two digits
             assert drawn in (lines_text(caption_lines(source)),
+                             lines_text(caption_lines(source, stacked=True)),
                              lines_text(caption_lines(source, digits=2))), (side, drawn)
             assert "…" not in drawn
             for rect in label_rects(cell.bottom_axis, cell):

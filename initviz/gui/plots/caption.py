@@ -42,13 +42,17 @@ RESIDUE_CAPTION = "0 (rounding residue)"
 """Said, instead of mean and std, of values that are float32 rounding of an exact zero."""
 
 
-def caption_lines(cell, digits: int = 3) -> tuple[tuple[Run, ...], ...]:
+def caption_lines(cell, digits: int = 3, stacked: bool = False) -> tuple[tuple[Run, ...], ...]:
     """Mean and std to ``digits`` significant digits (or that the values are zero but for
-    rounding), then warnings only when there is something to warn about."""
+    rounding), then warnings only when there is something to warn about. ``stacked``: mean
+    and std on lines of their own (a narrow cell with no warning has room for two lines)."""
+    mean, std = f"μ {fmt(cell.mean, digits)}", f"σ {fmt(cell.std, digits)}"
     if cell.residue:
-        first = ((RESIDUE_CAPTION, None, False),)
+        stats = (((RESIDUE_CAPTION, None, False),),)
+    elif stacked:
+        stats = (((mean, None, False),), ((std, None, False),))
     else:
-        first = ((f"μ {fmt(cell.mean, digits)}  σ {fmt(cell.std, digits)}", None, False),)
+        stats = (((f"{mean}  {std}", None, False),),)
     badges = []
     if cell.saturated >= 0.005:
         badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"]))
@@ -59,7 +63,7 @@ def caption_lines(cell, digits: int = 3) -> tuple[tuple[Run, ...], ...]:
     second = []
     for text, colour in badges:
         second.append((("  " if second else "") + text, colour, True))
-    return first, tuple(second)
+    return (*stats, tuple(second)) if len(stats) == 1 or second else stats
 
 
 def lines_text(lines) -> str:
@@ -70,8 +74,8 @@ def lines_text(lines) -> str:
 MIN_FIT_SCALE = 0.75
 """A caption line too long for its cell is drawn this much smaller at most, then elided."""
 SHORTER_BELOW = 0.9
-"""A line that would need to shrink below this scale is drawn in its shorter form (two
-significant digits) where it has one: a digit fewer reads better from the back of a room
+"""Lines that would need to shrink below this scale are drawn in another form where one
+fits (``set_lines``): mean over std, or a digit fewer, read better from the back of a room
 than a smaller font."""
 
 
@@ -88,7 +92,7 @@ class Caption(QtWidgets.QGraphicsWidget):
     def __init__(self):
         super().__init__()
         self._lines: tuple[tuple[Run, ...], ...] = ()
-        self._shorter: tuple[tuple[Run, ...], ...] = ()
+        self._alternatives: tuple = ()
         self._colour = QtGui.QColor("#000000")
         self.set_font(QtGui.QFont(), "#000000")
 
@@ -102,13 +106,14 @@ class Caption(QtWidgets.QGraphicsWidget):
     def line_height(self) -> float:
         return self._metrics[True].lineSpacing()
 
-    def set_lines(self, lines, shorter=None) -> None:
-        """Show ``lines``; ``shorter`` (the same lines with fewer digits) where a line of
-        ``lines`` would have to shrink below SHORTER_BELOW to fit."""
+    def set_lines(self, lines, *alternatives) -> None:
+        """Show ``lines``, or where one of them would have to shrink below SHORTER_BELOW, the
+        first of ``alternatives`` (the same said otherwise) whose lines fit in the caption's
+        height and width; else the one that needs to shrink least, smaller or elided."""
         lines = tuple(tuple(line) for line in lines)
-        shorter = tuple(tuple(line) for line in shorter) if shorter is not None else ()
-        if (lines, shorter) != (self._lines, self._shorter):
-            self._lines, self._shorter = lines, shorter
+        alternatives = tuple(tuple(tuple(line) for line in option) for option in alternatives)
+        if (lines, alternatives) != (self._lines, self._alternatives):
+            self._lines, self._alternatives = lines, alternatives
             self.update()
 
     @property
@@ -121,21 +126,31 @@ class Caption(QtWidgets.QGraphicsWidget):
         """What the caption draws at its present width (shorter or elided), one line per line."""
         return lines_text(runs for _, runs in self._laid_out(self.boundingRect().width()))
 
+    def _width(self, line) -> float:
+        return sum(self._metrics[bold].horizontalAdvance(text) for text, _, bold in line)
+
+    def _chosen(self, room: float):
+        """The form drawn ``room`` pixels wide (``set_lines``)."""
+        if room <= 0 or not self._alternatives:
+            return self._lines
+        height = self.boundingRect().height()
+        rows = max(1, int((height + 0.5) // self.line_height()))
+        fitting = [form for form in (self._lines, *self._alternatives)
+                   if sum(1 for line in form if line) <= rows or form is self._lines]
+        for form in fitting:
+            if all(self._width(line) * SHORTER_BELOW <= room for line in form):
+                return form
+        # none at a readable size: the one that needs to shrink least
+        return max(fitting, key=lambda form: room / max(map(self._width, form), default=1.0))
+
     def _laid_out(self, room: float):
         """(fonts, runs with their widths) of each line as drawn ``room`` pixels wide."""
         laid = []
-        for index, line in enumerate(self._lines):
+        for line in self._chosen(room):
             fonts, metrics = self._fonts, self._metrics
             widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
-            width = sum(widths)
-            if width > room > 0:  # a narrow cell: smaller, shorter, never cut mid-number
-                if width * SHORTER_BELOW > room and index < len(self._shorter):
-                    line = self._shorter[index]
-                    width = sum(metrics[bold].horizontalAdvance(text) for text, _, bold in line)
-                if width > room:
-                    fonts, metrics, widths, line = self._fitted(line, width, room)
-                else:
-                    widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            if sum(widths) > room > 0:  # a narrow cell: smaller, never cut mid-number
+                fonts, metrics, widths, line = self._fitted(line, sum(widths), room)
             laid.append((fonts, [(*run, w) for run, w in zip(line, widths)]))
         return laid
 

@@ -59,8 +59,8 @@ def _round_down(value: float) -> float:
 
 def x_ticks(low: float, high: float, marks=()) -> list[tuple[float, str]]:
     """The ``marks`` in range (a bounded φ's -1, 0, 1) where at least two are; else two round
-    values well inside (low, high): 0 and one on the wider side when 0 is in range, else one
-    near each end.
+    values: 0 and one well inside the wider side when 0 is in range (at an end too), else
+    one near each end.
 
     Automatic ticks crowd a narrow cell with long labels ("-2e-0902e-09"); two labels at
     least 40 % of the width apart usually fit, and CellAxis leaves the second out where
@@ -72,7 +72,7 @@ def x_ticks(low: float, high: float, marks=()) -> list[tuple[float, str]]:
     inside = [m for m in marks if low - 1e-9 * span <= m <= high + 1e-9 * span]
     if len(inside) >= 2:
         return [(float(m), tick_label(m)) for m in inside]
-    if low < 0 < high:
+    if low <= 0 <= high:  # 0 at an end too: ReLU's a starts at 0, and that is worth saying
         side = high if high >= -low else low
         value = math.copysign(_round_down(abs(side) * 0.8), side)
         return [(0.0, "0"), (value, tick_label(value))]
