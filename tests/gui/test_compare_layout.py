@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 from PySide6 import QtCore, QtWidgets
 
+from initviz.gui import theme as th
 from initviz.gui.plots.caption import caption_lines, lines_text
 from initviz.gui.prepare.plot_data import COLUMNS
 from initviz.gui.views.compare import CompareView
-from initviz.gui.views.compare_columns import MIN_CELL_WIDTH, PRIORITY
+from initviz.gui.views.compare_columns import MIN_CELL_WIDTH, PRIORITY, min_cell_width
 from initviz.project import Project
 
 LESSONS = Path(__file__).resolve().parents[2] / "resources" / "lessons"
@@ -158,3 +159,16 @@ def test_layers_tab_captions_and_ticks_fit_at_1024_pixels(qtbot, window):
         assert "…" not in cell.caption.drawn_text, cell.caption.drawn_text
         rects = label_rects(cell.bottom_axis, cell)
         assert rects and all(cell.boundingRect().contains(rect) for rect in rects)
+
+
+def test_a_larger_font_keeps_cells_readable_with_fewer_quantities(qtbot, window):
+    view = open_compare(qtbot, window, PROJECTORS[1])
+    normal = view.grids["A"].columns
+    view.apply_theme(th.PRESENTATION)
+    QtWidgets.QApplication.processEvents()
+    assert 1 <= len(view.grids["A"].columns) < len(normal)
+    for grid in view.grids.values():
+        assert grid.cell_width() >= min_cell_width(th.PRESENTATION) > MIN_CELL_WIDTH
+    view.apply_theme(th.NORMAL)
+    QtWidgets.QApplication.processEvents()
+    assert view.grids["B"].columns == normal

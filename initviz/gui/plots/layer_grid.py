@@ -52,9 +52,9 @@ def column_peaks(data, log_magnitude: bool = False) -> dict:
     """The tallest bar of each column as drawn with shared axes (y is shared down a column),
     and under ``("own", q)`` that of the cells on axes of their own (the output's).
 
-    The output's ∂L/∂a (softmax's p − y over the batch) takes two values: its spike of ~0.9
-    set a count axis to 1.0 that flattened every hidden layer's bars; it has a count axis
-    of its own now, as it has an x axis of its own.
+    The output's ∂L/∂a (softmax's p − y over the batch) takes two values: its spike (~0.9)
+    would set the column's count axis to 1.0 and flatten every hidden layer's bars, so it
+    has a count axis of its own, as it has an x axis of its own.
     """
     peaks = {}
     for q in COLUMNS:

@@ -38,7 +38,7 @@ from initviz.gui.prepare.comparison import (
     with_compare,
 )
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
-from initviz.gui.views.compare_columns import MIN_CELL_WIDTH, ColumnChooser, shown_columns
+from initviz.gui.views.compare_columns import ColumnChooser, min_cell_width, shown_columns
 from initviz.gui.workers.background import BackgroundTask, stop_requested
 from initviz.project import Project
 
@@ -199,7 +199,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         bars[1].valueChanged.connect(bars[0].setValue)
         lower = QtWidgets.QWidget()
         lower.setLayout(columns)
-        # Quantities picked beyond what fits scroll sideways (MIN_CELL_WIDTH), never widen it.
+        # Quantities picked beyond what fits scroll sideways (min_cell_width), never widen it.
         self.sideways = sideways = QtWidgets.QScrollArea()
         sideways.setWidgetResizable(True)
         sideways.setFrameShape(QtWidgets.QFrame.NoFrame)
@@ -310,21 +310,22 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
 
     def _fit_grids(self) -> None:
         """Both grids the same quantities at the same cell width (equal pixels for equal
-        axes): as many as fit at MIN_CELL_WIDTH, or the ones chosen, sideways if need be."""
+        axes): as many as fit at min_cell_width, or the ones chosen, sideways if need be."""
         room = self.sideways.viewport().width() - 2 * GRID_MARGIN - GRID_GAP
         a, b = self.grids["A"], self.grids["B"]
+        smallest = min_cell_width(self.theme)
 
         def width(cell, count=None):
             return a.width_for(cell, count) + b.width_for(cell, count)
 
         fits = max([k for k in range(1, len(plot_data.COLUMNS) + 1)
-                    if width(MIN_CELL_WIDTH, k) <= room], default=1)
+                    if width(smallest, k) <= room], default=1)
         setting = self.document.settings.compare_columns
         columns = shown_columns(setting, fits)
         self.controls.column_chooser.show_columns(columns, setting == "auto")
         for grid in (a, b):
             grid.set_layout(columns, grid.row_labels, grid.scroll_bar)
-        cell = max(float(MIN_CELL_WIDTH), (room - width(0)) / (2 * len(columns)))
+        cell = max(smallest, (room - width(0)) / (2 * len(columns)))
         for grid in (a, b):
             grid.setFixedWidth(grid.width_for(cell))
 
@@ -350,6 +351,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.depth_plot.apply_theme(theme)
         for grid in self.grids.values():
             grid.apply_theme(theme)
+        self._fit_grids()
 
     def shutdown(self) -> None:
         for grid in self.grids.values():

@@ -14,10 +14,17 @@ from initviz.gui import theme as th
 from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS
 
 MIN_CELL_WIDTH = 120
-"""Pixels of a Compare histogram cell. Its caption spans the cell less a 6-pixel margin;
-the widest mean/std caption ("μ −1.2e−10  σ 2.3e−10", 144 px at the 9-pt caption font)
-fits in 114 px at the caption's smallest scale (0.75) without eliding, and the plot
-beside the 50-pixel count axis keeps 64 px: two ticks and a shape one can judge."""
+"""Pixels of a Compare histogram cell at the normal theme's font. A caption spans the cell
+less a 6-pixel margin: the widest mean/std line ("μ −1.2e−10  σ 2.3e−10", 144 px at the
+9-pt caption font) fits those 114 px at the caption's smallest scale (0.75), and at full
+size as mean over std; the plot beside the 50-pixel count axis keeps 64 px, room for two
+tick labels and a shape one can judge."""
+
+
+def min_cell_width(theme: th.Theme) -> float:
+    """MIN_CELL_WIDTH at ``theme``'s font: a larger font (a projector theme) needs wider cells."""
+    return MIN_CELL_WIDTH * theme.font_pt / th.NORMAL.font_pt
+
 
 PRIORITY = ("preactivation", "grad_activation", "activation", "grad_weight", "weight")
 """The order in which quantities earn a place: z and ∂L/∂a first, the forward and the
