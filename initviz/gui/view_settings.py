@@ -27,6 +27,9 @@ class ViewSettings:
     lock_axes: bool = False
     """Keep the layer grid's axes as they are while the project changes (compare two schemes
     on one scale)."""
+    compare_columns: object = "auto"
+    """The Compare tab's quantities: "auto" (as many as fit at a readable width) or a list of
+    column names ("preactivation", "grad_activation", ...)."""
 
     @classmethod
     def from_view(cls, view: dict) -> ViewSettings:
@@ -41,6 +44,7 @@ class ViewSettings:
             seed_band=bool(view.get("seed_band", False)),
             log_magnitude=bool(view.get("log_magnitude", False)),
             lock_axes=bool(view.get("lock_axes", False)),
+            compare_columns=_column_names(view.get("compare_columns", "auto")),
         )
 
     def visible_layers(self, depth: int, limit: int = AUTO_LAYER_LIMIT) -> list[int]:
@@ -54,6 +58,13 @@ DISPLAY_KEYS = frozenset(field.name for field in fields(ViewSettings))
 def without_display(view: dict) -> dict:
     """``view`` without DISPLAY_KEYS: what an unsaved-changes check compares."""
     return {key: value for key, value in view.items() if key not in DISPLAY_KEYS}
+
+
+def _column_names(value):
+    """``value`` if it is "auto" or a non-empty list of names, else "auto"."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return "auto"
 
 
 def _is_int_list(value) -> bool:

@@ -127,6 +127,26 @@ def test_a_caption_too_long_for_its_cell_shrinks_then_ends_in_an_ellipsis(drawn_
         caption._fonts[False].pointSizeF() * 0.75)
 
 
+def test_a_narrow_cell_stacks_mean_over_std_or_drops_a_digit_never_eliding(drawn_cell):
+    """A gradient caption ("μ −8.7e−14  σ 1.5e−11") on a 100-pixel cell: mean over std, every
+    digit kept; with a warning on the second line, two significant digits instead."""
+    hist = Histogram(np.array([-1.0, 0.0, 1.0]), np.array([0.5, 0.5]), 100, 400)
+    gradient = Cell(shared=hist, own=hist, mean=-8.7e-14, std=1.52e-11, nonfinite=0)
+    saturated = Cell(shared=hist, own=hist, mean=0.00332, std=0.629, nonfinite=0,
+                     saturated=0.12)
+    expected = {id(gradient): "μ −8.7e−14\nσ 1.5e−11",
+                id(saturated): "μ 0.0033  σ 0.63\nsaturated 12%"}
+    for cell in (gradient, saturated):
+        drawn_cell.set_histogram(cell, shared=True, log_counts=False, x_range=(-1.0, 1.0),
+                                 y_top=0.5)
+        drawn_cell.setGeometry(QtCore.QRectF(0, 0, 300, 150))
+        drawn_cell.layout().activate()
+        assert drawn_cell.caption.drawn_text == lines_text(caption_lines(cell))  # room enough
+        drawn_cell.setGeometry(QtCore.QRectF(0, 0, 100, 150))
+        drawn_cell.layout().activate()
+        assert drawn_cell.caption.drawn_text == expected[id(cell)]
+
+
 @pytest.mark.parametrize("low, high, log, labels", [
     (0.0, 0.15, False, ["0", "0.05", "0.10", "0.15"]),
     (0.0, 0.4, False, ["0", "0.1", "0.2", "0.3", "0.4"]),

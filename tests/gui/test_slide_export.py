@@ -65,8 +65,9 @@ def test_the_svg_drawn_outside_qt_matches_the_png(qtbot, tmp_path):
               for v in m.split(",")[:4]]
     assert max(scales) <= 1.0  # every curve in device pixels, none under its view's scale
     runs = [t.text or "" for t in ET.fromstring(text).iter("{http://www.w3.org/2000/svg}text")]
-    assert any(re.fullmatch(r"μ -?\d\.\d+e-\d\d  σ \d\.?\d*e-\d\d", run) for run in runs)
-    assert not any(re.fullmatch(r"e-\d\d\s*", run) for run in runs)  # no exponent on its own
+    number = r"[−-]?\d(\.\d+)?e[−-]\d+"  # captions write a true minus sign
+    assert any(re.fullmatch(rf"μ {number}  σ {number}", run) for run in runs)
+    assert not any(re.fullmatch(r"e[−-]\d+\s*", run) for run in runs)  # no exponent on its own
     drawn = cairosvg.svg2png(url=str(svg))
     assert alpha(drawn).min() == 255  # opaque everywhere: no gap left to the viewer's page
     outside, inside = grey(drawn), grey(png)

@@ -10,12 +10,13 @@ from initviz.gui import theme as th
 from initviz.gui.plots.cell_axis import MINUS, compact
 
 
-def fmt(value: float) -> str:
-    """Three significant digits in plain form where short (0.0626, −0.00236), else two and
-    a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
+def fmt(value: float, digits: int = 3) -> str:
+    """``digits`` significant digits in plain form where short (0.0626, −0.00236), else two
+    and a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
     if value is None or not math.isfinite(value):
         return "∞" if value and value > 0 else (MINUS + "∞" if value and value < 0 else "n/a")
-    return compact(value, 3)
+    text = compact(value, digits)
+    return text if "e" not in text else compact(value, 3)  # a power of ten keeps two digits
 
 
 def sample_note(histogram) -> str:
@@ -41,13 +42,17 @@ RESIDUE_CAPTION = "0 (rounding residue)"
 """Said, instead of mean and std, of values that are float32 rounding of an exact zero."""
 
 
-def caption_lines(cell) -> tuple[tuple[Run, ...], ...]:
-    """Mean and std (or that the values are zero but for rounding), then warnings only when
-    there is something to warn about."""
+def caption_lines(cell, digits: int = 3, stacked: bool = False) -> tuple[tuple[Run, ...], ...]:
+    """Mean and std to ``digits`` significant digits (or that the values are zero but for
+    rounding), then warnings only when there is something to warn about. ``stacked``: mean
+    and std on lines of their own (a narrow cell with no warning has room for two lines)."""
+    mean, std = f"μ {fmt(cell.mean, digits)}", f"σ {fmt(cell.std, digits)}"
     if cell.residue:
-        first = ((RESIDUE_CAPTION, None, False),)
+        stats = (((RESIDUE_CAPTION, None, False),),)
+    elif stacked:
+        stats = (((mean, None, False),), ((std, None, False),))
     else:
-        first = ((f"μ {fmt(cell.mean)}  σ {fmt(cell.std)}", None, False),)
+        stats = (((f"{mean}  {std}", None, False),),)
     badges = []
     if cell.saturated >= 0.005:
         badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"]))
@@ -58,7 +63,7 @@ def caption_lines(cell) -> tuple[tuple[Run, ...], ...]:
     second = []
     for text, colour in badges:
         second.append((("  " if second else "") + text, colour, True))
-    return first, tuple(second)
+    return (*stats, tuple(second)) if len(stats) == 1 or second else stats
 
 
 def lines_text(lines) -> str:
@@ -68,11 +73,16 @@ def lines_text(lines) -> str:
 
 MIN_FIT_SCALE = 0.75
 """A caption line too long for its cell is drawn this much smaller at most, then elided."""
+SHORTER_BELOW = 0.9
+"""Lines that would need to shrink below this scale are drawn in another form where one
+fits (``set_lines``): mean over std, or a digit fewer, read better from the back of a room
+than a smaller font."""
 
 
 class Caption(QtWidgets.QGraphicsWidget):
     """Lines of coloured text runs, painted directly; a line too long for the cell is drawn
-    smaller, then elided (``_fitted``), never wrapped.
+    smaller, then in its shorter form (``set_lines``), then elided (``_fitted``), never
+    wrapped.
 
     Not a pyqtgraph LabelItem: its ``setText`` lays out HTML and then the whole grid
     again, for each of the 50 captions that change on every seed. Setting new text here
@@ -82,6 +92,7 @@ class Caption(QtWidgets.QGraphicsWidget):
     def __init__(self):
         super().__init__()
         self._lines: tuple[tuple[Run, ...], ...] = ()
+        self._alternatives: tuple = ()
         self._colour = QtGui.QColor("#000000")
         self.set_font(QtGui.QFont(), "#000000")
 
@@ -95,10 +106,14 @@ class Caption(QtWidgets.QGraphicsWidget):
     def line_height(self) -> float:
         return self._metrics[True].lineSpacing()
 
-    def set_lines(self, lines) -> None:
+    def set_lines(self, lines, *alternatives) -> None:
+        """Show ``lines``, or where one of them would have to shrink below SHORTER_BELOW, the
+        first of ``alternatives`` (the same said otherwise) whose lines fit in the caption's
+        height and width; else the one that needs to shrink least, smaller or elided."""
         lines = tuple(tuple(line) for line in lines)
-        if lines != self._lines:
-            self._lines = lines
+        alternatives = tuple(tuple(tuple(line) for line in option) for option in alternatives)
+        if (lines, alternatives) != (self._lines, self._alternatives):
+            self._lines, self._alternatives = lines, alternatives
             self.update()
 
     @property
@@ -106,18 +121,47 @@ class Caption(QtWidgets.QGraphicsWidget):
         """What the caption says, one line per line."""
         return lines_text(self._lines)
 
+    @property
+    def drawn_text(self) -> str:
+        """What the caption draws at its present width (shorter or elided), one line per line."""
+        return lines_text(runs for _, runs in self._laid_out(self.boundingRect().width()))
+
+    def _width(self, line) -> float:
+        return sum(self._metrics[bold].horizontalAdvance(text) for text, _, bold in line)
+
+    def _chosen(self, room: float):
+        """The form drawn ``room`` pixels wide (``set_lines``)."""
+        if room <= 0 or not self._alternatives:
+            return self._lines
+        height = self.boundingRect().height()
+        rows = max(1, int((height + 0.5) // self.line_height()))
+        fitting = [form for form in (self._lines, *self._alternatives)
+                   if sum(1 for line in form if line) <= rows or form is self._lines]
+        for form in fitting:
+            if all(self._width(line) * SHORTER_BELOW <= room for line in form):
+                return form
+        # none at a readable size: the one that needs to shrink least
+        return max(fitting, key=lambda form: room / max(map(self._width, form), default=1.0))
+
+    def _laid_out(self, room: float):
+        """(fonts, runs with their widths) of each line as drawn ``room`` pixels wide."""
+        laid = []
+        for line in self._chosen(room):
+            fonts, metrics = self._fonts, self._metrics
+            widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            if sum(widths) > room > 0:  # a narrow cell: smaller, never cut mid-number
+                fonts, metrics, widths, line = self._fitted(line, sum(widths), room)
+            laid.append((fonts, [(*run, w) for run, w in zip(line, widths)]))
+        return laid
+
     def paint(self, painter, *args) -> None:
         rect = self.boundingRect()
         painter.setClipRect(rect)
         y = rect.top()
-        for line in self._lines:
-            fonts, metrics = self._fonts, self._metrics
-            widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
-            if sum(widths) > rect.width() > 0:  # a narrow cell: smaller, never cut mid-number
-                fonts, metrics, widths, line = self._fitted(line, sum(widths), rect.width())
+        for fonts, runs in self._laid_out(rect.width()):
             x = rect.left()
             baseline = y + self._metrics[True].ascent()
-            for (text, colour, bold), width in zip(line, widths):
+            for text, colour, bold, width in runs:
                 painter.setFont(fonts[bold])
                 painter.setPen(QtGui.QColor(colour) if colour else self._colour)
                 painter.drawText(QtCore.QPointF(x, baseline), text)
@@ -129,8 +173,9 @@ class Caption(QtWidgets.QGraphicsWidget):
         MIN_FIT_SCALE of the size); whatever is still too long ends in "…", so a number
         is never shown cut short as if it were a shorter number."""
         scale = 1.0
-        for _ in range(3):  # text does not shrink exactly with the point size (hinting)
-            scale = max(scale * room / width, MIN_FIT_SCALE)
+        for _ in range(6):  # text does not shrink exactly with the point size (hinting)
+            # 1 % below the proportional size: a size a hair too big would never converge
+            scale = max(scale * min(room / width, 1.0) * 0.99, MIN_FIT_SCALE)
             fonts = {}
             for bold, font in self._fonts.items():
                 fonts[bold] = QtGui.QFont(font)

@@ -59,8 +59,8 @@ def _round_down(value: float) -> float:
 
 def x_ticks(low: float, high: float, marks=()) -> list[tuple[float, str]]:
     """The ``marks`` in range (a bounded φ's -1, 0, 1) where at least two are; else two round
-    values well inside (low, high): 0 and one on the wider side when 0 is in range, else one
-    near each end.
+    values: 0 and one well inside the wider side when 0 is in range (at an end too), else
+    one near each end.
 
     Automatic ticks crowd a narrow cell with long labels ("-2e-0902e-09"); two labels at
     least 40 % of the width apart usually fit, and CellAxis leaves the second out where
@@ -72,7 +72,7 @@ def x_ticks(low: float, high: float, marks=()) -> list[tuple[float, str]]:
     inside = [m for m in marks if low - 1e-9 * span <= m <= high + 1e-9 * span]
     if len(inside) >= 2:
         return [(float(m), tick_label(m)) for m in inside]
-    if low < 0 < high:
+    if low <= 0 <= high:  # 0 at an end too: ReLU's a starts at 0, and that is worth saying
         side = high if high >= -low else low
         value = math.copysign(_round_down(abs(side) * 0.8), side)
         return [(0.0, "0"), (value, tick_label(value))]
@@ -213,7 +213,10 @@ class CellAxis(QtWidgets.QGraphicsWidget):
             else:
                 path.moveTo(position, 0.5)
                 path.lineTo(position, 0.5 + TICK_LENGTH)
-                label.setPos(position - bounds.width() / 2, TICK_LENGTH + 1)
+                # centred on its tick, but never past the axis' right end: the last decade
+                # ("10⁻⁸") would hang over the cell's edge into its neighbour
+                x = min(position - bounds.width() / 2, width - bounds.width())
+                label.setPos(x, TICK_LENGTH + 1)
             label.setVisible(i % every == 0 and not self._collides(label, i))
         for label in self.labels[len(inside):]:
             label.setVisible(False)

@@ -117,6 +117,14 @@ class GridHeader(QtWidgets.QWidget):
         return int(self.titles[0].width() + len(COLUMNS) * column + spacing
                    + margins.left() + margins.right()) + 1
 
+    def show_columns(self, columns, row_label: bool = True) -> None:
+        """Titles of ``columns`` only; the blank over the row labels only where they are."""
+        self.titles[0].setVisible(row_label)
+        for label, quantity in zip(self.titles[1:], COLUMNS):
+            label.setVisible(quantity in columns)
+        self._shown = None
+        self._fit()
+
     def show_magnitudes(self, on: bool) -> None:
         """Gradient columns titled as what they show: log₁₀|∂L/∂a| in the log-magnitude view."""
         titles = {**COLUMN_TITLES, **(LOG_MAGNITUDE_TITLES if on else {})}
@@ -135,7 +143,8 @@ class GridHeader(QtWidgets.QWidget):
 
     def _fit(self) -> None:
         labels = self.titles[1:]
-        width = min(label.contentsRect().width() for label in labels)
+        width = min((label.contentsRect().width() for label in labels if not label.isHidden()),
+                    default=0)
         font = QtGui.QFont(self.font())
         font.setPointSizeF(self.theme.font_pt)
         form, scale = fitted_layout([self._titles[q] for q in COLUMNS], width, font)

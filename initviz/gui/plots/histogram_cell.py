@@ -160,4 +160,5 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
                 x_range, decade_ticks(*x_range) if log_magnitude else x_ticks(*x_range, marks))
             self.left_axis.set_ticks(y_range, y_ticks(*y_range, log=log_counts))
             self._ranges, self._axes = ranges, axes
-        self.caption.set_lines(caption_lines(cell))
+        self.caption.set_lines(caption_lines(cell), caption_lines(cell, stacked=True),
+                               caption_lines(cell, digits=2))

@@ -10,19 +10,28 @@ few rows the class can see.
 """
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.plots.caption import Caption, sample_note
+from initviz.gui.plots.caption import sample_note
 from initviz.gui.plots.grid_header import GridHeader
+from initviz.gui.plots.grid_view import GridView
 from initviz.gui.plots.histogram_cell import (
     HistogramCell,
     count_range,
     locked_ranges,
     steady_ranges,
+)
+from initviz.gui.plots.layer_row import (
+    CELL_SPACING,
+    LayerRow,
+    block_badge,
+    label_width,
+    row_height,
 )
 from initviz.gui.prepare.plot_data import COLUMNS, GRADIENT_COLUMNS
 
@@ -36,111 +45,36 @@ ROW_MARGIN, ROW_SPACING = 4, 6
 """The rows' layout: margin around them and space between them, in pixels."""
 
 
-def row_height(theme: th.Theme) -> int:
-    return theme.row_height
-
-
-def block_badge(layer, project) -> str:
-    """"BN", "LN", "+ skip" or both for a layer of a network with them (core.blocks)."""
-    parts = []
-    if layer.raw_preactivation is not None:
-        parts.append({"batch": "BN", "layer": "LN"}.get(project.normalization, ""))
-    if layer.skip:
-        parts.append("+ skip")
-    return " ".join(part for part in parts if part)
-
-
 def log_magnitude(settings, quantity: str) -> bool:
     """Whether ``quantity``'s column shows log10|x| under ``settings``."""
     return getattr(settings, "log_magnitude", False) and quantity in GRADIENT_COLUMNS
 
 
-def column_peaks(data) -> dict:
-    """The tallest bar of each column as drawn with shared axes (y is shared down a column)."""
-    return {
-        q: max(float(np.max(c.own.fractions if c.own_axis else c.shared.fractions))
-               for c in data.cells[q])
-        for q in COLUMNS
-    }
+def _peak(histograms) -> float:
+    return max((float(np.max(h.fractions)) for h in histograms), default=0.0)
 
 
-class GridView(QtWidgets.QGraphicsView):
-    """The grid's view: one scene whose only top item (the rows) fills the view, painted by
-    Qt alone (no Python paint or bounds), and a click reported with the cell under it."""
+def column_peaks(data, log_magnitude: bool = False) -> dict:
+    """The tallest bar of each column as drawn with shared axes (y is shared down a column),
+    and under ``("own", q)`` that of the cells on axes of their own (the output's).
 
-    clicked = QtCore.Signal(object, object)
-    """Scene position and mouse button of a press on the grid."""
+    The output's ∂L/∂a (softmax's p − y over the batch) takes two values: its spike (~0.9)
+    would set the column's count axis to 1.0 and flatten every hidden layer's bars, so it
+    has a count axis of its own, as it has an x axis of its own.
+    """
+    peaks = {}
+    for q in COLUMNS:
+        magnitude = log_magnitude and q in GRADIENT_COLUMNS
 
-    def __init__(self, background: str):
-        super().__init__()
-        self.setScene(QtWidgets.QGraphicsScene(self))
-        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
-        self.setCacheMode(QtWidgets.QGraphicsView.CacheModeFlag.CacheBackground)
-        self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor(background)))
-        self.central: QtWidgets.QGraphicsWidget | None = None
+        def drawn(cell, magnitude=magnitude):
+            if magnitude:
+                return cell.log_shared
+            return cell.own if cell.own_axis else cell.shared
 
-    def setCentralItem(self, item: QtWidgets.QGraphicsWidget) -> None:
-        """``item`` fills the view from now on, whatever its size."""
-        self.scene().addItem(item)
-        self.central = item
-        self._fill()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fill()
-
-    def _fill(self) -> None:
-        rect = QtCore.QRectF(0, 0, self.width(), self.height())
-        self.setSceneRect(rect)
-        if self.central is not None:
-            self.central.setGeometry(rect)
-
-    def mousePressEvent(self, event) -> None:
-        self.clicked.emit(self.mapToScene(event.position().toPoint()), event.button())
-        super().mousePressEvent(event)
-
-
-class LayerRow(QtWidgets.QGraphicsWidget):
-    """A label ("layer 3, 256→256") and one HistogramCell per column."""
-
-    def __init__(self, theme: th.Theme):
-        super().__init__()
-        layout = QtWidgets.QGraphicsGridLayout()
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setHorizontalSpacing(4)
-        self.label = Caption()
-        layout.addItem(self.label, 0, 0)
-        self.cells = [HistogramCell(q, theme) for q in COLUMNS]
-        for column, cell in enumerate(self.cells, start=1):
-            layout.addItem(cell, 0, column)
-            layout.setColumnStretchFactor(column, 1)
-        self.setLayout(layout)
-        self.apply_theme(theme)
-
-    def apply_theme(self, theme: th.Theme) -> None:
-        self.theme = theme
-        width = 6.5 * theme.font_pt
-        self.label.setMinimumWidth(width)
-        self.label.setMaximumWidth(width)
-        self.label.set_font(th.plot_font(theme), theme.foreground)
-        self.setPreferredHeight(row_height(theme))
-        self.setMaximumHeight(row_height(theme))
-        self.setMinimumHeight(row_height(theme))
-        for cell in self.cells:
-            cell.apply_theme(theme)
-
-    def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool,
-                  blocks: str = "") -> None:
-        """``blocks``: a third line naming what the layer adds ("BN + skip"), if anything."""
-        role = "output" if output else f"layer {layer}"
-        lines = [((role, None, True),), ((f"{fan_in}→{fan_out}", None, False),)]
-        if blocks:
-            lines.append(((blocks, None, False),))
-        self.label.set_lines(tuple(lines))
+        cells = data.cells[q]
+        peaks[q] = _peak([drawn(c) for c in cells if not c.own_axis] or map(drawn, cells))
+        peaks["own", q] = _peak(drawn(c) for c in cells if c.own_axis)
+    return peaks
 
 
 class LayerHistogramGrid(QtWidgets.QWidget):
@@ -155,6 +89,9 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         super().__init__(parent)
         self.theme = theme
         self.scrolling = scrolling
+        self.columns: tuple[str, ...] = COLUMNS
+        self.row_labels = True
+        self.scroll_bar = scrolling
         self.rows: list[LayerRow] = []
         self.selected_cell: HistogramCell | None = None
         self._placed = 0
@@ -196,9 +133,48 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self.theme = theme
         for row in self.rows:
             row.apply_theme(theme)
-        scrollbar = self.scroll.verticalScrollBar().sizeHint().width() if self.scrolling else 0
-        self.header.apply_theme(theme, scrollbar)
+        self.header.apply_theme(theme, self._scroll_bar_width())
         self._resize_view()
+
+    def _scroll_bar_width(self) -> int:
+        return self.scroll.verticalScrollBar().sizeHint().width() if self.scroll_bar else 0
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def set_layout(self, columns=COLUMNS, row_labels: bool = True,
+                   scroll_bar: bool | None = None) -> None:
+        """Show only ``columns`` (in COLUMNS order), with or without the row labels and the
+        scroll bar. Compare's two grids scroll together: one label column and one bar serve
+        both, and the pixels go to the histograms."""
+        columns = tuple(q for q in COLUMNS if q in columns)
+        scroll_bar = self.scrolling if scroll_bar is None else scroll_bar and self.scrolling
+        if (columns, row_labels, scroll_bar) == (self.columns, self.row_labels, self.scroll_bar):
+            return
+        self.columns, self.row_labels, self.scroll_bar = columns, row_labels, scroll_bar
+        self.scroll.setVerticalScrollBarPolicy(
+            QtCore.Qt.ScrollBarAlwaysOn if scroll_bar else QtCore.Qt.ScrollBarAlwaysOff)
+        for row in self.rows:
+            row.show_columns(columns, row_labels)
+        self.header.show_columns(columns, row_labels)
+        self.header.apply_theme(self.theme, self._scroll_bar_width())
+        if self._latest is not None:  # cells shown again show the newest data
+            self._job = self._latest
+            self._stale = set(range(len(self._latest["layers"])))
+            self._timer.stop()
+            self._draw_some()
+
+    def width_for(self, cell_width: float, count: int | None = None) -> int:
+        """The grid's width at which each of ``count`` cells (default: the columns shown) is
+        ``cell_width`` pixels wide."""
+        count = len(self.columns) if count is None else count
+        label = label_width(self.theme) + CELL_SPACING if self.row_labels else 0
+        cells = count * cell_width + max(count - 1, 0) * CELL_SPACING
+        return math.ceil(2 * ROW_MARGIN + label + cells + self._scroll_bar_width())
+
+    def cell_width(self) -> float:
+        """The width of the cells shown (0 before any row is laid out)."""
+        shown = [cell for cell in self.cells() if cell.isVisible()]
+        return min((cell.size().width() for cell in shown), default=0.0)
 
     # --- drawing ------------------------------------------------------------------------
 
@@ -206,13 +182,13 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         """Draw ``data`` (PlotData) with ``settings`` (ViewSettings); emits ``drawn`` once
         every row in sight shows it. Rows scrolled out of sight follow when they come into
         view, or once no new data has come for IDLE_FILL_MS. ``peaks`` (the y top of each
-        column) defaults to the data's own.
+        column, ``column_peaks`` under these settings) defaults to the data's own.
 
         The rows in sight are drawn at once, within DRAW_BUDGET_S (more rows than that
         go on in later event-loop turns), so ``drawn`` may be emitted before this returns.
         """
         layers = settings.visible_layers(data.depth_count)
-        peaks = dict(peaks) if peaks is not None else column_peaks(data)
+        peaks = dict(peaks) if peaks is not None else column_peaks(data, settings.log_magnitude)
         self._job = {"data": data, "settings": settings, "layers": layers, "peaks": peaks,
                      "ranges": self._column_ranges(data, settings, peaks)}
         self._latest = self._job
@@ -231,11 +207,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         ranges = {}
         for quantity in COLUMNS:
             magnitude = log_magnitude(settings, quantity)
-            if magnitude:
-                x_range = data.log_limits[quantity]
-                y_top = max(float(np.max(c.log_shared.fractions)) for c in data.cells[quantity])
-            else:
-                x_range, y_top = data.limits[quantity], peaks[quantity]
+            x_range = data.log_limits[quantity] if magnitude else data.limits[quantity]
+            y_top = peaks[quantity]
             mode = (settings.shared_axes, magnitude, settings.log_counts)
             old, old_mode = self._shared_ranges.get(quantity, (None, None))
             old = old if old_mode == mode else None
@@ -331,14 +304,24 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1,
                       block_badge(layer, data.simulation.project))
         for cell_view, quantity in zip(row.cells, COLUMNS):
+            if quantity not in self.columns:
+                continue
             cell = data.cells[quantity][index]
             magnitude = log_magnitude(settings, quantity)
             own = cell.log_own if magnitude else cell.own
             x_range = (float(own.edges[0]), float(own.edges[-1]))
-            # the output's a = z and gradients have axes of their own, but not in decades
+            # the output's a = z and gradients have axes of their own, but not in decades;
+            # its count axis is its own in any case (column_peaks)
             shared = settings.shared_axes and (magnitude or not cell.own_axis)
             ranges = job["ranges"][quantity] if shared else None
-            y_top = job["peaks"][quantity] if settings.shared_axes else float(np.max(own.fractions))
+            y_top = job["peaks"][quantity]
+            if cell.own_axis:
+                drawn = cell.log_shared if shared else own
+                y_top = job["peaks"].get(("own", quantity)) or float(np.max(drawn.fractions))
+                if shared:
+                    ranges = (ranges[0], count_range(y_top, settings.log_counts))
+            if not settings.shared_axes:
+                y_top = float(np.max(own.fractions))
             cell_view.set_histogram(
                 cell, shared, settings.log_counts, x_range, y_top,
                 log_magnitude=magnitude, ranges=ranges, lock=settings.lock_axes,
@@ -346,6 +329,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
 
     def _append_row(self) -> None:
         row = LayerRow(self.theme)
+        if (self.columns, self.row_labels) != (COLUMNS, True):
+            row.show_columns(self.columns, self.row_labels)
         self.rows.append(row)
         self.rows_layout.addItem(row)
         self._placed += 1

@@ -99,8 +99,13 @@ def compute_pair(projects, should_stop=None):
     for q in plot_data.COLUMNS:
         lows, highs = zip(*(d.limits[q] for d in datas), strict=True)
         limits[q] = (min(lows), max(highs))
+    log_limits = {}
+    for q in plot_data.GRADIENT_COLUMNS:
+        lows, highs = zip(*(d.log_limits[q] for d in datas), strict=True)
+        log_limits[q] = (min(lows), max(highs))
     for data in datas:
         plot_data.rebin(data, limits)
+        plot_data.rebin_log(data, log_limits)
     _share_own_axes(datas)
     return datas
 

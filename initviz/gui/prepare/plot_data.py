@@ -305,3 +305,17 @@ def rebin(data, limits: dict) -> None:
             cell.shared = histogram_of(sample, values.size, (low, high))
         data.limits[quantity] = (low, high)
         data.heat[quantity] = np.stack([c.shared.fractions for c in data.cells[quantity]])
+
+
+def rebin_log(data, log_limits: dict) -> None:
+    """Re-draw the log10|x| histograms of ``data`` (PlotData) on the decades ``log_limits``
+    (gradient columns), in place: two projects compared on one scale of decades."""
+    for quantity, limits in log_limits.items():
+        if tuple(data.log_limits[quantity]) == tuple(limits):
+            continue
+        for cell, layer in zip(data.cells[quantity], data.simulation.layers, strict=True):
+            values = getattr(layer, quantity)
+            log = _log_magnitudes(shown_sample(values, cell.residue))
+            cell.log_shared = _log_histogram(
+                log, cell.shared.sample_size, values.size, limits, None)
+        data.log_limits[quantity] = tuple(limits)

@@ -38,12 +38,15 @@ from initviz.gui.prepare.comparison import (
     with_compare,
 )
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.views.compare_columns import ColumnChooser, min_cell_width, shown_columns
 from initviz.gui.workers.background import BackgroundTask, stop_requested
 from initviz.project import Project
 
 COMPUTED = ("network", "init", "data", "loss")
 SIDES = ("A", "B")
 SIDE_STYLE = {"A": (QtCore.Qt.SolidLine, "o"), "B": (QtCore.Qt.DashLine, "s")}
+GRID_MARGIN, GRID_GAP = 4, 10
+"""Pixels around the two grids and between them."""
 
 
 def compute_pair_here(projects):
@@ -66,11 +69,12 @@ class CompareControls(QtWidgets.QWidget):
         self.load_button.setObjectName("compareLoadButton")
         self.same_button = QtWidgets.QPushButton("B = A")
         self.same_button.setToolTip("Forget B's differences (B becomes a copy of A)")
+        self.column_chooser = ColumnChooser()
         layout = FlowLayout(self)  # wraps on a narrow window instead of widening it
         layout.setContentsMargins(6, 2, 6, 2)
         for widget in (joined("<b>B</b> = A with init", self.scheme_combo),
                        joined("and activation", self.activation_combo),
-                       joined(self.load_button, self.same_button)):
+                       joined(self.load_button, self.same_button), self.column_chooser):
             layout.addWidget(widget)
 
     def show_project(self, b: Project) -> None:
@@ -167,11 +171,15 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.controls.activation_combo.currentIndexChanged.connect(self._activation_chosen)
         self.controls.load_button.clicked.connect(self._load_dialog)
         self.controls.same_button.clicked.connect(lambda: self.set_compare({}))
+        self.controls.column_chooser.chosen.connect(
+            lambda columns: self.document.set_display({"compare_columns": columns}))
         self.message = QtWidgets.QLabel()
         self.message.setObjectName("compareMessage")
         self.depth_plot = CompareDepthPlot(self.theme)
         self.titles, self.grids = {}, {}
         columns = QtWidgets.QHBoxLayout()
+        columns.setContentsMargins(*(GRID_MARGIN,) * 4)
+        columns.setSpacing(GRID_GAP)
         for side in SIDES:
             box = QtWidgets.QVBoxLayout()
             self.titles[side] = QtWidgets.QLabel()
@@ -181,18 +189,23 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
             self.grids[side].drawn.connect(self._grid_drawn)
             box.addWidget(self.titles[side])
             box.addWidget(self.grids[side], 1)
-            columns.addLayout(box, 1)
+            columns.addLayout(box)
+        columns.addStretch(1)
+        # the rows line up: A's labels and B's scroll bar serve both grids
+        self.grids["A"].set_layout(row_labels=True, scroll_bar=False)
+        self.grids["B"].set_layout(row_labels=False, scroll_bar=True)
         bars = [self.grids[s].scroll.verticalScrollBar() for s in SIDES]
         bars[0].valueChanged.connect(bars[1].setValue)  # the two grids scroll together
         bars[1].valueChanged.connect(bars[0].setValue)
         lower = QtWidgets.QWidget()
         lower.setLayout(columns)
-        # Two grids need ~1500 px; on a narrower window they scroll sideways, never widen it.
-        sideways = QtWidgets.QScrollArea()
+        # Quantities picked beyond what fits scroll sideways (min_cell_width), never widen it.
+        self.sideways = sideways = QtWidgets.QScrollArea()
         sideways.setWidgetResizable(True)
         sideways.setFrameShape(QtWidgets.QFrame.NoFrame)
         sideways.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         sideways.setWidget(lower)
+        sideways.viewport().installEventFilter(self)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
         splitter.addWidget(self.depth_plot)
         splitter.addWidget(sideways)
@@ -280,13 +293,45 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
     def _show(self, datas) -> None:
         self.datas = datas
         self.depth_plot.show_data(datas)
-        peaks = {q: max(column_peaks(d)[q] for d in datas) for q in plot_data.COLUMNS}
         settings = self._settings = self.document.settings
+        self._fit_grids()
+        each = [column_peaks(d, settings.log_magnitude) for d in datas]
+        peaks = {key: max(p[key] for p in each) for key in each[0]}
         self._drawing = len(SIDES)
         for side, data in zip(SIDES, datas, strict=True):
             self.grids[side].show_data(data, settings, peaks)
 
+    # --- layout -------------------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.sideways.viewport() and event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_grids()
+        return super().eventFilter(watched, event)
+
+    def _fit_grids(self) -> None:
+        """Both grids the same quantities at the same cell width (equal pixels for equal
+        axes): as many as fit at min_cell_width, or the ones chosen, sideways if need be."""
+        room = self.sideways.viewport().width() - 2 * GRID_MARGIN - GRID_GAP
+        a, b = self.grids["A"], self.grids["B"]
+        smallest = min_cell_width(self.theme)
+
+        def width(cell, count=None):
+            return a.width_for(cell, count) + b.width_for(cell, count)
+
+        fits = max([k for k in range(1, len(plot_data.COLUMNS) + 1)
+                    if width(smallest, k) <= room], default=1)
+        setting = self.document.settings.compare_columns
+        columns = shown_columns(setting, fits)
+        self.controls.column_chooser.show_columns(columns, setting == "auto")
+        for grid in (a, b):
+            grid.set_layout(columns, grid.row_labels, grid.scroll_bar)
+        cell = max(smallest, (room - width(0)) / (2 * len(columns)))
+        for grid in (a, b):
+            grid.setFixedWidth(grid.width_for(cell))
+
     def _grid_drawn(self) -> None:
+        if self._drawing <= 0:  # a grid re-drawn for a new layout, not a new result
+            return
         self._drawing -= 1
         if self._drawing == 0 and self.datas is not None:
             self.compared.emit(self.datas)
@@ -306,6 +351,7 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.depth_plot.apply_theme(theme)
         for grid in self.grids.values():
             grid.apply_theme(theme)
+        self._fit_grids()
 
     def shutdown(self) -> None:
         for grid in self.grids.values():

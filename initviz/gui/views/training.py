@@ -205,7 +205,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
             self._pending_grid = data
             return
         self._settings = self.document.settings
-        self._peaks = sticky_peaks(self._peaks, column_peaks(data))
+        self._peaks = sticky_peaks(self._peaks, column_peaks(data, self._settings.log_magnitude))
         self.grid.show_data(data, self._settings, self._peaks)
 
     def _grid_drawn(self) -> None:
