@@ -47,8 +47,9 @@ class ResultWatcher:
         return self.drawn_seed == seed
 
 
-def updates_per_second() -> tuple[dict | None, str]:
-    """({"rate", "latency"}, note) or (None, why it was skipped)."""
+def updates_per_second(normalization: str = "none") -> tuple[dict | None, str]:
+    """({"rate", "latency"}, note) or (None, why it was skipped); ``normalization`` is set
+    with the window's own combo before measuring (BatchNorm takes the one-thread pass)."""
     try:
         from PySide6.QtWidgets import QApplication, QSpinBox
 
@@ -61,7 +62,7 @@ def updates_per_second() -> tuple[dict | None, str]:
     except Exception as error:  # the GUI is being built; never let it stop the bench
         return None, f"skipped: MainWindow() failed ({type(error).__name__}: {error})"
     try:
-        return _measure(window, window.findChild(QSpinBox, "seedSpin"))
+        return _measure(window, window.findChild(QSpinBox, "seedSpin"), normalization)
     finally:
         _close_without_asking(window)
 
@@ -79,7 +80,7 @@ def _close_without_asking(window) -> None:
     window.deleteLater()
 
 
-def _measure(window, seed_spin) -> tuple[dict | None, str]:
+def _measure(window, seed_spin, normalization: str = "none") -> tuple[dict | None, str]:
     if seed_spin is None:
         return None, "skipped: the window has no QSpinBox named seedSpin"
     watcher = ResultWatcher(window)
@@ -87,6 +88,15 @@ def _measure(window, seed_spin) -> tuple[dict | None, str]:
     window.show()
     seed = window.project.seed
     watcher.wait_for(seed)  # the first drawing of the default lesson
+    if normalization != "none":
+        from PySide6.QtWidgets import QComboBox
+
+        combo = window.findChild(QComboBox, "normalizationCombo")
+        if combo is None:
+            return None, "skipped: the window has no QComboBox named normalizationCombo"
+        watcher.drawn_seed = None  # the next drawing is the normalised network
+        combo.setCurrentIndex(combo.findData(normalization))
+        watcher.wait_for(seed)
     latencies = []
     for i in range(WARM_UP + UPDATES):
         seed = seed + 1 if seed < seed_spin.maximum() else 0
@@ -100,6 +110,8 @@ def _measure(window, seed_spin) -> tuple[dict | None, str]:
     dragged = _drag(window, seed_spin, watcher)
     project = window.project
     note = f"{project.name!r}, widths {project.widths}, batch {project.batch_size}"
+    if project.normalization != "none":
+        note += f", normalization {project.normalization}"
     label = getattr(window, "timing_label", None)  # the window's own split, where it shows one
     if label is not None and label.text():
         note += f"; last update: {label.text()}"

@@ -79,11 +79,12 @@ def print_memory(size_name: str) -> None:
     print(f"  tracemalloc peak of traced allocations {peaks['traced_peak'] / GIB:.2f} GiB")
 
 
-def gui_rate_in_subprocess() -> tuple[dict | None, str]:
+def gui_rate_in_subprocess(normalization: str = "none") -> tuple[dict | None, str]:
     """The window's rates measured in a fresh process, as the app starts: after the L
     network this process keeps 1.3 GiB and a full draw cache, which no window has."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--gui-rate"],
+        [sys.executable, str(Path(__file__).resolve()), "--gui-rate",
+         "--normalization", normalization],
         capture_output=True, text=True,
     )
     lines = done.stdout.strip().splitlines()
@@ -119,6 +120,14 @@ def print_gui() -> None:
           f"longest freeze {result['longest_freeze'] * 1e3:.0f} ms")
     print(f"  one change at a time: {result['rate']:.1f} updates/s, median latency "
           f"{result['latency'] * 1e3:.1f} ms (debounce {DEBOUNCE_MS} ms included); {note}")
+    batch_norm, note = gui_rate_in_subprocess("batch")
+    if batch_norm is None:
+        print(f"  with BatchNorm: {note}")
+        return
+    drag = batch_norm["drag_rate"]
+    print(f"  with BatchNorm, while dragging: {drag:.1f} updates/s"
+          f"  {verdict(drag >= UPDATES_TARGET)} (target >= {UPDATES_TARGET:g}); one change at a "
+          f"time: {batch_norm['rate']:.1f} updates/s; {note}")
 
 
 def print_redraw() -> None:
@@ -144,6 +153,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="sizes S and M only, no GUI parts")
     parser.add_argument("--peak-memory", metavar="SIZE", help=argparse.SUPPRESS)
     parser.add_argument("--gui-rate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--normalization", default="none", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     tuned = _runtime.apply()  # the window's tuning (initviz._runtime)
     if args.peak_memory:
@@ -152,7 +162,7 @@ def main(argv=None) -> int:
     if args.gui_rate:
         import gui_rate
 
-        result, note = gui_rate.updates_per_second()
+        result, note = gui_rate.updates_per_second(args.normalization)
         print(json.dumps({"result": result, "note": note}))
         return 0
     started = time.perf_counter()

@@ -21,7 +21,8 @@ from initviz.errors import ProjectError
 from initviz.safe_io import display_name, read_bounded, shorten_message, write_text_atomic
 
 FORMAT = "initviz-project"
-VERSION = 1
+VERSION = 2
+"""The newest version this build reads (see ARCHITECTURE_VERSION)."""
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_WIDTH = 16384
 MAX_DEPTH = 200
@@ -32,6 +33,12 @@ MAX_NOTES_CHARS = 10_000
 """Notes are a lesson's few paragraphs (the longest shipped is under 2,000 characters); the
 bound keeps any note quick to lay out in the notes panel."""
 OPTIMIZERS = ("sgd", "adam")
+NORMALIZATIONS = ("none", "batch", "layer")
+MAX_BRANCH_SCALE = 10.0
+ARCHITECTURE_VERSION = 2
+"""The version a file is saved as when it uses normalisation or residual skips: a build that
+knows only version 1 refuses it with its "newer version" message instead of drawing the
+network without them. Files that use neither stay version 1."""
 COMPUTED_SECTIONS = ("network", "init", "data", "loss")
 """What a simulation depends on; edits elsewhere (name, notes, view) only re-draw."""
 
@@ -40,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "version": VERSION,
     "name": "Untitled",
     "notes": "",
-    "network": {"widths": [784, 256, 256, 256, 10], "activation": "relu", "activation_params": {}},
+    "network": {"widths": [784, 256, 256, 256, 10], "activation": "relu", "activation_params": {},
+                "normalization": "none", "residual": {"enabled": False, "branch_scale": 1.0}},
     "init": {"scheme": "xavier_normal", "params": {}, "bias": {"scheme": "zeros", "params": {}}},
     "data": {"source": "gaussian", "batch_size": 512, "seed": 0},
     "loss": "cross_entropy",
@@ -110,6 +118,30 @@ def _validate_network(net: dict) -> None:
     activation = resolve_activation(net["activation"])
     net["activation"] = activation.name
     net["activation_params"] = activation.resolve(net["activation_params"])
+    _validate_architecture(net)
+
+
+def _validate_architecture(net: dict) -> None:
+    """Normalisation of the hidden pre-activations and the residual skips (core.blocks)."""
+    norm = net["normalization"]
+    if not isinstance(norm, str) or norm.lower() not in NORMALIZATIONS:
+        raise ProjectError(
+            f"network.normalization must be one of {', '.join(NORMALIZATIONS)}, got {norm!r}")
+    net["normalization"] = norm.lower()
+    residual = _expect(net["residual"], dict, "network.residual",
+                       'an object like {"enabled": false, "branch_scale": 1.0}')
+    residual.setdefault("enabled", False)
+    residual.setdefault("branch_scale", 1.0)
+    _expect(residual["enabled"], bool, "network.residual.enabled", "true or false")
+    residual["branch_scale"] = _number(residual["branch_scale"], "network.residual.branch_scale",
+                                       0, MAX_BRANCH_SCALE)
+
+
+def uses_architecture(data: dict) -> bool:
+    """Whether a project (canonical dict) normalises or has skips: then it is saved as
+    ARCHITECTURE_VERSION, which older builds refuse rather than misdraw."""
+    net = data["network"]
+    return net["normalization"] != "none" or bool(net["residual"]["enabled"])
 
 
 def _validate_init(init: dict) -> None:
@@ -235,7 +267,6 @@ def _validate(raw: Any) -> dict:
         if section in raw:
             _expect(raw[section], dict, section, "a JSON object")
     data = _merge_defaults(raw, DEFAULTS)
-    data["version"] = VERSION
     _text(data["name"], "name", MAX_NAME_CHARS)
     _text(data["notes"], "notes", MAX_NOTES_CHARS)
     _validate_network(data["network"])
@@ -244,6 +275,7 @@ def _validate(raw: Any) -> dict:
     if not isinstance(data["loss"], str) or data["loss"] not in LOSSES:
         raise ProjectError(f"loss must be one of {', '.join(LOSSES)}, got {data['loss']!r}")
     _validate_training(data["training"])
+    data["version"] = ARCHITECTURE_VERSION if uses_architecture(data) else 1
     return data
 
 
@@ -466,5 +498,7 @@ class Project:
     seed = property(lambda self: self._data["data"]["seed"])
     loss = property(lambda self: self._data["loss"])
     training = property(lambda self: dict(self._data["training"]))
+    normalization = property(lambda self: self._data["network"]["normalization"])
+    residual = property(lambda self: dict(self._data["network"]["residual"]))
     view = property(lambda self: copy.deepcopy(self._data["view"]))
 

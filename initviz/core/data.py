@@ -24,8 +24,17 @@ class Source:
     two_d: bool = False
     classes: int | None = None
     """Fixed number of classes, or None when the source takes nL classes."""
+    inputs: int | None = None
+    """Fixed number of inputs (beyond the 2-D sets), or None when it takes n0 inputs."""
+    fixed_split: bool = False
+    """A real data set with its own train/test split (core.digits), not drawn per seed."""
 
     def check_widths(self, n_inputs: int, n_outputs: int) -> None:
+        if self.inputs is not None and n_inputs != self.inputs:
+            raise ProjectError(
+                f"network.widths[0] must be {self.inputs} for {self.name} "
+                f"({self.title}), got {n_inputs}"
+            )
         if self.two_d and n_inputs != 2:
             raise ProjectError(
                 f"network.widths[0] must be 2 for the 2-D data set {self.name}, got {n_inputs}"
@@ -88,6 +97,12 @@ def _blobs(rng, count, n_inputs, n_classes):
     return centres[labels] + rng.normal(0, 0.45, (count, 2)), labels
 
 
+def _digits(rng, count, n_inputs, n_classes):
+    from initviz.core import digits  # reads its file only when the source is used
+
+    return digits.batch(rng, count)
+
+
 _ENTRIES = [
     Source("gaussian", "Gaussian N(0, 1)", _gaussian),
     Source("uniform", "Uniform U(±√3), variance 1", _uniform),
@@ -96,6 +111,8 @@ _ENTRIES = [
     Source("circles", "Circles (2-D)", _circles, two_d=True, classes=2),
     Source("xor", "XOR (2-D)", _xor, two_d=True, classes=2),
     Source("blobs", "Blobs (2-D)", _blobs, two_d=True),
+    Source("digits", "Handwritten digits (8×8 pixels)", _digits, classes=10, inputs=64,
+           fixed_split=True),
 ]
 SOURCES: dict[str, Source] = {s.name: s for s in _ENTRIES}
 

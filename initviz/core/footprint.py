@@ -91,9 +91,15 @@ def parameter_bytes(widths: Sequence[int]) -> int:
     return FLOAT32 * sum(fan_in * fan_out + fan_out for fan_in, fan_out in _layers(widths))
 
 
-def pass_bytes(widths: Sequence[int], batch: int) -> int:
-    """What one forward and backward pass keeps: dL/dW, dL/db, and z, a, dL/da, dL/dz."""
-    return parameter_bytes(widths) + 4 * FLOAT32 * batch * sum(int(n) for n in widths[1:])
+BLOCK_PASS_ARRAYS = 8
+"""(B, n) arrays per layer that core.blocks' pass keeps: z, ẑ, u, φ(u), a, dL/da, dL/du, dL/dz."""
+
+
+def pass_bytes(widths: Sequence[int], batch: int, blocks: bool = False) -> int:
+    """What one forward and backward pass keeps: dL/dW, dL/db, and z, a, dL/da, dL/dz (with
+    normalisation or skips, ``blocks``: BLOCK_PASS_ARRAYS)."""
+    arrays = BLOCK_PASS_ARRAYS if blocks else 4
+    return parameter_bytes(widths) + arrays * FLOAT32 * batch * sum(int(n) for n in widths[1:])
 
 
 def batch_bytes(batch: int, n_inputs: int) -> int:
@@ -154,12 +160,12 @@ def init_temporaries(widths: Sequence[int], batch: int, scheme: str) -> int:
 
 
 def simulation_bytes(widths: Sequence[int], batch_size: int, scheme: str = "normal",
-                     threads: int = 1, cache_budget: int = 0) -> int:
+                     threads: int = 1, cache_budget: int = 0, blocks: bool = False) -> int:
     """Peak bytes of ``simulate`` plus its statistics (``threads``, ``cache_budget``: those
     of the call; the batch is drawn in float64, then cast)."""
     batch = int(batch_size)
     kept = (batch_bytes(batch, int(widths[0])) + parameter_bytes(widths)
-            + pass_bytes(widths, batch) + cached_bytes(widths, scheme, cache_budget))
+            + pass_bytes(widths, batch, blocks) + cached_bytes(widths, scheme, cache_budget))
     temporaries = [
         batch * int(widths[0]) * FLOAT64,
         pass_temporaries(widths, batch, threads),
@@ -178,7 +184,8 @@ def forward_row_bytes(widths: Sequence[int]) -> int:
 
 def training_bytes(widths: Sequence[int], batch_size: int, dataset: tuple[int, int],
                    scheme: str = "normal", optimizer: str = "sgd", threads: int = 1,
-                   held: int = 0, boundary: bool = False, chunk_bytes: int | None = None) -> int:
+                   held: int = 0, boundary: bool = False, chunk_bytes: int | None = None,
+                   blocks: bool = False) -> int:
     """Peak bytes of a Trainer over its whole run, HEAP_MARGIN included; ``dataset`` is
     its (train, test) points (training.dataset_size).
 
@@ -190,9 +197,10 @@ def training_bytes(widths: Sequence[int], batch_size: int, dataset: tuple[int, i
     batch, n_inputs = int(batch_size), int(widths[0])
     test = int(dataset[1])
     points = int(dataset[0]) + test
-    simulation = parameter_bytes(widths) + pass_bytes(widths, batch) + batch_bytes(batch, n_inputs)
+    simulation = (parameter_bytes(widths) + pass_bytes(widths, batch, blocks)
+                  + batch_bytes(batch, n_inputs))
     kept = (batch_bytes(points, n_inputs) + OPTIMIZER_STATE[optimizer] * parameter_bytes(widths)
-            + (2 + int(held)) * simulation + HEAP_PASSES * pass_bytes(widths, batch))
+            + (2 + int(held)) * simulation + HEAP_PASSES * pass_bytes(widths, batch, blocks))
     largest_layer = FLOAT32 * max(a * b + b for a, b in _layers(widths))
     temporaries = [
         DATASET_BYTES_PER_INPUT * points * n_inputs + INT64 * points,

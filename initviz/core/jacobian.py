@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import footprint, memory, network, phase
+from initviz.core import blocks, footprint, memory, network, phase
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
@@ -252,7 +252,7 @@ def jacobian_spectrum(project, inputs: str = Q_STAR, count: int = SAMPLE_INPUTS,
     """
     widths = project.widths
     size = min(widths[0], widths[-1])
-    refused = _too_large(widths)
+    refused = _too_large(widths) or _beyond_chain(project)
     if refused:
         return _empty(size, inputs, refused)
     with memory.promise_estimate("the theory of this project",
@@ -301,6 +301,19 @@ def _singular_values(jac: np.ndarray, should_stop: ShouldStop = None
         row[:] = np.linalg.svd(matrix, compute_uv=False)
     above = values > np.array([[zero_tolerance(v, jac.shape[1:])] for v in values])
     return values.ravel(), values[above], tuple(int(n) for n in above.sum(axis=1))
+
+
+def _beyond_chain(project) -> str:
+    """Why J is not W₁D₁⋯W_L here: normalisation couples the inputs of a batch (or the units
+    of a layer) and a skip adds the identity to a factor; '' for a plain network."""
+    arch = blocks.architecture(project)
+    if arch.normalized:
+        return ("not computed with normalisation: the pre-activations then depend on the "
+                "other inputs or units, so J is no longer the product W₁D₁⋯W_L")
+    if any(arch.skips):
+        return ("not computed with residual skips: each skip adds the identity to a factor "
+                "of J = W₁D₁⋯W_L")
+    return ""
 
 
 def _empty(size: int, inputs: str, note: str) -> JacobianSpectrum:

@@ -150,13 +150,19 @@ def promise_estimate(what: str, estimate: Estimate, project, owner=None) -> ledg
         return ledger.Promise(check_estimate(what, estimate, project), owner)
 
 
+def uses_blocks(project) -> bool:
+    """Normalisation or skips: core.blocks' pass, which keeps more arrays per layer."""
+    return project.normalization != "none" or bool(project.residual["enabled"])
+
+
 def simulation_estimate(project, threads: int = 1, cache=None) -> Estimate:
     """``simulate``'s estimate (footprint.simulation_bytes, with the call's ``threads``
     and draw ``cache``)."""
     cache_budget = 0 if cache is None else cache.budget_bytes
 
     def estimate(widths, batch):
-        return footprint.simulation_bytes(widths, batch, project.scheme, threads, cache_budget)
+        return footprint.simulation_bytes(widths, batch, project.scheme, threads, cache_budget,
+                                          uses_blocks(project))
 
     return estimate
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from initviz.core import draws, parallel, schemes
+from initviz.core import blocks, draws, parallel, schemes
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
@@ -32,6 +32,18 @@ class Layer:
     grad_preactivation: np.ndarray
     grad_weight: np.ndarray
     grad_bias: np.ndarray
+    skip: bool = False
+    """a_l = a_{l−1} + α·φ(u_l) (core.blocks); the other fields below are None without
+    normalisation: z before it, dL/dz, γ, β and their gradients, BatchNorm's batch mean
+    and std per unit."""
+    raw_preactivation: np.ndarray | None = None
+    grad_raw_preactivation: np.ndarray | None = None
+    gamma: np.ndarray | None = None
+    beta: np.ndarray | None = None
+    grad_gamma: np.ndarray | None = None
+    grad_beta: np.ndarray | None = None
+    norm_mean: np.ndarray | None = None
+    norm_std: np.ndarray | None = None
 
     @property
     def fan_in(self) -> int:
@@ -341,7 +353,7 @@ class _Pass:
 
 
 def run(project, weights, biases, inputs, labels, threads: int = 1, *,
-        should_stop: ShouldStop = None):
+        should_stop: ShouldStop = None, norm_params=None):
     """Forward, loss and backward for given parameters: shared by simulate and the Trainer.
 
     Returns (loss, layers). With ``threads`` > 1 (the window passes ``pass_threads``) the
@@ -351,7 +363,13 @@ def run(project, weights, biases, inputs, labels, threads: int = 1, *,
     other, so the default, 1, runs on the calling thread with the process's BLAS as it is.
     The same split gives the same numbers, bit for bit. ``should_stop`` is asked before
     each layer, forward and backward (core.cancel).
+    A network with normalisation or skips takes core.blocks' pass (one thread), with
+    ``norm_params`` = (γ list, β list), None at init.
     """
+    if not blocks.architecture(project).plain:
+        loss, records = blocks.run(project, weights, biases, inputs, labels, norm_params,
+                                   should_stop=should_stop)
+        return loss, [Layer(**record) for record in records]
     batch = inputs.shape[0]
     parts = max(1, min(int(threads), batch))
     state = _Pass.allocate(project, weights, biases, inputs, labels, parts, should_stop)

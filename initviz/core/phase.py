@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import gaussian, network, schemes
+from initviz.core import blocks, gaussian, network, schemes
 from initviz.core.activations import Activation, resolve_activation
 
 Q_FLOOR = 1e-9
@@ -316,6 +316,10 @@ def project_phase(project) -> dict:
     point = project_point(project)
     summary = {"weight_var": point.weight_var, "bias_var": point.bias_var, "q_star": None,
                "chi1": None, "regime": None, "depth_scale": None, "xi_q": None, "note": None}
+    beyond = beyond_phase(project)
+    if beyond:
+        summary["note"] = beyond
+        return summary
     if not point.zero_mean:
         summary["note"] = (f"the weights have mean {point.weight_mean:.3g}: mean-field theory "
                            "assumes zero-mean, independent weights")
@@ -343,6 +347,20 @@ def project_phase(project) -> dict:
                      "the median over the hidden layers")
     summary["note"] = "; ".join(notes) or None
     return summary
+
+
+def beyond_phase(project) -> str:
+    """Why the ordered/chaotic phase does not describe ``project``; '' where it does."""
+    arch = blocks.architecture(project)
+    if arch.normalized:
+        return ("not applicable with normalisation: φ always sees unit-variance pre-"
+                "activations, so there is no q* to settle at; with BatchNorm the gradients "
+                "grow with depth at init (Yang et al. 2019), measured on the Layers tab")
+    if any(arch.skips):
+        return ("not applicable with residual skips: the variance grows with depth instead of "
+                "settling at a fixed point (Yang & Schoenholz 2017); the depth plot's dashed "
+                "line follows that growth")
+    return ""
 
 
 def _finite(value: float) -> float | None:

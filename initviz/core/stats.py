@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from initviz.core import residue, schemes, theory
+from initviz.core import blocks, residue, schemes, theory
 from initviz.core.activations import resolve_activation
 
 QUANTITIES = (
@@ -282,9 +282,12 @@ def theory_prediction(sim, summarise=summary) -> theory.Prediction:
     input_sq = inputs["mean"] ** 2 + inputs["std"] ** 2
     output_grad = summarise(sim.layers[-1].grad_preactivation)
     widths = [sim.layers[0].fan_in] + [layer.fan_out for layer in sim.layers]
+    arch = blocks.architecture(project)
     return theory.predict(
         widths, w_moments, b_moments, activation, act_params, input_sq,
         output_grad["mean"] ** 2 + output_grad["std"] ** 2, b_means, output_grad["mean"],
+        theory.Blocks(arch.normalized, arch.skips, arch.branch_scale, inputs["mean"],
+                      blocks.EPSILON),
     )
 
 
@@ -358,6 +361,9 @@ def simulation_stats(sim, bins: int = 40) -> dict:
             "grad_bias": _mean_std(layer.grad_bias),
             "theory": {name: getattr(prediction, name)[i] for name in THEORY_FIELDS},
         })
+        if layer.raw_preactivation is not None:  # normalised: z before it, what the init made
+            raw = summary(layer.raw_preactivation)
+            records[-1]["raw_preactivation"] = {k: raw[k] for k in ("mean", "std")}
         for name in residue.GRADIENTS:  # the statistics stay those of the values themselves
             records[-1][name]["rounding_residue"] = residues[i]
     return {"loss": sim.loss, "layers": records}

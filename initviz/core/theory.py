@@ -12,6 +12,18 @@ started at the measured E[δ_L²]. A measured std is centred, so it is compared 
 √q_l overstates it. Gaussian expectations use the rule of initviz.core.gaussian, fine
 where activations bend and where the Gaussian's mass lies. The theory is an average over
 weight draws: it holds at large width.
+
+Residual skips a_l = a_{l−1} + α·φ(z_l) (Yang & Schoenholz 2017, "Mean Field Residual
+Networks", their reduced residual network): at large width z_l is independent of any one
+unit of a_{l−1}, so with m_l = E[a_l]
+    E[a_l²] = E[a_{l−1}²] + 2α·m_{l−1}·E[φ(z_l)] + α²·E[φ(z_l)²],   m_l = m_{l−1} + α·E[φ(z_l)],
+and q_l = q_{l−1} + α²·σ_w²·E[φ(z)²] where φ is odd (tanh): the variance grows with depth
+instead of settling at a fixed point. Backward, with g_l = E[(∂L/∂a_l)²]:
+    r_l = α²·E[φ'²]·g_l,   g_{l−1} = g_l + fan_out_l·E[W_l²]·r_l.
+Normalisation (BatchNorm, LayerNorm): φ sees u = ẑ of variance v/(v + ε) whatever the
+init, which the forward recursion uses; the backward pass through the batch statistics
+has no closed form here (Yang et al. 2019 derive its gradient explosion for BatchNorm at
+init): its dL/dz is measured only (NaN in the prediction).
 """
 from __future__ import annotations
 
@@ -49,6 +61,15 @@ def shifted_moments(
         value = activation.forward(z, **params)
         slope = activation.derivative(z, value, **params)
         return float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights))
+
+
+def first_moment(activation: Activation, params: dict, mean: float, variance: float) -> float:
+    """E[φ(z)] for z ~ N(mean, variance): what a skip adds to the mean of a_l."""
+    if not (math.isfinite(variance) and math.isfinite(mean)):
+        return math.nan
+    with np.errstate(all="ignore"):
+        z, weights = gaussian.rule(max(variance, 0.0), mean)
+        return float(np.dot(activation.forward(z, **params), weights))
 
 
 def second_moment(activation: Activation, params: dict, variance: float) -> float:
@@ -91,8 +112,14 @@ def predict(
     output_grad_second_moment: float,
     bias_means: list[float] | None = None,
     output_grad_mean: float = 0.0,
+    blocks: Blocks | None = None,
 ) -> Prediction:
-    """The recursions above; ``bias_means`` None: every bias has mean 0."""
+    """The recursions above; ``bias_means`` None: every bias has mean 0; ``blocks`` None:
+    a plain network."""
+    if blocks is not None and (blocks.normalized or any(blocks.skips)):
+        return _predict_blocks(widths, weight_second_moments, bias_second_moments,
+                               activation, params, input_second_moment,
+                               output_grad_second_moment, bias_means, output_grad_mean, blocks)
     depth = len(widths) - 1
     means = list(bias_means) if bias_means is not None else [0.0] * depth
     pre, centred, slopes = [], [], []
@@ -115,6 +142,58 @@ def predict(
         )
     grad_centred = grad[:-1] + [output_grad_second_moment - output_grad_mean**2]
     return Prediction(pre, grad, means, centred, grad_centred)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """What the theory needs of core.blocks.Architecture, and the inputs' mean."""
+
+    normalized: bool
+    skips: tuple[bool, ...]
+    branch_scale: float
+    input_mean: float = 0.0
+    epsilon: float = 1e-5
+
+
+def _predict_blocks(widths, w2, b2, activation, params, input_sq, output_grad_sq, bias_means,
+                    output_grad_mean, blocks: Blocks) -> Prediction:
+    """The recursions of the module docstring for skips and normalisation."""
+    depth = len(widths) - 1
+    means = list(bias_means) if bias_means is not None else [0.0] * depth
+    alpha = blocks.branch_scale
+    pre, centred, shown_means, slopes = [], [], [], []
+    a_sq, a_mean = input_sq, blocks.input_mean
+    for layer in range(depth):
+        mean = means[layer]
+        v = widths[layer] * w2[layer] * a_sq + max(b2[layer] - mean * mean, 0.0)
+        hidden = layer < depth - 1
+        if hidden and blocks.normalized:  # u = ẑ: mean 0, variance v/(v + ε)
+            mean, v = 0.0, v / (v + blocks.epsilon) if math.isfinite(v) else 1.0
+        centred.append(v)
+        pre.append(v + mean * mean)
+        shown_means.append(mean)
+        if not hidden:
+            break
+        phi_sq, slope_sq = shifted_moments(activation, params, mean, v)
+        slopes.append(slope_sq)
+        phi_mean = first_moment(activation, params, mean, v)
+        if blocks.skips[layer]:
+            a_sq = a_sq + 2 * alpha * a_mean * phi_mean + alpha * alpha * phi_sq
+            a_mean = a_mean + alpha * phi_mean
+        else:
+            a_sq, a_mean = phi_sq, phi_mean
+    grad = [math.nan] * depth
+    grad[-1] = output_grad_sq
+    if not blocks.normalized:
+        grad_a = 0.0  # E[(∂L/∂a_l)²], from the layer above
+        for layer in range(depth - 2, -1, -1):
+            above = layer + 1
+            through = widths[above + 1] * w2[above] * grad[above]
+            grad_a = (grad_a if blocks.skips[above] else 0.0) + through
+            scale = alpha * alpha if blocks.skips[layer] else 1.0
+            grad[layer] = scale * slopes[layer] * grad_a
+    grad_centred = grad[:-1] + [output_grad_sq - output_grad_mean**2]
+    return Prediction(pre, grad, shown_means, centred, grad_centred)
 
 
 def chi1(activation: Activation, params: dict, weight_var: float, q: float) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import footprint, memory, network, symmetry
+from initviz.core import blocks, footprint, memory, network, symmetry
 from initviz.core.activations import resolve_activation
 from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch, resolve_source
@@ -61,7 +61,8 @@ def training_estimate(project, threads: int = 1, held: int = 0, boundary: bool =
 
     def estimate(widths, batch):
         return footprint.training_bytes(widths, batch, dataset_size(batch), project.scheme,
-                                        optimizer, threads, held, boundary)
+                                        optimizer, threads, held, boundary,
+                                        blocks=memory.uses_blocks(project))
 
     return estimate
 
@@ -71,7 +72,15 @@ def make_dataset(project, dtype=np.float32) -> Dataset:
 
     Gaussian and uniform sources give a fixed random data set with random labels:
     the network can only memorise it, so their test accuracy stays at chance.
+    The digits keep their own fixed split (core.digits), whatever the seed.
     """
+    if resolve_source(project.source).fixed_split:
+        from initviz.core import digits
+
+        data = digits.load()
+        return Dataset(*(a.astype(dtype, copy=False) if a.dtype.kind == "f" else a
+                         for a in (data.train_inputs, data.train_labels,
+                                   data.test_inputs, data.test_labels)))
     widths = project.widths
     n_train, n_test = dataset_size(project.batch_size)
     inputs, labels = make_batch(
@@ -227,6 +236,11 @@ class Trainer:
             self.weights, self.biases = network.init_parameters(
                 self.project, inputs, self.dtype, should_stop=self.should_stop)
         self.optimizer = Optimizer(self.project.training, self.weights, self.biases)
+        self.architecture = blocks.architecture(self.project)
+        self.norm_params = None  # (γ, β) per hidden layer, learnt like the weights
+        if self.architecture.normalized:
+            self.norm_params = blocks.initial_norm_params(self.project.widths, self.dtype)
+            self.norm_optimizer = Optimizer(self.project.training, *self.norm_params)
         self.history: list[dict] = []
         self._simulation = self._run(first)
         return self._simulation
@@ -251,7 +265,8 @@ class Trainer:
         inputs = self.data.train_inputs[indices]
         labels = self.data.train_labels[indices]
         loss, layers = network.run(self.project, self.weights, self.biases, inputs, labels,
-                                   self.threads, should_stop=self.should_stop)
+                                   self.threads, should_stop=self.should_stop,
+                                   norm_params=self.norm_params)
         return network.Simulation(self.project, inputs, labels, loss, layers)
 
     def _step_once(self) -> None:
@@ -261,6 +276,11 @@ class Trainer:
         with np.errstate(all="ignore"):
             new_w, new_b = self.optimizer.step(self.weights, self.biases, grads_w, grads_b)
             ratios = [update_ratio(old, new) for old, new in zip(self.weights, new_w, strict=True)]
+            if self.norm_params is not None:
+                hidden = sim.layers[:-1]
+                self.norm_params = self.norm_optimizer.step(
+                    *self.norm_params, [layer.grad_gamma for layer in hidden],
+                    [layer.grad_beta for layer in hidden])
         self.weights, self.biases = new_w, new_b
         record = {
             "step": len(self.history) + 1,
@@ -269,9 +289,9 @@ class Trainer:
             "update_ratio": ratios,
         }
         self.history.append(record)
-        if self.eval_every and record["step"] % self.eval_every == 0:
-            record.update(self.evaluate())
         self._simulation = self._run(self.sampler.next())
+        if self.eval_every and record["step"] % self.eval_every == 0:
+            record.update(self.evaluate())  # after the pass: BatchNorm evaluates on its statistics
 
     def logits(self, points: np.ndarray) -> np.ndarray:
         """The output layer's pre-activations z_L for ``points`` (forward pass only).
@@ -315,6 +335,11 @@ class Trainer:
         return (slice(start, start + step) for start in range(0, count, step))
 
     def _forward(self, points: np.ndarray) -> np.ndarray:
+        if not self.architecture.plain:  # BatchNorm: the statistics of the batch shown
+            stats = [(layer.norm_mean, layer.norm_std) for layer in self._simulation.layers[:-1]]
+            return blocks.forward_output(self.project, self.weights, self.biases,
+                                         np.asarray(points, dtype=self.dtype), self.norm_params,
+                                         stats)
         with np.errstate(all="ignore"):
             return network.forward_output(self.weights, self.biases,
                                           np.asarray(points, dtype=self.dtype),

@@ -141,7 +141,7 @@ def test_specific_messages(capsys, tmp_path):
     path.write_text('{"network": {"widths": [784, -5, 10]}}', encoding="utf-8")
     _, _, err = run(capsys, "stats", str(path))
     assert err == "initviz: p.json: network.widths[1] must be a positive integer, got -5\n"
-    path.write_text('{"version": 2}', encoding="utf-8")
+    path.write_text('{"version": 3}', encoding="utf-8")
     _, _, err = run(capsys, "stats", str(path))
     assert "newer" in err and "update initviz" in err
 

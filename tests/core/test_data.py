@@ -12,6 +12,8 @@ def shape_for(source):
     """(n_inputs, n_classes) each source accepts."""
     if SOURCES[source].two_d:
         return 2, 2 if source in TWO_CLASS else 5
+    if SOURCES[source].inputs is not None:  # a real data set: its own pixels and classes
+        return SOURCES[source].inputs, SOURCES[source].classes
     return 30, 7
 
 

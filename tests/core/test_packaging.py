@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from initviz.core import digits
+
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = """
 import importlib, json, pkgutil, initviz, initviz.gui
 from initviz import lessons
+from initviz.core import digits
 packages = [m.name for m in pkgutil.walk_packages(initviz.gui.__path__, "initviz.gui.")]
 for name in packages:
     importlib.import_module(name)
@@ -23,6 +26,7 @@ print(json.dumps({
     "lessons": sorted(p.name for p in lessons.lessons_dir().glob("*.json")),
     "icon": lessons.resource_path("initviz.svg").is_file(),
     "desktop": lessons.resource_path("initviz.desktop").is_file(),
+    "digits": len(digits.load().test_labels),
     "modules": len(packages),
 }))
 """
@@ -52,6 +56,7 @@ def test_the_installed_package_has_its_lessons_icon_and_every_module(installed):
     shipped = sorted(p.name for p in (ROOT / "resources" / "lessons").glob("*.json"))
     assert found["lessons"] == shipped
     assert found["icon"] and found["desktop"]
+    assert found["digits"] == digits.TEST_COUNT  # the data set, read from the package
     source = [p for p in (ROOT / "initviz" / "gui").rglob("*.py") if p.name != "__init__.py"]
     assert found["modules"] >= len(source)
 

@@ -42,6 +42,8 @@ def test_defaults_are_designs_default_file():
     canonical = Project().to_dict()
     expected = copy.deepcopy(DESIGN_DEFAULT_FILE)
     expected["init"]["params"] = {"gain": 1.0}  # the scheme's defaults, written out
+    expected["network"].update(normalization="none",  # the planned options, off
+                               residual={"enabled": False, "branch_scale": 1.0})
     assert canonical == expected
     p = Project()
     assert (p.widths, p.depth, p.activation, p.scheme, p.bias_scheme) == (
@@ -150,7 +152,7 @@ BAD = [
     (_with("view", "big"), "view must be a JSON object"),
     (_with("name", 5), "name must be text, got 5"),
     (_with("notes", None), "notes must be text"),
-    (_with("version", 2), "version 2 is newer than this initviz understands (1); update initviz"),
+    (_with("version", 3), "version 3 is newer than this initviz understands (2); update initviz"),
     (_with("version", 0), "version must be a positive integer, got 0"),
     (_with("version", "1"), "version must be a positive integer, got '1'"),
     (_with("format", "keras-model"), "format must be 'initviz-project'"),

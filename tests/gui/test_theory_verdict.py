@@ -28,3 +28,15 @@ def test_diverging_relu_reads_exploding_signals():
 def test_xavier_tanh_reads_edge_of_chaos():
     text = verdict(compute_theory(Project.load(LESSONS / "05_xavier_tanh.json")))
     assert "edge of chaos" in text and "ξ_c > 500" in text
+
+
+def test_normalisation_and_skips_say_first_that_the_phase_does_not_apply():
+    plain = Project.load(LESSONS / "05_xavier_tanh.json")
+    for change, word in (({"network.normalization": "batch"}, "normalisation"),
+                         ({"network.residual.enabled": True}, "residual skips")):
+        result = compute_theory(plain.with_changes(change))
+        text = verdict(result)
+        assert text.startswith(f"Phase not applicable with {word}")
+        assert "Without them: " in text and "edge of chaos" in text
+        assert result.spectrum.singular_values.size == 0 and word in result.spectrum.note
+    assert verdict(compute_theory(plain)).startswith("σ_w²")

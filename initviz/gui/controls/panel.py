@@ -16,6 +16,7 @@ from initviz.core.data import SOURCES
 from initviz.core.losses import LOSSES
 from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
+from initviz.gui.controls.architecture import ArchitectureControls
 from initviz.gui.controls.layer_widths import LayerWidthsEditor
 from initviz.gui.controls.param_widgets import ParamEditor
 from initviz.gui.controls.scale_tools import ScaleTools
@@ -119,6 +120,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.output_spin = _spin("outputWidthSpin", 1, MAX_WIDTH, "Outputs nL (classes)")
         self.widths_table = LayerWidthsEditor()
         self.widths_table.setMinimumHeight(120)
+        self.architecture = ArchitectureControls()
         self.source_combo = _combo("sourceCombo", [
             (s.name, s.title, None) for s in SOURCES.values()], "Where the input batch comes from")
         self.batch_spin = _spin("batchSpin", 1, MAX_BATCH, "Samples in the batch")
@@ -137,7 +139,7 @@ class ControlPanel(QtWidgets.QWidget):
         layout.addWidget(self._group("Network", [
             ("depth L", self.depth_spin), ("hidden width", self.width_spin),
             ("inputs n0", self.input_spin), ("outputs nL", self.output_spin),
-            (None, self.widths_table)]))
+            (None, self.widths_table), (None, self.architecture)]))
         seed_row = QtWidgets.QHBoxLayout()
         seed_row.addWidget(self.seed_spin, 1)
         seed_row.addWidget(self.new_seed_button)
@@ -178,6 +180,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.output_spin.valueChanged.connect(lambda v: self._set_width(-1, v))
         self.widths_table.widthsEdited.connect(lambda w: self._edit({"network.widths": w}))
         self.source_combo.currentIndexChanged.connect(self._source_changed)
+        self.architecture.editRequested.connect(self._edit)
         self.batch_spin.valueChanged.connect(lambda v: self._edit({"data.batch_size": v}))
         self.seed_spin.valueChanged.connect(lambda v: self._edit({"data.seed": v}))
         self.new_seed_button.clicked.connect(self.new_seed)
@@ -221,11 +224,14 @@ class ControlPanel(QtWidgets.QWidget):
         self._edit({"network.widths": widths})
 
     def _source_changed(self, _index) -> None:
-        """A 2-D toy set needs n0 = 2 (and nL = its class count): set them with the source."""
+        """A 2-D toy set needs n0 = 2, the digits n0 = 64 (and nL = the class count): set them
+        with the source."""
         source = SOURCES[self.source_combo.currentData()]
         widths = self.project.widths
         if source.two_d:
             widths[0] = 2
+        if source.inputs is not None:  # the digits' 64 pixels
+            widths[0] = source.inputs
         if source.classes is not None:
             widths[-1] = source.classes
         self._edit({"data.source": source.name, "network.widths": widths})
@@ -243,7 +249,7 @@ class ControlPanel(QtWidgets.QWidget):
             self.scheme_combo, self.scheme_params, self.bias_combo, self.bias_params,
             self.activation_combo, self.activation_params, self.depth_spin, self.width_spin,
             self.input_spin, self.output_spin, self.widths_table, self.source_combo,
-            self.batch_spin, self.seed_spin, self.loss_combo,
+            self.batch_spin, self.seed_spin, self.loss_combo, *self.architecture.widgets(),
         ]
         previous = [w.blockSignals(True) for w in widgets]
         self._showing = True
@@ -269,6 +275,7 @@ class ControlPanel(QtWidgets.QWidget):
             self.activation_params.set_params(
                 ACTIVATIONS[project.activation].params, project.activation_params)
             self._show_widths(project.widths)
+            self.architecture.show_project(project)
             self._show_choice(self.source_combo, project.source)
             self.batch_spin.setValue(project.batch_size)
             self.seed_spin.setValue(min(project.seed, SEED_MAX))

@@ -26,7 +26,13 @@ from initviz.gui.plots.histogram_cell import (
     locked_ranges,
     steady_ranges,
 )
-from initviz.gui.plots.layer_row import CELL_SPACING, LayerRow, label_width, row_height
+from initviz.gui.plots.layer_row import (
+    CELL_SPACING,
+    LayerRow,
+    block_badge,
+    label_width,
+    row_height,
+)
 from initviz.gui.prepare.plot_data import COLUMNS, GRADIENT_COLUMNS
 
 DRAW_BUDGET_S = 0.018
@@ -295,7 +301,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         data, settings = job["data"], job["settings"]
         index = job["layers"][slot] - 1
         layer = data.simulation.layers[index]
-        row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1)
+        row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1,
+                      block_badge(layer, data.simulation.project))
         for cell_view, quantity in zip(row.cells, COLUMNS):
             if quantity not in self.columns:
                 continue

@@ -74,6 +74,21 @@ class LayerRow(QtWidgets.QGraphicsWidget):
         for cell in self.cells:
             cell.apply_theme(theme)
 
-    def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool) -> None:
+    def set_label(self, layer: int, fan_in: int, fan_out: int, output: bool,
+                  blocks: str = "") -> None:
+        """``blocks``: a third line naming what the layer adds ("BN + skip"), if anything."""
         role = "output" if output else f"layer {layer}"
-        self.label.set_lines((((role, None, True),), ((f"{fan_in}→{fan_out}", None, False),)))
+        lines = [((role, None, True),), ((f"{fan_in}→{fan_out}", None, False),)]
+        if blocks:
+            lines.append(((blocks, None, False),))
+        self.label.set_lines(tuple(lines))
+
+
+def block_badge(layer, project) -> str:
+    """"BN", "LN", "+ skip" or both for a layer of a network with them (core.blocks)."""
+    parts = []
+    if layer.raw_preactivation is not None:
+        parts.append({"batch": "BN", "layer": "LN"}.get(project.normalization, ""))
+    if layer.skip:
+        parts.append("+ skip")
+    return " ".join(part for part in parts if part)

@@ -71,6 +71,19 @@ def boundary_image(trainer: Trainer, extent, resolution: int = BOUNDARY_RESOLUTI
     return image.reshape(resolution, resolution, 3).astype(np.uint8)
 
 
+DIGIT_SAMPLES = 10
+"""Held-out digit images shown with their predictions: one of each class fits a row."""
+
+
+def digit_predictions(trainer: Trainer, count: int = DIGIT_SAMPLES):
+    """(images (count, 8, 8), predicted labels, true labels) of the first held-out digits."""
+    from initviz.core import digits
+
+    test = digits.load()
+    predicted = np.argmax(trainer.logits(trainer.data.test_inputs[:count]), axis=1)
+    return test.test_images[:count], predicted, test.test_labels[:count]
+
+
 def sticky_limits(old, new, headroom: float = 0.25, shrink_below: float = 0.3):
     """Histogram axes that stay put while training: widen when the data leaves them, with
     headroom; narrow only when the data has shrunk to under ``shrink_below`` of the width."""

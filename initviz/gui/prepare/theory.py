@@ -51,6 +51,8 @@ class TheoryResult:
     histogram: tuple[np.ndarray, np.ndarray]
     """(edges, counts) of log10 of the non-zero singular values."""
     depth: int
+    beyond: str = ""
+    """Why the phase picture does not describe this network (normalisation, skips), or ''."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -103,7 +105,8 @@ def compute_theory(project, should_stop=None) -> TheoryResult:
                                           should_stop=should_stop)
     histogram = spectrum_histogram(spectrum.nonzero)
     return TheoryResult(project.activation, point, diagram, line_bias, line, here, weight_vars,
-                        scales, length_scales, spectrum, histogram, project.depth)
+                        scales, length_scales, spectrum, histogram, project.depth,
+                        phase.beyond_phase(project))
 
 
 _SUBSCRIPT = re.compile(r"(?<![A-Za-z_])([σξχzqa])_([A-Za-z0-9]{1,2})(?![A-Za-z0-9])")
@@ -131,6 +134,14 @@ def spectrum_histogram(values: np.ndarray, bins: int = 40) -> tuple[np.ndarray, 
 
 
 def verdict(result: TheoryResult) -> str:
+    """One sentence on the phase; with normalisation or skips, why it does not apply first."""
+    text = _plain_verdict(result)
+    if result.beyond:  # the picture is that of the same network without them
+        return f"Phase {result.beyond}. Without them: {text}"
+    return text
+
+
+def _plain_verdict(result: TheoryResult) -> str:
     here, point = result.here, result.point
     if not math.isfinite(here.q_star):
         return "the variance grows without bound (no fixed point q*): exploding signals"

@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from initviz.core.activations import resolve_activation
+from initviz.core.blocks import NORMALIZATION_TITLES
 from initviz.core.schemes import resolve_scheme
 from initviz.gui import theme as th
 from initviz.gui.export import writers
@@ -69,6 +70,10 @@ def settings_line(project) -> str:
     else:
         shape = " → ".join(map(str, widths))
     activation = resolve_activation(project.activation).title
+    if project.normalization != "none":  # what the network adds to the plain one
+        activation = f"{NORMALIZATION_TITLES[project.normalization]} + {activation}"
+    if project.residual["enabled"]:
+        activation += f"  ·  residual α = {project.residual['branch_scale']:g}"
     return (f"{init} init  ·  {activation}  ·  widths {shape} (depth {project.depth})  ·  "
             f"batch {project.batch_size}, seed {project.seed}, {project.source} inputs")
 

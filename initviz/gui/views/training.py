@@ -19,6 +19,7 @@ from initviz.errors import ProjectError
 from initviz.gui import theme as th
 from initviz.gui.controls.training_controls import TrainingToolbar, symmetry_html
 from initviz.gui.export import writers
+from initviz.gui.plots.digit_samples import DigitSamples
 from initviz.gui.plots.layer_grid import LayerHistogramGrid, column_peaks
 from initviz.gui.plots.training_plots import History, TrainingCurves, sticky_peaks
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
@@ -76,6 +77,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.status_label = QtWidgets.QLabel()
         self.status_label.setObjectName("trainStatusLabel")
         self.status_label.setWordWrap(True)
+        self.digits = DigitSamples(self.theme)
         self.grid = LayerHistogramGrid(self.theme)  # its y tops: sticky_peaks, from here
         self.grid.drawn.connect(self._grid_drawn)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Vertical)
@@ -89,6 +91,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         for label in (self.symmetry_label, self.status_label):
             label.setContentsMargins(8, 0, 8, 0)
             layout.addWidget(label)
+        layout.addWidget(self.digits)
         layout.addWidget(splitter, 1)
         bar, edit = self.toolbar, self.document.edit
         bar.play_button.toggled.connect(self.set_playing)
@@ -162,6 +165,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
             self.curves.show_boundary(frame.boundary, frame.extent, frame.points, frame.labels)
         elif frame.boundary is not None:
             self.curves.show_boundary(frame.boundary, frame.extent)
+        self.digits.show_samples(frame.extras.get("digits"))
         self.history.extend(frame.records)
         self.step = frame.step
         self.distinct = list(frame.distinct)
@@ -311,6 +315,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.theme = theme
         self.curves.apply_theme(theme)
         self.grid.apply_theme(theme)
+        self.digits.apply_theme(theme)
 
     def hideEvent(self, event) -> None:
         self.set_playing(False)

@@ -22,6 +22,7 @@ from initviz.gui.prepare.frames import (
     TrainingFrame,
     boundary_extent,
     boundary_image,
+    digit_predictions,
     frame_plot_data,
 )
 from initviz.gui.workers.background import (
@@ -116,6 +117,8 @@ class TrainingWorker(QtCore.QObject):
         if self.two_d:
             frame.boundary = boundary_image(trainer, self.extent)
             frame.extent = self.extent
+        if resolve_source(trainer.project.source).fixed_split:  # the digits
+            frame.extras["digits"] = digit_predictions(trainer)
         frame.compute_ms = (time.perf_counter() - started) * 1000.0
         return frame
 
