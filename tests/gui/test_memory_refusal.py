@@ -62,7 +62,7 @@ def test_the_training_tab_refuses_what_the_layers_tab_can_show(qtbot, window, mo
     assert message.startswith("training this project needs about ")
     assert "of memory but only " in message and "make the hidden layers " in message
     assert message in view.status_label.text() and status(window) == message
-    assert recorded == [] and view.controller._worker.trainer is None  # nothing was built
+    assert recorded == [] and view.controller.session.trainer is None  # nothing was built
     assert view.step == 0 and len(view.history) == 0 and not view.controller.in_flight
     assert window.project.widths == widths  # the edit is kept, for the user to change
     qtbot.waitUntil(  # while the Layers tab shows it
