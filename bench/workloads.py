@@ -17,7 +17,6 @@ import numpy as np
 
 import initviz
 from initviz.core import draws
-from initviz.core.network import pass_threads
 from initviz.core.stats import histogram
 
 GRID_QUANTITIES = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
@@ -87,9 +86,8 @@ def grid_histograms(sim, bins: int = 40) -> list[dict]:
 
 
 def simulate_as_the_window(project, cache=draws.SHARED):
-    """simulate() as the window calls it: the draw cache kept, the pass split over the cores."""
-    return initviz.simulate(
-        project, cache=cache, threads=pass_threads(project.batch_size, project.widths))
+    """simulate() as the window calls it: the draw cache kept, BLAS on every core."""
+    return initviz.simulate(project, cache=cache)
 
 
 def simulate_and_statistics(project) -> None:
@@ -112,9 +110,7 @@ def median_times(workloads: dict, repeats: int) -> dict[str, float]:
 
 
 def time_size(size: Size) -> dict[str, float]:
-    """Median seconds of floor, simulate and simulate + statistics at ``size``; "unsplit" is
-    simulate with the pass on one thread and BLAS's own threads (the library's default),
-    against which the split pass of core.parallel has to earn its keep."""
+    """Median seconds of floor, simulate (warm and cold) and simulate + statistics at ``size``."""
     project = bench_project(size)
     floor = MatmulFloor(size)
     times = median_times(
@@ -122,7 +118,6 @@ def time_size(size: Size) -> dict[str, float]:
             "floor": floor,
             "simulate": lambda: simulate_as_the_window(project),
             "simulate cold": lambda: simulate_as_the_window(project, cache=None),
-            "unsplit": lambda: initviz.simulate(project, cache=draws.SHARED, threads=1),
             "simulate+stats": lambda: simulate_and_statistics(project),
         },
         size.repeats,

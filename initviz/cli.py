@@ -146,18 +146,6 @@ def _silence_stdout() -> None:
         pass
 
 
-def _stop_core_threads() -> None:
-    """Wait for the core's threads to leave NumPy before the interpreter exits: exiting
-    under them crashed the process or hung it (core.parallel.shutdown). They stop at their
-    next step; a second Ctrl+C leaves at once."""
-    from initviz.core import parallel
-
-    try:
-        parallel.shutdown()
-    except KeyboardInterrupt:
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # argparse cannot put an optional PROJECT.json beside sub-commands: the window's form is
@@ -180,6 +168,5 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 1
     except KeyboardInterrupt:
-        _stop_core_threads()
         print("initviz: interrupted", file=sys.stderr)
         return 130

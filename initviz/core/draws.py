@@ -20,7 +20,7 @@ WEIGHT, BIAS, DATA = 0, 1, 2
 """Stream roles: a layer's weights and its bias draw from separate streams."""
 CACHE_BYTES = 128 * 1024 * 1024
 """Unit draws kept: all of a 10 x 1024 x 1024 network, the first 32 layers of 50 x 1024 x 1024
-(the rest is drawn anew each time, about 5 ms a layer on two threads)."""
+(the rest is drawn anew each time)."""
 
 
 def layer_rng(seed: int, layer: int, role: int) -> np.random.Generator:

@@ -150,26 +150,25 @@ def promise_estimate(what: str, estimate: Estimate, project, owner=None) -> ledg
         return ledger.Promise(check_estimate(what, estimate, project), owner)
 
 
-def simulation_estimate(project, threads: int = 1, cache=None) -> Estimate:
-    """``simulate``'s estimate (footprint.simulation_bytes, with the call's ``threads``
-    and draw ``cache``)."""
+def simulation_estimate(project, cache=None) -> Estimate:
+    """``simulate``'s estimate (footprint.simulation_bytes, with the call's draw ``cache``)."""
     cache_budget = 0 if cache is None else cache.budget_bytes
 
     def estimate(widths, batch):
-        return footprint.simulation_bytes(widths, batch, project.scheme, threads, cache_budget)
+        return footprint.simulation_bytes(widths, batch, project.scheme, cache_budget)
 
     return estimate
 
 
-def check_fits(project, budget: int | None = None, threads: int = 1, cache=None) -> int:
+def check_fits(project, budget: int | None = None, cache=None) -> int:
     """``simulate``'s estimate; raises ProjectError with a fix when it would not fit."""
-    return check_estimate("this project", simulation_estimate(project, threads, cache),
+    return check_estimate("this project", simulation_estimate(project, cache),
                           project, budget)
 
 
-def promise_fits(project, threads: int = 1, cache=None) -> ledger.Promise:
+def promise_fits(project, cache=None) -> ledger.Promise:
     """``check_fits`` on the live budget, the estimate promised while ``simulate`` runs."""
-    return promise_estimate("this project", simulation_estimate(project, threads, cache),
+    return promise_estimate("this project", simulation_estimate(project, cache),
                             project)
 
 

@@ -54,10 +54,10 @@ def start_thread(thread: QtCore.QThread) -> None:
 def _stop_flag(thread: QtCore.QThread) -> threading.Event:
     """The thread's stop request as a plain Python flag, kept on its wrapper across restarts.
 
-    ``should_stop`` is asked from the core's pool threads too, and outlives one run of a
-    thread that is stopped and started again (the Training tab's, after every frame):
-    calling into the QThread from there crashed now and then; a threading.Event is safe
-    from any thread.
+    ``should_stop`` outlives one run of a thread that is stopped when idle and started
+    again (a Trainer keeps its own between the Training tab's requests): calling into the
+    QThread (``isInterruptionRequested``) from there crashed now and then; a
+    threading.Event is safe from any thread.
     """
     flag = getattr(thread, "_initviz_stop", None)
     if flag is None:
@@ -77,8 +77,8 @@ def _stop_all() -> None:
 
 def stop_requested() -> Callable[[], bool]:
     """The ``should_stop`` of a call running on this QThread: true once ``stop_thread`` has
-    asked the thread to stop. Bound to the thread here, so the core's pool threads that
-    share the call's work ask the same question."""
+    asked the thread to stop. Bound to the thread here, so a Trainer built in one request
+    asks the same flag in the next."""
     return _stop_flag(QtCore.QThread.currentThread()).is_set
 
 
