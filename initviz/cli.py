@@ -12,6 +12,7 @@ import json
 import os
 import sys
 
+from initviz import __version__, _runtime
 from initviz.errors import ProjectError
 from initviz.report import json_safe, stats_csv, stats_table
 from initviz.safe_io import display_name, shorten_message
@@ -38,8 +39,6 @@ USAGE = """
 
 
 def _parser() -> argparse.ArgumentParser:
-    from initviz import __version__
-
     parser = argparse.ArgumentParser(
         prog="initviz",
         usage=USAGE,
@@ -95,6 +94,8 @@ def _in_file(path: str, error: ProjectError) -> ProjectError:
 
 
 def _run_stats(args) -> int:
+    # NumPy loads here, not when cli is imported: the window's BLAS setting
+    # (initviz._runtime, in _run_window) must be in place before NumPy loads
     from initviz.core.network import simulate
     from initviz.core.phase import project_phase
     from initviz.project import Project
@@ -115,12 +116,12 @@ def _run_stats(args) -> int:
 
 
 def _run_render(args) -> int:
-    from initviz.project import Project
+    from initviz.project import Project  # NumPy: see _run_stats
 
     if not args.output.lower().endswith((".png", ".svg")):
         return _fail(f"-o must end in .png or .svg, got {args.output!r}")
     project = Project.load(args.project)
-    from initviz.gui.render import render_project
+    from initviz.gui.render import render_project  # Qt, only for the command that draws
 
     try:
         render_project(project, args.output, size=args.size)
@@ -130,10 +131,8 @@ def _run_render(args) -> int:
 
 
 def _run_window(path: str | None) -> int:
-    from initviz import _runtime
-
     _runtime.apply()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
-    from initviz.gui.app import run_app
+    from initviz.gui.app import run_app  # after _runtime.apply: it loads NumPy and Qt
 
     return run_app(path)
 

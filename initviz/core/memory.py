@@ -12,6 +12,8 @@ later checks count only what is left, so computations started together share the
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import time
@@ -204,8 +206,6 @@ def release_freed_memory() -> bool:
     measures the window in another process, which the memory kept here would slow down.
     False where the C library is not glibc (nothing done).
     """
-    import ctypes
-
     trim = _libc_function("malloc_trim")
     if trim is None:
         return False
@@ -216,9 +216,6 @@ def release_freed_memory() -> bool:
 
 def _libc_function(name: str):
     """glibc's function ``name`` through ctypes, or None (another C library, or none found)."""
-    import ctypes
-    import ctypes.util
-
     try:
         return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):

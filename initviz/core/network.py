@@ -16,6 +16,7 @@ from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
 from initviz.core.losses import LOSSES_INTO
 from initviz.core.memory import promise_fits
+from initviz.core.stats import simulation_stats
 
 
 @dataclass
@@ -53,8 +54,6 @@ class Simulation:
 
     def stats(self, bins: int = 40) -> dict:
         """Per-layer statistics: the records of ``initviz stats --json``."""
-        from initviz.core.stats import simulation_stats
-
         return simulation_stats(self, bins=bins)
 
 

@@ -12,9 +12,17 @@ import html
 import time
 from pathlib import Path
 
+from PySide6 import QtCore, QtWidgets
+
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import resolve_scheme
 from initviz.errors import ProjectError
+from initviz.gui import theme as th
+from initviz.gui.app import ensure_application
+from initviz.gui.export import writers
+from initviz.gui.view_settings import ViewSettings, spread_layers
+from initviz.gui.views.layers import DashboardView
+from initviz.gui.workers.compute import compute
 from initviz.safe_io import write_bytes_atomic
 
 MIN_ROW_HEIGHT = 120
@@ -50,8 +58,6 @@ def title_html(project, font_pt: float) -> str:
 
 
 def _render_theme(size):
-    from initviz.gui import theme as th
-
     font_pt = min(max(size[1] / 85.0, 10.0), 18.0)
     return dataclasses.replace(
         th.NORMAL, name="render", font_pt=font_pt, line_width=2.0, fill_alpha=130,
@@ -60,11 +66,6 @@ def _render_theme(size):
 
 
 def _build(project, data, size):
-    from PySide6 import QtCore, QtWidgets
-
-    from initviz.gui.view_settings import ViewSettings, spread_layers
-    from initviz.gui.views.layers import DashboardView
-
     theme = _render_theme(size)
     widget = QtWidgets.QWidget()
     widget.setAttribute(QtCore.Qt.WA_DontShowOnScreen)
@@ -92,17 +93,12 @@ def _build(project, data, size):
 
 def render_project(project, out_path, size=(1600, 1000)) -> Path:
     """Draw ``project``'s dashboard to ``out_path`` (.png or .svg) at ``size`` pixels."""
-    from initviz.gui.app import ensure_application
-
     out_path = Path(out_path)
     if out_path.suffix.lower() not in (".png", ".svg"):
         raise ProjectError(f"{out_path.name}: render to .png or .svg")
     if not out_path.parent.is_dir():
         raise ProjectError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
     app = ensure_application()
-    from initviz.gui.export import writers
-    from initviz.gui.workers.compute import compute
-
     data = compute(project)
     widget, dashboard, settings = _build(project, data, size)
     widget.show()
