@@ -98,6 +98,18 @@ def stop_thread(thread: QtCore.QThread) -> None:
         pass
 
 
+def _stop_for_owner(thread: QtCore.QThread, runner: QtCore.QObject) -> None:
+    """The owner of ``thread`` is being destroyed: stop the thread (``stop_thread``).
+
+    Bound to ``runner`` too, only to keep its wrapper alive until the thread has stopped:
+    a widget dropped without being closed releases its Python attributes before its C++
+    destructor emits ``destroyed``, and a runner whose wrapper is gone while its thread
+    still delivers a queued call to it crashed the process (a NULL self in PySide).
+    """
+    del runner
+    stop_thread(thread)
+
+
 class _Runner(QtCore.QObject):
     """Lives in the task's thread; calls the function, never touches a widget."""
 
@@ -191,7 +203,8 @@ class BackgroundTask(QtCore.QObject):
             self._runner.failed.connect(self._on_failed)
             self._runner.cancelled.connect(self._on_cancelled)
             # An owner deleted while a call runs: let the call end before Qt frees the thread.
-            self.destroyed.connect(functools.partial(stop_thread, self._thread))
+            self.destroyed.connect(functools.partial(_stop_for_owner, self._thread,
+                                                     self._runner))
         start_thread(self._thread)
 
     def _dispatch(self) -> None:
