@@ -11,13 +11,15 @@ weight anew (cache=None), as after a new seed.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
 import initviz
-from initviz.core import draws
+from initviz.core import blas, draws
 from initviz.core.stats import histogram
+from initviz.gui.workers.compute import blas_threads
 
 GRID_QUANTITIES = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
 """The five histograms per layer in the GUI's grid."""
@@ -86,8 +88,10 @@ def grid_histograms(sim, bins: int = 40) -> list[dict]:
 
 
 def simulate_as_the_window(project, cache=draws.SHARED):
-    """simulate() as the window calls it: the draw cache kept, BLAS on every core."""
-    return initviz.simulate(project, cache=cache)
+    """simulate() as the window calls it: the draw cache kept, one BLAS thread below
+    compute.ONE_BLAS_THREAD_FLOPS (size S: the other core is the GUI's), every core above."""
+    with blas.one_blas_thread() if blas_threads(project) == 1 else nullcontext():
+        return initviz.simulate(project, cache=cache)
 
 
 def simulate_and_statistics(project) -> None:
