@@ -50,7 +50,7 @@ def verdict(ok: bool) -> str:
 
 
 def print_sizes(sizes) -> None:
-    names = ("simulate", "simulate+stats", "simulate cold", "unsplit")
+    names = ("simulate", "simulate+stats", "simulate cold")
     print(f"\n{'size':<38}{'floor ms':>10}" + "".join(f"{name:>21}" for name in names))
     for size in sizes:
         times = workloads.time_size(size)
@@ -64,9 +64,7 @@ def print_sizes(sizes) -> None:
         print(row, flush=True)
     print(f"targets: simulate <= {TARGETS['simulate']}x, simulate + statistics <= "
           f"{TARGETS['simulate+stats']}x the floor (ms and ratio shown); simulate = warm, as "
-          "while a slider is dragged; cold = every weight drawn anew (new seed); unsplit = "
-          "simulate with the pass on one thread and BLAS's own threads, not split over the "
-          "cores by core.parallel")
+          "while a slider is dragged; cold = every weight drawn anew (new seed)")
 
 
 def print_memory(size_name: str) -> None:

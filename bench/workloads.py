@@ -11,14 +11,15 @@ weight anew (cache=None), as after a new seed.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
 import initviz
-from initviz.core import draws
-from initviz.core.network import pass_threads
+from initviz.core import blas, draws
 from initviz.core.stats import histogram
+from initviz.gui.workers.compute import blas_threads
 
 GRID_QUANTITIES = ("weight", "preactivation", "activation", "grad_activation", "grad_weight")
 """The five histograms per layer in the GUI's grid."""
@@ -87,9 +88,10 @@ def grid_histograms(sim, bins: int = 40) -> list[dict]:
 
 
 def simulate_as_the_window(project, cache=draws.SHARED):
-    """simulate() as the window calls it: the draw cache kept, the pass split over the cores."""
-    return initviz.simulate(
-        project, cache=cache, threads=pass_threads(project.batch_size, project.widths))
+    """simulate() as the window calls it: the draw cache kept, one BLAS thread below
+    compute.ONE_BLAS_THREAD_FLOPS (size S: the other core is the GUI's), every core above."""
+    with blas.one_blas_thread() if blas_threads(project) == 1 else nullcontext():
+        return initviz.simulate(project, cache=cache)
 
 
 def simulate_and_statistics(project) -> None:
@@ -112,9 +114,7 @@ def median_times(workloads: dict, repeats: int) -> dict[str, float]:
 
 
 def time_size(size: Size) -> dict[str, float]:
-    """Median seconds of floor, simulate and simulate + statistics at ``size``; "unsplit" is
-    simulate with the pass on one thread and BLAS's own threads (the library's default),
-    against which the split pass of core.parallel has to earn its keep."""
+    """Median seconds of floor, simulate (warm and cold) and simulate + statistics at ``size``."""
     project = bench_project(size)
     floor = MatmulFloor(size)
     times = median_times(
@@ -122,7 +122,6 @@ def time_size(size: Size) -> dict[str, float]:
             "floor": floor,
             "simulate": lambda: simulate_as_the_window(project),
             "simulate cold": lambda: simulate_as_the_window(project, cache=None),
-            "unsplit": lambda: initviz.simulate(project, cache=draws.SHARED, threads=1),
             "simulate+stats": lambda: simulate_and_statistics(project),
         },
         size.repeats,

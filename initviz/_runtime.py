@@ -32,6 +32,6 @@ def apply() -> bool:
     Returns whether the allocator took its setting (False where the C library is not glibc).
     """
     before_numpy()
-    from initviz.core import memory
+    from initviz.core import memory  # here, not on top: it loads NumPy, after before_numpy
 
     return memory.keep_freed_memory()

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 
+from initviz import __version__, _runtime
 from initviz.errors import ProjectError
 from initviz.report import json_safe, stats_csv, stats_table
 from initviz.safe_io import display_name, shorten_message
@@ -41,8 +42,6 @@ USAGE = """
 
 
 def _parser() -> argparse.ArgumentParser:
-    from initviz import __version__
-
     parser = argparse.ArgumentParser(
         prog="initviz",
         usage=USAGE,
@@ -110,6 +109,8 @@ def _in_file(path: str, error: ProjectError) -> ProjectError:
 
 
 def _run_stats(args) -> int:
+    # NumPy loads here, not when cli is imported: the window's BLAS setting
+    # (initviz._runtime, in _run_window) must be in place before NumPy loads
     from initviz.core.network import simulate
     from initviz.core.phase import project_phase
     from initviz.project import Project
@@ -130,12 +131,12 @@ def _run_stats(args) -> int:
 
 
 def _run_render(args) -> int:
-    from initviz.project import Project
+    from initviz.project import Project  # NumPy: see _run_stats
 
     if not args.output.lower().endswith((".png", ".svg")):
         return _fail(f"-o must end in .png or .svg, got {args.output!r}")
     project = Project.load(args.project)
-    from initviz.gui.render import render_project
+    from initviz.gui.render import render_project  # Qt, only for the command that draws
 
     try:
         render_project(project, args.output, size=args.size)
@@ -174,10 +175,8 @@ _COMMANDS = {"stats": _run_stats, "render": _run_render, "code": _run_code,
 
 
 def _run_window(path: str | None) -> int:
-    from initviz import _runtime
-
     _runtime.apply()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
-    from initviz.gui.app import run_app
+    from initviz.gui.app import run_app  # after _runtime.apply: it loads NumPy and Qt
 
     return run_app(path)
 
@@ -187,18 +186,6 @@ def _silence_stdout() -> None:
     try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
-        pass
-
-
-def _stop_core_threads() -> None:
-    """Wait for the core's threads to leave NumPy before the interpreter exits: exiting
-    under them crashed the process or hung it (core.parallel.shutdown). They stop at their
-    next step; a second Ctrl+C leaves at once."""
-    from initviz.core import parallel
-
-    try:
-        parallel.shutdown()
-    except KeyboardInterrupt:
         pass
 
 
@@ -224,6 +211,5 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 1
     except KeyboardInterrupt:
-        _stop_core_threads()
         print("initviz: interrupted", file=sys.stderr)
         return 130

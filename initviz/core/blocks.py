@@ -14,9 +14,6 @@ The output layer stays linear, without normalisation or skip. A layer's
 Backward, exactly: with g = dL/du, dL/dγ = Σ g·ẑ, dL/dβ = Σ g, and over the axis the
 statistics were taken on (n values) dL/dz = (γg − mean(γg) − ẑ·mean(γg·ẑ)) / √(var + ε);
 a skip adds dL/da_l to dL/da_{l−1}.
-
-The pass runs on one thread: BatchNorm's statistics span the whole batch, so its rows
-cannot be split between threads as the plain pass splits them.
 """
 from __future__ import annotations
 

@@ -16,11 +16,13 @@ from collections.abc import Callable, Hashable
 
 import numpy as np
 
+from initviz.core.schemes import UNIT_DRAWS
+
 WEIGHT, BIAS, DATA = 0, 1, 2
 """Stream roles: a layer's weights and its bias draw from separate streams."""
 CACHE_BYTES = 128 * 1024 * 1024
 """Unit draws kept: all of a 10 x 1024 x 1024 network, the first 32 layers of 50 x 1024 x 1024
-(the rest is drawn anew each time, about 5 ms a layer on two threads)."""
+(the rest is drawn anew each time)."""
 
 
 def layer_rng(seed: int, layer: int, role: int) -> np.random.Generator:
@@ -121,8 +123,6 @@ def unit_key(seed: int, layer: int, role: int, kind: str, shape: tuple, dtype) -
 def unit_source(seed: int, layer: int, role: int, cache: DrawCache | None,
                 generation: int | None = None):
     """A ``schemes.UnitSource`` for one layer's weights or bias (``generation``: DrawCache)."""
-    from initviz.core.schemes import UNIT_DRAWS
-
     def source(kind: str, shape: tuple, dtype: np.dtype) -> np.ndarray:
         def make():
             return UNIT_DRAWS[kind](layer_rng(seed, layer, role), shape, dtype)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from initviz.core import parallel
-
 FLOAT32 = 4
 FLOAT64 = 8
 INT64 = 8
@@ -48,8 +46,7 @@ m̂, √v̂ + ε, the step, the new parameter), plus ΔW for the update ratio.""
 HEAP_PASSES = 1
 """Passes freed but still resident: every step frees one pass and allocates the next, and
 glibc's heap then holds a freed pass where the next does not fit in its place (seen every
-few steps with the pass split over two threads: up to 1.38 times the arrays alive, with
-or without initviz._runtime's tuning)."""
+few steps: up to 1.38 times the arrays alive, with or without initviz._runtime's tuning)."""
 HEAP_MARGIN = 1.3
 """Training and the Jacobian free and allocate arrays of changing sizes one after another,
 and the heap then holds more than the arrays alive: measured peaks of both reached 1.05
@@ -57,7 +54,7 @@ times what they keep plus their temporaries (HEAP_PASSES included). The margin l
 room for allocators that fragment worse than this glibc."""
 SIMULATION_MARGIN = 1.1
 """A simulation's heap also holds more than its arrays at times: measured peaks of the
-window's pass (two threads, the draw cache, glibc keeping freed memory) reached 0.96 of
+window's pass (the draw cache, glibc keeping freed memory) reached 0.96 of
 what it keeps plus its largest temporary. The margin covers runs and allocators that do
 a little worse, so a project the guard lets through does not then exhaust the machine."""
 CHUNK_BYTES = 16 * 1024**2
@@ -119,13 +116,6 @@ def draw_bytes(fan_in: int, fan_out: int, scheme: str) -> int:
     return FLOAT32 * fan_in * fan_out  # the unit draw, scaled into the weights
 
 
-def concurrent_draw_bytes(widths: Sequence[int], scheme: str) -> int:
-    """Scratch of the layers drawn at once: network.init_parameters draws on every worker
-    thread, so at worst the largest layers are drawn together."""
-    scratch = sorted((draw_bytes(a, b, scheme) for a, b in _layers(widths)), reverse=True)
-    return sum(scratch[: parallel.workers()])
-
-
 def cached_bytes(widths: Sequence[int], scheme: str, cache_budget: int) -> int:
     """Unit draws a DrawCache of ``cache_budget`` bytes keeps beside the scaled weights (an
     entry over half the budget is not kept); 0 without a cache."""
@@ -135,13 +125,10 @@ def cached_bytes(widths: Sequence[int], scheme: str, cache_budget: int) -> int:
     return min(cache_budget, sum(u for u in units if u <= cache_budget // 2))
 
 
-def pass_temporaries(widths: Sequence[int], batch: int, threads: int) -> int:
-    """Inside a pass: an activation's temporaries over the whole batch, and each extra
-    thread's share of dL/dW before it is added (network._Pass)."""
-    largest_weight = max(a * b for a, b in _layers(widths))
-    extra_parts = max(0, min(int(threads), batch) - 1)
-    activation = ACTIVATION_TEMPORARIES * FLOAT32 * batch * max(int(n) for n in widths[1:])
-    return activation + extra_parts * FLOAT32 * largest_weight
+def pass_temporaries(widths: Sequence[int], batch: int) -> int:
+    """Inside a pass: an activation's temporaries over the whole batch (network._Pass writes
+    every product into its place)."""
+    return ACTIVATION_TEMPORARIES * FLOAT32 * batch * max(int(n) for n in widths[1:])
 
 
 def stats_temporaries(widths: Sequence[int], batch: int) -> int:
@@ -151,8 +138,9 @@ def stats_temporaries(widths: Sequence[int], batch: int) -> int:
 
 
 def init_temporaries(widths: Sequence[int], batch: int, scheme: str) -> int:
-    """While the weights are drawn (and, for LSUV, rescaled on the batch)."""
-    scratch = concurrent_draw_bytes(widths, scheme)
+    """While the weights are drawn, one layer after another (the largest layer's scratch),
+    and, for LSUV, rescaled on the batch."""
+    scratch = max(draw_bytes(a, b, scheme) for a, b in _layers(widths))
     if scheme == "lsuv":
         widest = max(int(n) for n in widths)
         scratch = max(scratch, LSUV_TEMPORARIES * FLOAT32 * batch * widest)
@@ -160,15 +148,16 @@ def init_temporaries(widths: Sequence[int], batch: int, scheme: str) -> int:
 
 
 def simulation_bytes(widths: Sequence[int], batch_size: int, scheme: str = "normal",
-                     threads: int = 1, cache_budget: int = 0, blocks: bool = False) -> int:
-    """Peak bytes of ``simulate`` plus its statistics (``threads``, ``cache_budget``: those
-    of the call; the batch is drawn in float64, then cast)."""
+                     cache_budget: int = 0, blocks: bool = False) -> int:
+    """Peak bytes of ``simulate`` plus its statistics (``cache_budget``: that of the call's
+    draw cache; ``blocks``: a pass with normalisation or skips; the batch is drawn in
+    float64, then cast)."""
     batch = int(batch_size)
     kept = (batch_bytes(batch, int(widths[0])) + parameter_bytes(widths)
             + pass_bytes(widths, batch, blocks) + cached_bytes(widths, scheme, cache_budget))
     temporaries = [
         batch * int(widths[0]) * FLOAT64,
-        pass_temporaries(widths, batch, threads),
+        pass_temporaries(widths, batch),
         stats_temporaries(widths, batch),
         init_temporaries(widths, batch, scheme),
     ]
@@ -183,8 +172,8 @@ def forward_row_bytes(widths: Sequence[int]) -> int:
 
 
 def training_bytes(widths: Sequence[int], batch_size: int, dataset: tuple[int, int],
-                   scheme: str = "normal", optimizer: str = "sgd", threads: int = 1,
-                   held: int = 0, boundary: bool = False, chunk_bytes: int | None = None,
+                   scheme: str = "normal", optimizer: str = "sgd", held: int = 0,
+                   boundary: bool = False, chunk_bytes: int | None = None,
                    blocks: bool = False) -> int:
     """Peak bytes of a Trainer over its whole run, HEAP_MARGIN included; ``dataset`` is
     its (train, test) points (training.dataset_size).
@@ -205,7 +194,7 @@ def training_bytes(widths: Sequence[int], batch_size: int, dataset: tuple[int, i
     temporaries = [
         DATASET_BYTES_PER_INPUT * points * n_inputs + INT64 * points,
         init_temporaries(widths, batch, scheme),
-        pass_temporaries(widths, batch, threads),
+        pass_temporaries(widths, batch),
         stats_temporaries(widths, batch),
         OPTIMIZER_TEMPORARIES[optimizer] * largest_layer,
         _forward_bytes(widths, test, chunk_bytes),

@@ -12,6 +12,8 @@ later checks count only what is left, so computations started together share the
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import time
@@ -155,27 +157,26 @@ def uses_blocks(project) -> bool:
     return project.normalization != "none" or bool(project.residual["enabled"])
 
 
-def simulation_estimate(project, threads: int = 1, cache=None) -> Estimate:
-    """``simulate``'s estimate (footprint.simulation_bytes, with the call's ``threads``
-    and draw ``cache``)."""
+def simulation_estimate(project, cache=None) -> Estimate:
+    """``simulate``'s estimate (footprint.simulation_bytes, with the call's draw ``cache``)."""
     cache_budget = 0 if cache is None else cache.budget_bytes
 
     def estimate(widths, batch):
-        return footprint.simulation_bytes(widths, batch, project.scheme, threads, cache_budget,
+        return footprint.simulation_bytes(widths, batch, project.scheme, cache_budget,
                                           uses_blocks(project))
 
     return estimate
 
 
-def check_fits(project, budget: int | None = None, threads: int = 1, cache=None) -> int:
+def check_fits(project, budget: int | None = None, cache=None) -> int:
     """``simulate``'s estimate; raises ProjectError with a fix when it would not fit."""
-    return check_estimate("this project", simulation_estimate(project, threads, cache),
+    return check_estimate("this project", simulation_estimate(project, cache),
                           project, budget)
 
 
-def promise_fits(project, threads: int = 1, cache=None) -> ledger.Promise:
+def promise_fits(project, cache=None) -> ledger.Promise:
     """``check_fits`` on the live budget, the estimate promised while ``simulate`` runs."""
-    return promise_estimate("this project", simulation_estimate(project, threads, cache),
+    return promise_estimate("this project", simulation_estimate(project, cache),
                             project)
 
 
@@ -211,8 +212,6 @@ def release_freed_memory() -> bool:
     measures the window in another process, which the memory kept here would slow down.
     False where the C library is not glibc (nothing done).
     """
-    import ctypes
-
     trim = _libc_function("malloc_trim")
     if trim is None:
         return False
@@ -223,9 +222,6 @@ def release_freed_memory() -> bool:
 
 def _libc_function(name: str):
     """glibc's function ``name`` through ctypes, or None (another C library, or none found)."""
-    import ctypes
-    import ctypes.util
-
     try:
         return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):

@@ -44,24 +44,24 @@ def dataset_size(batch_size: int) -> tuple[int, int]:
     return max(TRAIN_SIZE, int(batch_size)), TEST_SIZE
 
 
-def check_training_fits(project, threads: int = 1, held: int = 0, boundary: bool = False,
+def check_training_fits(project, held: int = 0, boundary: bool = False,
                         budget: int | None = None) -> int:
     """A Trainer's estimate over its whole run (footprint.training_bytes); raises
     ProjectError with a fix when it would not fit (memory.check_estimate). ``held``:
     earlier simulations the caller keeps while the next step runs; ``boundary``: the
     decision boundary is drawn after every step."""
     return memory.check_estimate("training this project",
-                                 training_estimate(project, threads, held, boundary),
+                                 training_estimate(project, held, boundary),
                                  project, budget)
 
 
-def training_estimate(project, threads: int = 1, held: int = 0, boundary: bool = False):
+def training_estimate(project, held: int = 0, boundary: bool = False):
     """footprint.training_bytes of ``project`` as a memory.Estimate."""
     optimizer = project.training["optimizer"]
 
     def estimate(widths, batch):
         return footprint.training_bytes(widths, batch, dataset_size(batch), project.scheme,
-                                        optimizer, threads, held, boundary,
+                                        optimizer, held, boundary,
                                         blocks=memory.uses_blocks(project))
 
     return estimate
@@ -200,8 +200,8 @@ class Optimizer:
 class Trainer:
     """Trains ``project``'s network: ``step(n)``, ``history``, ``evaluate``, ``predict``, ``reset``.
 
-    Deterministic: the same project, seed and ``threads`` give the same history
-    (``threads``: see ``network.run``; the window passes ``network.pass_threads``).
+    Deterministic: the same project and seed give the same history, up to the last bits
+    of float products (``network.simulate``).
     Raises ProjectError, before allocating anything, when training would not fit in
     memory (``check_training_fits``). ``should_stop`` is asked between steps and layers
     (core.cancel); after the Cancelled it raises, the trainer is half-way through a step:
@@ -209,13 +209,12 @@ class Trainer:
     """
 
     def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY,
-                 threads: int = 1, *, should_stop: ShouldStop = None):
+                 *, should_stop: ShouldStop = None):
         self.project = project.copy()
         self.memory = memory.promise_estimate(  # promised for as long as the trainer lives
-            "training this project", training_estimate(self.project, threads),
+            "training this project", training_estimate(self.project),
             self.project, owner=self)
         self.dtype = dtype
-        self.threads = threads
         self.should_stop = should_stop
         self.eval_every = eval_every
         self.data = make_dataset(self.project, dtype)
@@ -265,7 +264,7 @@ class Trainer:
         inputs = self.data.train_inputs[indices]
         labels = self.data.train_labels[indices]
         loss, layers = network.run(self.project, self.weights, self.biases, inputs, labels,
-                                   self.threads, should_stop=self.should_stop,
+                                   should_stop=self.should_stop,
                                    norm_params=self.norm_params)
         return network.Simulation(self.project, inputs, labels, loss, layers)
 

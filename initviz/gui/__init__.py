@@ -14,6 +14,7 @@ __all__ = ["MainWindow", "render_project", "run_app"]
 
 
 def __getattr__(name):
+    # imported on first use, so that importing initviz.gui loads no Qt (docstring)
     if name == "MainWindow":
         from initviz.gui.main_window import MainWindow
 

@@ -1,4 +1,9 @@
-"""``initviz [PROJECT.json]``: the window, on that project or on the default lesson."""
+"""``initviz [PROJECT.json]``: the window, on that project or on the default lesson.
+
+Qt is imported inside the functions here, not on top: importing Qt's GUI modules fails
+outright (an ImportError) where libGL, libEGL or fontconfig are missing, and ``run_app``
+checks for them first, to name the package to install instead.
+"""
 from __future__ import annotations
 
 import os
@@ -19,7 +24,7 @@ NOISE = ("This plugin does not support propagateSizeHints()",)
 
 def _quiet_offscreen_notice() -> None:
     """Drop Qt's NOISE from stderr; every other Qt message still gets through."""
-    from PySide6 import QtCore
+    from PySide6 import QtCore  # not on top: see the module docstring
 
     def handler(mode, context, message):
         if message not in NOISE:
@@ -38,7 +43,7 @@ def _no_display() -> bool:
 def ensure_application(argv=None):
     """The QApplication, created once; offscreen when there is no display (``render``: the
     window itself refuses to start without one, in ``run_app``)."""
-    from PySide6 import QtWidgets
+    from PySide6 import QtWidgets  # not on top: see the module docstring
 
     app = QtWidgets.QApplication.instance()
     if app is None:  # an existing application (a notebook's) is used as it is
@@ -55,7 +60,7 @@ def ensure_application(argv=None):
 
 def app_icon():
     """The window and taskbar icon, ``resources/initviz.svg`` (Qt's SVG image plugin)."""
-    from PySide6 import QtGui
+    from PySide6 import QtGui  # not on top: see the module docstring
 
     return QtGui.QIcon(str(resource_path("initviz.svg")))
 
@@ -79,6 +84,7 @@ def run_app(path: str | None = None) -> int:
         print(f"initviz: {install_advice(missing)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     app = ensure_application()
+    # Qt's GUI modules only now that the system is checked (module docstring)
     from initviz.gui import theme, window_state
     from initviz.gui.actions.files import remember_file
     from initviz.gui.main_window import MainWindow

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from initviz.errors import ProjectError
+from initviz.gui.app import ensure_application
+from initviz.gui.views.slide import Slide, slide_data, slide_projects, write_slide
 
 
 def check_output(out_path) -> Path:
@@ -25,12 +27,8 @@ def render_project(project, out_path, size=(1600, 1000), layers="auto", data=Non
     that compares itself with a B (``view.compare``) shows both. ``data`` (plot data prepared
     from a simulation of ``project``, e.g. a trained one) is drawn alone instead of a new
     simulation."""
-    from initviz.gui.app import ensure_application
-
     out_path = check_output(out_path)
     ensure_application()
-    from initviz.gui.views.slide import Slide, slide_data, slide_projects, write_slide
-
     projects = [project] if data is not None else slide_projects(project)
     slide = Slide(projects, size, layers)
     try:

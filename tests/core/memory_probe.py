@@ -39,17 +39,16 @@ def grid(trainer, resolution: int) -> np.ndarray:
 
 def run(case: dict, project: Project) -> None:
     kind = case["kind"]
-    threads = int(case.get("threads", 1))
     if kind == "simulate":  # the library's default: no cache
-        network.simulate(project, threads=threads).stats()
-    elif kind == "window":  # as the Layers tab computes: the draw cache, the pass split
-        network.simulate(project, cache=draws.SHARED, threads=threads).stats()
+        network.simulate(project).stats()
+    elif kind == "window":  # as the Layers tab computes: with the draw cache
+        network.simulate(project, cache=draws.SHARED).stats()
     elif kind == "training":
-        trainer = training.Trainer(project, threads=threads)
+        trainer = training.Trainer(project)
         trainer.step(int(case.get("steps", 12)))
         trainer.evaluate()
     elif kind == "boundary":  # the Training tab's decision boundary, after the trainer is made
-        trainer = training.Trainer(project, threads=threads)
+        trainer = training.Trainer(project)
         points = grid(trainer, int(case.get("resolution", 100)))
         colours = np.eye(project.widths[-1], 3)
         gc.collect()

@@ -2,11 +2,10 @@
 the Jacobian's SVD, which nothing can stop, is refused where it would take long."""
 import math
 
-import numpy as np
 import pytest
 
 import initviz
-from initviz.core import jacobian, network, parallel
+from initviz.core import jacobian, network
 from initviz.errors import Cancelled
 
 
@@ -46,21 +45,6 @@ def test_simulate_stops_at_the_first_question_after_the_request(allowed):
     with pytest.raises(Cancelled):
         initviz.simulate(project(DEEP), should_stop=gate)
     assert gate.asked == allowed + 1  # not one more layer once it said stop
-
-
-def test_a_split_pass_stops_with_cancelled_and_the_pool_works_on(monkeypatch):
-    """Both threads of a split pass ask; the pass ends with Cancelled (not with the error
-    of a part that followed it), and the kept threads are free for the next pass."""
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(parallel, "_POOL", None)
-    p = project(DEEP, batch=256)
-    stopping = []
-    with pytest.raises(Cancelled):
-        initviz.simulate(p, threads=2, should_stop=lambda: bool(stopping.append(1)) or
-                         len(stopping) > len(DEEP) + 4)
-    again = initviz.simulate(p, threads=2)
-    assert np.isfinite(again.loss)
-    parallel.shutdown()
 
 
 def test_training_stops_within_the_step_it_was_asked_in():

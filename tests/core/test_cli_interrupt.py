@@ -1,8 +1,7 @@
 """Ctrl+C during `initviz stats` on a large project: status 130 and one line, every time.
 
-The process must not exit while the core's pool threads are still inside NumPy or BLAS:
-exiting under them crashed the interpreter or hung it in OpenBLAS's exit handler, in
-about one run of four (orthogonal layers, whose QR runs in BLAS on the pool's thread).
+Interrupted while drawing orthogonal layers, whose QR runs in LAPACK on BLAS's threads:
+the process must neither crash nor hang in OpenBLAS's exit handler on its way out.
 """
 import os
 import signal
@@ -20,27 +19,25 @@ EXIT_WAIT_S = 30
 """Bound on the wait for the exit: a process hung at exit is a failure, not a stuck test."""
 
 STATS_WITH_MARKER = """
-import runpy, sys, threading
-from initviz.core import parallel
+import runpy, sys
+from initviz.core import schemes
 
-real_map_items = parallel.map_items
+real_sample = schemes.sample
 
-def map_items(function, items, threads):
-    def marked(item):  # 'drawing' once a pool thread has drawn a layer and goes on to the next
-        result = function(item)
-        if threading.current_thread() is not threading.main_thread():
-            print("drawing", flush=True)
-        return result
-    return real_map_items(marked, items, threads)
+def sample(*args, **kwargs):  # 'drawing' once a layer is drawn and the next one begins
+    result = real_sample(*args, **kwargs)
+    if not kwargs.get("bias"):
+        print("drawing", flush=True)
+    return result
 
-parallel.map_items = map_items
+schemes.sample = sample
 sys.argv = ["initviz", "stats", sys.argv[1]]
 runpy.run_module("initviz", run_name="__main__", alter_sys=True)  # python -m initviz stats
 """
 
 
 def large_project(path: Path) -> Path:
-    """30 orthogonal layers 1024 wide: drawing them takes seconds, on two threads."""
+    """30 orthogonal layers 1024 wide: drawing them takes seconds."""
     Project.from_dict({
         "name": "large",
         "network": {"widths": [1024] * 31, "activation": "tanh"},
@@ -52,7 +49,7 @@ def large_project(path: Path) -> Path:
 
 def interrupt_while_drawing(project: Path, cwd: Path = REPO) -> tuple[int | None, str, float]:
     """(exit status or None if it hung, stderr, seconds from SIGINT to exit) of one run
-    of `python -m initviz stats` interrupted once a pool thread is drawing."""
+    of `python -m initviz stats` interrupted while it draws the layers."""
     env = dict(os.environ, PYTHONPATH=str(cwd))
     process = subprocess.Popen(
         [sys.executable, "-c", STATS_WITH_MARKER, str(project)], cwd=cwd, env=env,
@@ -69,7 +66,7 @@ def interrupt_while_drawing(project: Path, cwd: Path = REPO) -> tuple[int | None
         return None, stderr, float(EXIT_WAIT_S)
 
 
-def test_ctrl_c_while_the_pool_draws_exits_with_130_and_one_line(tmp_path):
+def test_ctrl_c_while_drawing_exits_with_130_and_one_line(tmp_path):
     project = large_project(tmp_path / "large.json")
     for run in range(RUNS):
         status, stderr, _ = interrupt_while_drawing(project)

@@ -1,5 +1,4 @@
 """Per-layer random streams and the unit-draw cache: what a teacher sees while dragging."""
-import math
 
 import numpy as np
 import pytest
@@ -57,59 +56,6 @@ def test_the_cache_changes_no_number():
         np.testing.assert_array_equal(lc.weight, lf.weight)
         np.testing.assert_array_equal(lc.bias, lf.bias)
         np.testing.assert_array_equal(lc.grad_weight, lf.grad_weight)
-
-
-def test_sampling_on_several_threads_changes_no_number(monkeypatch):
-    """A large network draws its layers on the sampling threads; each layer has its own
-    stream, so the weights are those of one thread drawing every layer in turn."""
-    import threading
-
-    from initviz.core import network, parallel
-
-    p = project(**{"init.scheme": "orthogonal", "init.bias.scheme": "uniform",
-                   "network.widths": [20, 16, 16, 16, 16, 16, 4]})
-    monkeypatch.setattr(network, "PARALLEL_SAMPLING_NS", math.inf)
-    alone = initviz.simulate(p, cache=None)
-    monkeypatch.setattr(network, "PARALLEL_SAMPLING_NS", 0)
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
-    monkeypatch.setattr(parallel, "_POOL", None)  # a pool of this test's own, shut down below
-    threads = set()
-    real = draws.layer_rng
-    both_drawing = threading.Barrier(2, timeout=10)
-
-    def layer_rng(seed, layer, role):
-        threads.add(threading.current_thread().name)
-        if role == draws.WEIGHT and layer <= 2:
-            both_drawing.wait()  # layers 1 and 2 are drawn at the same time
-        return real(seed, layer, role)
-
-    monkeypatch.setattr(draws, "layer_rng", layer_rng)
-    shared = initviz.simulate(p, cache=None)
-    parallel._POOL.shutdown()
-    assert len(threads) == 2  # this thread and one of the pool's
-    for la, ls in zip(alone.layers, shared.layers, strict=True):
-        np.testing.assert_array_equal(la.weight, ls.weight)
-        np.testing.assert_array_equal(la.bias, ls.bias)
-    assert alone.loss == shared.loss
-
-
-def test_items_mapped_on_threads_come_back_in_order_each_once():
-    import threading
-
-    from initviz.core import parallel
-
-    seen = []
-    gate = threading.Barrier(2, timeout=10)
-
-    def work(item):
-        if item < 2:
-            gate.wait()  # the first two items run at the same time, on two threads
-        seen.append((item, threading.current_thread().name))
-        return item * item
-
-    assert parallel.map_items(work, list(range(9)), 2) == [i * i for i in range(9)]
-    assert sorted(item for item, _ in seen) == list(range(9))
-    assert len({name for _, name in seen}) == 2
 
 
 def test_a_repeated_simulation_hits_the_cache_and_returns_writable_weights():

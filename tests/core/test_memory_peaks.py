@@ -20,9 +20,8 @@ from initviz.core import draws, footprint, jacobian, schemes, training
 PROBE = Path(__file__).with_name("memory_probe.py")
 ROOT = Path(__file__).resolve().parents[2]
 UNDERUSE = 3.0
-"""An estimate may be up to this many times the measured peak (orthogonal draws are
-estimated with every drawing thread at its QR's peak at once, which they seldom reach
-together; training keeps a margin for the heap)."""
+"""An estimate may be up to this many times the measured peak (training keeps a margin
+for the heap)."""
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/clear_refs").exists(), reason="reads Linux's /proc high-water mark")
@@ -40,16 +39,15 @@ def measured_peak(case: dict) -> int:
 def estimate(case: dict) -> int:
     project = Project(case["project"])
     widths, batch, scheme = project.widths, project.batch_size, project.scheme
-    threads = case.get("threads", 1)
     kind = case["kind"]
     if kind == "simulate":
-        return footprint.simulation_bytes(widths, batch, scheme, threads)
+        return footprint.simulation_bytes(widths, batch, scheme)
     if kind == "window":
-        return footprint.simulation_bytes(widths, batch, scheme, threads, draws.CACHE_BYTES)
+        return footprint.simulation_bytes(widths, batch, scheme, draws.CACHE_BYTES)
     if kind == "training":
         optimizer = project.training["optimizer"]
         return footprint.training_bytes(widths, batch, training.dataset_size(batch), scheme,
-                                        optimizer, threads)
+                                        optimizer)
     if kind == "boundary":
         return footprint.boundary_bytes(widths)
     return footprint.theory_bytes(widths, batch, scheme, jacobian.sample_count(widths))
@@ -70,25 +68,25 @@ def project(widths, batch, scheme="xavier_normal", **sections) -> dict:
 @pytest.mark.parametrize("scheme", sorted(schemes.SCHEMES))
 def test_simulate_stays_within_its_estimate_for_every_scheme(scheme):
     """Three 1024-wide layers at batch 64: the weights, not the batch, make the peak, so
-    the orthogonal QR of two layers drawn at once on two threads shows."""
+    the orthogonal QR of a layer shows."""
     check({"kind": "simulate", "project": project([256, 1024, 1024, 1024, 10], 64, scheme)})
 
 
 @pytest.mark.parametrize("scheme", ["orthogonal", "he_normal"])
 def test_the_windows_simulation_stays_within_its_estimate(scheme):
     """As the Layers tab computes: the draw cache keeps the unit draws beside the weights,
-    the pass is split over two threads, glibc keeps freed arrays (initviz._runtime)."""
-    check({"kind": "window", "threads": 2, "tuned": True,
+    glibc keeps freed arrays (initviz._runtime)."""
+    check({"kind": "window", "tuned": True,
            "project": project([512, 1024, 1024, 1024, 10], 512, scheme)})
 
 
 @pytest.mark.parametrize("case", [
-    {"threads": 1, "project": project([2, 512, 512, 512, 512, 2], 256, data={"source": "moons"},
+    {"project": project([2, 512, 512, 512, 512, 2], 256, data={"source": "moons"},
                                       training={"optimizer": "sgd", "momentum": 0.9})},
-    {"threads": 2, "project": project([64, 1024, 1024, 10], 1024, training={"optimizer": "adam"})},
-    {"threads": 2, "tuned": True, "project": project([2] + [256] * 20 + [2], 128, "lsuv",
+    {"project": project([64, 1024, 1024, 10], 1024, training={"optimizer": "adam"})},
+    {"tuned": True, "project": project([2] + [256] * 20 + [2], 128, "lsuv",
                                                      data={"source": "spiral"})},
-], ids=["moons-sgd", "gaussian-adam-2-threads", "spiral-lsuv-window"])
+], ids=["moons-sgd", "gaussian-adam", "spiral-lsuv-window"])
 def test_training_stays_within_its_estimate(case):
     """A Trainer, twelve steps and an evaluation on the test set."""
     check({"kind": "training", **case})

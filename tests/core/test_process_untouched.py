@@ -19,18 +19,18 @@ gc_before = (gc.isenabled(), gc.get_threshold())
 import initviz
 numpy_on_import = "numpy" in sys.modules
 import initviz.core.memory as memory
-import initviz.core.parallel as parallel
+import initviz.core.blas as blas
 touched = []
 memory.keep_freed_memory = lambda: touched.append("allocator")
-entered = parallel.one_blas_thread
+entered = blas.one_blas_thread
 def watched():
     touched.append("blas threads")
     return entered()
-parallel.one_blas_thread = watched
+blas.one_blas_thread = watched
 from initviz.core import draws
 from initviz.cli import main
 
-# big enough that the window would split the pass over the cores and cache the draws
+# a lesson's size: simulate and stats must leave BLAS's threads and the allocator alone
 p = initviz.Project.from_dict({"network": {"widths": [256] * 11}, "data": {"batch_size": 512}})
 sim = initviz.simulate(p)
 initviz.Trainer(p).step(2)

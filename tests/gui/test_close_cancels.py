@@ -12,6 +12,7 @@ from PySide6 import QtWidgets
 
 from initviz.gui.main_window import MainWindow
 from initviz.gui.views import theory
+from initviz.gui.views.training import TrainingView
 from initviz.gui.workers import compute
 from initviz.project import Project
 
@@ -76,3 +77,23 @@ def test_closing_during_the_theory_tabs_jacobian_is_prompt(qtbot, monkeypatch, w
     qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
     close_promptly(window)
     assert not view.task._thread.isRunning()
+
+
+def test_closing_during_a_training_step_is_prompt_and_drops_the_trainer(qtbot, monkeypatch):
+    """A step of 8 layers 1024 wide takes seconds here; the Trainer, left half-way through
+    it, is dropped, so the tab starts again from a reset."""
+    window = MainWindow(big([64] + [1024] * 8 + [10]))
+    qtbot.addWidget(window)
+    window.show()
+    view = window.findChild(TrainingView, "trainingView")
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+        window.tabs.setCurrentWidget(view)
+    trainer = view.controller.session.trainer
+    started, step = threading.Event(), trainer.step
+    monkeypatch.setattr(trainer, "step", lambda n: (started.set(), step(n))[1])
+    view.toolbar.speed_spin.setValue(50)
+    view.single_step()
+    qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
+    close_promptly(window)
+    assert not view.controller._thread.isRunning()
+    assert view.controller.session.trainer is None and not view.controller.in_flight

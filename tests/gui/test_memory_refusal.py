@@ -3,7 +3,7 @@ a message in the tab and the status bar, nothing computed, the project kept as i
 import pytest
 from PySide6 import QtWidgets
 
-from initviz.core import draws, footprint, jacobian, network, training
+from initviz.core import draws, footprint, jacobian, training
 from initviz.gui.views.theory import TheoryView
 from initviz.gui.views.training import TrainingView
 from initviz.gui.workers import training as training_worker
@@ -22,9 +22,8 @@ def budget_between(monkeypatch, allowed: int, refused: int) -> None:
 
 
 def layers_estimate(widths, batch) -> int:
-    """What the Layers tab asks for: the window's threads and draw cache."""
-    return footprint.simulation_bytes(widths, batch, "xavier_normal",
-                                      network.pass_threads(batch, widths), draws.CACHE_BYTES)
+    """What the Layers tab asks for: with the window's draw cache."""
+    return footprint.simulation_bytes(widths, batch, "xavier_normal", draws.CACHE_BYTES)
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_the_training_tab_refuses_what_the_layers_tab_can_show(qtbot, window, mo
     assert message.startswith("training this project needs about ")
     assert "of memory but only " in message and "make the hidden layers " in message
     assert message in view.status_label.text() and status(window) == message
-    assert recorded == [] and view.controller._worker.trainer is None  # nothing was built
+    assert recorded == [] and view.controller.session.trainer is None  # nothing was built
     assert view.step == 0 and len(view.history) == 0 and not view.controller.in_flight
     assert window.project.widths == widths  # the edit is kept, for the user to change
     qtbot.waitUntil(  # while the Layers tab shows it

@@ -82,7 +82,7 @@ def test_memory_guard_reaches_the_status_bar(qtbot, window, monkeypatch):
 
     def estimate(cache_bytes):
         return lambda widths, batch: footprint.simulation_bytes(
-            widths, batch, window.project.scheme, 1, cache_bytes)
+            widths, batch, window.project.scheme, cache_bytes)
     # the largest width whose estimate fits, with the window's draw cache counted
     assert suggested == memory.largest_hidden_width(
         estimate(draws.SHARED.budget_bytes), window.project.widths, 64, budget)

@@ -9,7 +9,7 @@ import copy
 
 from initviz.core import draws, stats
 from initviz.core.activations import ACTIVATIONS
-from initviz.core.network import pass_threads, simulate
+from initviz.core.network import simulate
 from initviz.core.schemes import SCHEMES
 from initviz.gui.prepare import plot_data
 from initviz.project import Project
@@ -91,8 +91,7 @@ def compute_pair(projects, should_stop=None):
     """Both simulations, histograms on shared ranges (runs in the background thread; stops
     between layers once ``should_stop()`` is true: when the view closes)."""
     datas = [
-        plot_data.prepare(simulate(p, cache=draws.SHARED, should_stop=should_stop,
-                                   threads=pass_threads(p.batch_size, p.widths)), should_stop)
+        plot_data.prepare(simulate(p, cache=draws.SHARED, should_stop=should_stop), should_stop)
         for p in projects
     ]
     limits = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from initviz.core import network, parallel
+from initviz.core import blas, network
 from initviz.core.stats import summary
 
 SEEDS = 8
@@ -39,13 +39,13 @@ def seed_spread(snapshot, key: str, wanted=lambda key: True, should_stop=None
     closing) stops the running pass too, between layers (core.cancel)."""
     seeds = tuple(snapshot.seed + k for k in range(SEEDS))
     stds = {curve: [] for curve in CURVE_FIELDS}
-    with parallel.one_blas_thread():
+    with blas.one_blas_thread():
         for seed in seeds:
             if not wanted(key):
                 return None
             project = snapshot.copy()
             project.set("data.seed", seed)
-            sim = network.simulate(project, threads=1, should_stop=should_stop)
+            sim = network.simulate(project, should_stop=should_stop)
             for curve, field in CURVE_FIELDS.items():
                 stds[curve].append([summary(getattr(layer, field))["std"] for layer in sim.layers])
     with np.errstate(invalid="ignore"):

@@ -54,10 +54,10 @@ def start_thread(thread: QtCore.QThread) -> None:
 def _stop_flag(thread: QtCore.QThread) -> threading.Event:
     """The thread's stop request as a plain Python flag, kept on its wrapper across restarts.
 
-    ``should_stop`` is asked from the core's pool threads too, and outlives one run of a
-    thread that is stopped and started again (the Training tab's, after every frame):
-    calling into the QThread from there crashed now and then; a threading.Event is safe
-    from any thread.
+    ``should_stop`` outlives one run of a thread that is stopped when idle and started
+    again (a Trainer keeps its own between the Training tab's requests): calling into the
+    QThread (``isInterruptionRequested``) from there crashed now and then; a
+    threading.Event is safe from any thread.
     """
     flag = getattr(thread, "_initviz_stop", None)
     if flag is None:
@@ -77,8 +77,8 @@ def _stop_all() -> None:
 
 def stop_requested() -> Callable[[], bool]:
     """The ``should_stop`` of a call running on this QThread: true once ``stop_thread`` has
-    asked the thread to stop. Bound to the thread here, so the core's pool threads that
-    share the call's work ask the same question."""
+    asked the thread to stop. Bound to the thread here, so a Trainer built in one request
+    asks the same flag in the next."""
     return _stop_flag(QtCore.QThread.currentThread()).is_set
 
 
@@ -96,6 +96,18 @@ def stop_thread(thread: QtCore.QThread) -> None:
         thread.wait()
     except RuntimeError:  # already deleted by Qt at exit: nothing left to stop
         pass
+
+
+def _stop_for_owner(thread: QtCore.QThread, runner: QtCore.QObject) -> None:
+    """The owner of ``thread`` is being destroyed: stop the thread (``stop_thread``).
+
+    Bound to ``runner`` too, only to keep its wrapper alive until the thread has stopped:
+    a widget dropped without being closed releases its Python attributes before its C++
+    destructor emits ``destroyed``, and a runner whose wrapper is gone while its thread
+    still delivers a queued call to it crashed the process (a NULL self in PySide).
+    """
+    del runner
+    stop_thread(thread)
 
 
 class _Runner(QtCore.QObject):
@@ -191,7 +203,8 @@ class BackgroundTask(QtCore.QObject):
             self._runner.failed.connect(self._on_failed)
             self._runner.cancelled.connect(self._on_cancelled)
             # An owner deleted while a call runs: let the call end before Qt frees the thread.
-            self.destroyed.connect(functools.partial(stop_thread, self._thread))
+            self.destroyed.connect(functools.partial(_stop_for_owner, self._thread,
+                                                     self._runner))
         start_thread(self._thread)
 
     def _dispatch(self) -> None:

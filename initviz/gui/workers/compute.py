@@ -10,7 +10,7 @@ from contextlib import nullcontext
 
 from PySide6 import QtCore
 
-from initviz.core import draws, network, parallel
+from initviz.core import blas, draws, network
 from initviz.gui.prepare import plot_data
 from initviz.gui.workers.background import BackgroundTask, stop_requested
 
@@ -30,7 +30,7 @@ the default lesson (1 GFLOP) two threads cost about a sixth more CPU per update 
 same rate (``make bench`` measures the rate). A larger network is worth both cores.
 The limit holds for the whole process while this computation runs: a Training, Compare
 or Theory computation at the same time also gets one BLAS thread (slower, never wrong);
-limits on several threads share one (parallel.one_blas_thread)."""
+limits on several threads share one (blas.one_blas_thread)."""
 
 
 def matmul_flops(project) -> float:
@@ -39,11 +39,7 @@ def matmul_flops(project) -> float:
 
 
 def blas_threads(project) -> int | None:
-    """1 for a network below ONE_BLAS_THREAD_FLOPS, else None (every core).
-
-    The pass then runs on this thread alone, not split over the batch's rows
-    (network.run): at the default lesson the window made 31.1-32.0 updates/s that way and
-    29.7-31.0 split over two threads, which took the core the GUI thread draws on."""
+    """1 for a network below ONE_BLAS_THREAD_FLOPS, else None (every core)."""
     return 1 if matmul_flops(project) < ONE_BLAS_THREAD_FLOPS else None
 
 
@@ -51,12 +47,9 @@ def compute(snapshot) -> plot_data.PlotData:
     """Simulate and prepare every plot's data: all the heavy work, in one call, which stops
     between layers when the window closes (background.stop_requested)."""
     started = time.perf_counter()
-    one = blas_threads(snapshot) == 1
-    threads = 1 if one else network.pass_threads(snapshot.batch_size, snapshot.widths)
     should_stop = stop_requested()
-    with parallel.one_blas_thread() if one else nullcontext():
-        simulation = network.simulate(snapshot, cache=draws.SHARED, threads=threads,
-                                      should_stop=should_stop)
+    with blas.one_blas_thread() if blas_threads(snapshot) == 1 else nullcontext():
+        simulation = network.simulate(snapshot, cache=draws.SHARED, should_stop=should_stop)
         result = plot_data.prepare(simulation, should_stop=should_stop)
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result

@@ -1,23 +1,22 @@
-"""The Trainer in its own thread: k steps per request, a finished frame per answer.
+"""The Trainer off the GUI thread, on the same BackgroundTask as every other view.
 
-The GUI thread only draws. A frame carries the new history records, the
-histograms of the simulation after the steps (``plot_data.prepare``, as the
-Layers view), the decision-boundary image for 2-D data sets and the symmetry
-readout, all computed here (with ``prepare.frames``). Requests carry a generation
-number: after a reset (new project, Reset button) answers to older requests are dropped.
+The GUI thread only draws. Each request is a reset (an immutable snapshot of the project)
+or ``k`` more steps; each answer is a finished frame: the new history records, the
+histograms of the simulation after the steps (``plot_data.prepare``, as the Layers
+view), the decision-boundary image for 2-D data sets and the symmetry readout, all
+computed in the task's thread (with ``prepare.frames``). A reset supersedes the request
+running before it, so frames of the previous training never reach the view.
 """
 from __future__ import annotations
 
-import functools
 import time
+from dataclasses import dataclass
 
 from PySide6 import QtCore
 
 from initviz.core.data import resolve_source
-from initviz.core.network import pass_threads
 from initviz.core.training import Trainer, check_training_fits
-from initviz.errors import Cancelled
-from initviz.gui.gc_guard import collect_in_gui_thread
+from initviz.errors import Cancelled, ProjectError
 from initviz.gui.prepare.frames import (
     TrainingFrame,
     boundary_extent,
@@ -25,84 +24,77 @@ from initviz.gui.prepare.frames import (
     digit_predictions,
     frame_plot_data,
 )
-from initviz.gui.workers.background import (
-    IDLE_STOP_MS,
-    describe_failure,
-    start_thread,
-    stop_requested,
-    stop_thread,
-)
+from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 SHOWN_FRAMES = 1
 """Simulations the view may keep while the next step runs: the grid can still be drawing
 the previous frame when the newest arrives (TrainingView._draw_grid)."""
 
 
-class TrainingWorker(QtCore.QObject):
-    """Owns the Trainer; lives in a QThread and never touches a widget."""
+@dataclass(frozen=True)
+class Reset:
+    """Build a new Trainer for ``snapshot`` (a copy no one edits)."""
 
-    frameReady = QtCore.Signal(object)
-    failed = QtCore.Signal(int, str)
-    cancelled = QtCore.Signal(int)
-    """A request stopped by ``stop_thread``; the trainer, left mid-step, is dropped."""
+    generation: int
+    snapshot: object
+
+
+@dataclass(frozen=True)
+class Advance:
+    """Take ``steps`` more steps with the current Trainer."""
+
+    steps: int
+
+
+class TrainingSession:
+    """The Trainer and what its frames need, kept between requests.
+
+    Called with a Reset or an Advance by the task's thread only, one request at a time
+    (BackgroundTask runs at most one call), so it needs no lock. The Trainer it holds
+    keeps its memory promise (core.ledger) for as long as it is kept here.
+    """
 
     def __init__(self):
-        super().__init__()
         self.trainer = None
-        self.generation = -1
+        self.generation = 0
         self.two_d = False
         self.extent = None
         self.limits = {}
         self._sent = 0
 
-    @QtCore.Slot(int, object)
-    def reset(self, generation: int, snapshot) -> None:
-        self.generation = generation
-        self.trainer = None
+    def __call__(self, request: Reset | Advance) -> TrainingFrame:
         try:
-            started = time.perf_counter()
-            threads = pass_threads(snapshot.batch_size, snapshot.widths)
-            self.two_d = resolve_source(snapshot.source).two_d
-            check_training_fits(snapshot, threads, held=SHOWN_FRAMES, boundary=self.two_d)
-            self.trainer = Trainer(snapshot, threads=threads, should_stop=stop_requested())
-            data = self.trainer.data
-            self.extent = boundary_extent(data.train_inputs) if self.two_d else None
-            self._sent = 0
-            self.limits = {}
-            frame = self._frame(started)
-        except Cancelled:
-            self._cancel(generation)
-            return
-        except (Exception, MemoryError) as error:  # shown in the view
-            self.failed.emit(generation, describe_failure(error))
-            return
+            if isinstance(request, Reset):
+                return self._reset(request)
+            return self._advance(request.steps)
+        except Cancelled:  # stopped mid-step: the trainer is half-way through, drop it
+            self.trainer = None
+            raise
+
+    def _reset(self, request: Reset) -> TrainingFrame:
+        snapshot = request.snapshot
+        self.generation = request.generation
+        self.trainer = None  # its promise goes before the next trainer asks for memory
+        started = time.perf_counter()
+        self.two_d = resolve_source(snapshot.source).two_d
+        check_training_fits(snapshot, held=SHOWN_FRAMES, boundary=self.two_d)
+        self.trainer = Trainer(snapshot, should_stop=stop_requested())
+        data = self.trainer.data
+        self.extent = boundary_extent(data.train_inputs) if self.two_d else None
+        self._sent = 0
+        self.limits = {}
+        frame = self._frame(started)
         frame.reset = True
         if self.two_d:
             frame.points, frame.labels = data.train_inputs, data.train_labels
-        self.frameReady.emit(frame)
+        return frame
 
-    @QtCore.Slot(int, int)
-    def advance(self, generation: int, steps: int) -> None:
-        if generation != self.generation:
-            return
+    def _advance(self, steps: int) -> TrainingFrame:
         if self.trainer is None:
-            self.failed.emit(generation, "nothing to train: the project could not be set up")
-            return
-        try:
-            started = time.perf_counter()
-            self.trainer.step(steps)
-            frame = self._frame(started)
-        except Cancelled:
-            self._cancel(generation)
-            return
-        except (Exception, MemoryError) as error:
-            self.failed.emit(generation, describe_failure(error))
-            return
-        self.frameReady.emit(frame)
-
-    def _cancel(self, generation: int) -> None:
-        self.trainer = None
-        self.cancelled.emit(generation)
+            raise ProjectError("nothing to train: the project could not be set up")
+        started = time.perf_counter()
+        self.trainer.step(steps)
+        return self._frame(started)
 
     def _frame(self, started: float) -> TrainingFrame:
         trainer = self.trainer
@@ -123,87 +115,36 @@ class TrainingWorker(QtCore.QObject):
         return frame
 
 
-class TrainingController(QtCore.QObject):
-    """GUI side: one request in flight at a time; frames of older generations are dropped."""
+class TrainingController(BackgroundTask):
+    """``reset(project)`` and ``advance(steps)`` → ``frameReady(TrainingFrame)``; failures →
+    ``failed(message)``; a request stopped by ``shutdown`` → ``cancelled()`` (the trainer
+    is dropped: the next request must be a reset).
+
+    One request at a time: ``advance`` refuses while one is in flight, so a slow network
+    plays slower instead of queueing steps. A reset supersedes whatever runs.
+    """
 
     frameReady = QtCore.Signal(object)
-    failed = QtCore.Signal(str)
-    cancelled = QtCore.Signal()
-    """A request was stopped on shutdown: the next one must be a reset."""
-    _reset = QtCore.Signal(int, object)
-    _advance = QtCore.Signal(int, int)
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.generation = 0
-        self.in_flight = False
-        self._thread = None
-        self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_STOP_MS)
-        self._idle_timer.timeout.connect(self._idle)
+        session = TrainingSession()
+        super().__init__(session, "initviz-training", parent, debounce_ms=0)
+        self.session = session
+        self.resets = 0
+        """Resets asked for; 0 while no training was ever set up (a hidden tab)."""
+        self.resultReady.connect(self.frameReady)
 
-    def _ensure_thread(self) -> None:
-        if self._thread is None:
-            collect_in_gui_thread()  # never let GC free Qt objects in the worker
-            self._thread = QtCore.QThread()
-            self._thread.setObjectName("initviz-training")
-            self._worker = TrainingWorker()
-            self._worker.moveToThread(self._thread)
-            self._reset.connect(self._worker.reset)
-            self._advance.connect(self._worker.advance)
-            self._worker.frameReady.connect(self._on_frame)
-            self._worker.failed.connect(self._on_failed)
-            self._worker.cancelled.connect(self._on_cancelled)
-            # If the owner is deleted while a step runs, let it end before Qt frees the thread.
-            self.destroyed.connect(functools.partial(stop_thread, self._thread))
-        start_thread(self._thread)
+    @property
+    def in_flight(self) -> bool:
+        return self.busy
 
     def reset(self, project) -> None:
-        self._ensure_thread()
-        self.generation += 1
-        self.in_flight = True
-        self._reset.emit(self.generation, project.copy())
+        self.resets += 1
+        self.request(Reset(self.resets, project.copy()), supersede=True)
 
     def advance(self, steps: int) -> bool:
         """Ask for ``steps`` more steps; False while a request is still running."""
-        if self.in_flight or self._thread is None:
+        if self.busy or self.resets == 0:
             return False
-        self._ensure_thread()
-        self.in_flight = True
-        self._advance.emit(self.generation, int(steps))
+        self.request(Advance(int(steps)))
         return True
-
-    def shutdown(self) -> None:
-        """Stop the thread; a running request stops at its next layer or step
-        (``cancelled``), else the trainer is kept for later."""
-        if self._thread is not None:
-            stop_thread(self._thread)
-        self.in_flight = False
-
-    def _idle(self) -> None:
-        """An idle view holds no running thread: stopped IDLE_STOP_MS after the last frame,
-        not after every frame (stopping and starting a QThread hundreds of times a minute
-        while playing crashed now and then)."""
-        if not self.in_flight and self._thread is not None:
-            stop_thread(self._thread)
-
-    @QtCore.Slot(object)
-    def _on_frame(self, frame: TrainingFrame) -> None:
-        if frame.generation != self.generation:
-            return
-        self.in_flight = False
-        self.frameReady.emit(frame)
-        self._idle_timer.start()  # stopped once no frame has been asked for a while
-
-    @QtCore.Slot(int, str)
-    def _on_failed(self, generation: int, message: str) -> None:
-        if generation != self.generation:
-            return
-        self.in_flight = False
-        self.failed.emit(message)
-        self._idle_timer.start()  # stopped once no frame has been asked for a while
-
-    @QtCore.Slot(int)
-    def _on_cancelled(self, generation: int) -> None:
-        if generation == self.generation:
-            self.in_flight = False
-        self.cancelled.emit()
