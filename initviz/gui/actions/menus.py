@@ -107,9 +107,12 @@ class WindowMenus(QtCore.QObject):
             action.setObjectName(f"lesson_{lesson.key}")
             self.lesson_actions.append(action)
         menu.addSeparator()
-        self._action(menu, "&Next lesson", lambda: self.step_lesson(1), "Alt+Right", "Ctrl+PgDown")
-        self._action(
-            menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp")
+        self.next_lesson_action = self._action(
+            menu, "&Next lesson", lambda: self.step_lesson(1), "Alt+Right", "Ctrl+PgDown",
+            name="nextLessonAction")
+        self.previous_lesson_action = self._action(
+            menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp",
+            name="previousLessonAction")
 
     def open_lesson(self, key: str) -> bool:
         w = self.window

@@ -108,7 +108,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
             plot.layout.setRowFixedHeight(0, lines)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
-                plot.getAxis(name).enableAutoSIPrefix(False)
+                th.plain_numbers(plot.getAxis(name))
         th.style_axis(self.colour_bar.axis, theme)
         self.colour_bar.axis.setLabel("χ₁", color=theme.foreground, size=f"{theme.font_pt:.1f}pt")
         self.phase_plot.setLabel("bottom", "σ_w² = fan_in·Var(W)")
@@ -232,10 +232,15 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
     def _show(self, result: TheoryResult) -> None:
         self.result = result
         self.plots.show_result(result)
+        self._show_summary()
+        self.shown.emit(result)
+
+    def _show_summary(self) -> None:
+        """The verdict and the spectrum's caption, at the theme's size (again on a new theme)."""
+        result = self.result
         self.summary.setText(f"<span style='font-size:{self.theme.font_pt * 1.1:.1f}pt'>"
                              f"{verdict(result)}</span>")
         self.jacobian_bar.show_spectrum(result.spectrum, self.theme)
-        self.shown.emit(result)
 
     def _cancelled(self) -> None:
         """Stopped on close: computed again when the view is next shown."""
@@ -251,6 +256,8 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         self.plots.apply_theme(theme)
+        if self.result is not None and self._key is not None:  # not while computing
+            self._show_summary()
 
     def shutdown(self) -> None:
         self.task.shutdown()
