@@ -27,6 +27,9 @@ MIN_ROW_PX = 110
 """The least height of a histogram row on stage: two caption lines and a plot of ~50 px."""
 THIRD_ROW_PX = 140
 """A third row (the middle layer) joins the first and the last when each of three gets this."""
+SUMMARY_SHARES = {"trainingView": 0.65, "compareView": 0.45}
+"""Share of a tab's vertical splitter its summary plots take on stage (training curves, std
+against depth); the histograms below keep the rest and scroll."""
 
 
 @dataclass
@@ -40,7 +43,7 @@ class SavedLook:
     palette: QtGui.QPalette
     theme: th.Theme
     visible: dict
-    splitter_sizes: list
+    splitter_sizes: dict
 
 
 def stage_rows(room: int) -> tuple[int, int]:
@@ -76,7 +79,14 @@ class PresentationMode(QtCore.QObject):
         """Widgets that step aside on stage: the Layers tab's toggles and formula table,
         and the compute and draw times."""
         dashboard = self.window.dashboard
-        return [dashboard.display_bar, dashboard.formula_panel, self.window.timing_label]
+        return [dashboard.display_bar, dashboard.formula_panel, self.window.statusBar()]
+
+    def _splitters(self) -> list[QtWidgets.QSplitter]:
+        """The Layers tab's splitter and the teaching views' (summary over histograms)."""
+        splitters = [self.window.dashboard.splitter]
+        for view in self.window.teaching_views:
+            splitters += view.findChildren(QtWidgets.QSplitter)
+        return splitters
 
     def set_active(self, on: bool) -> None:
         if on != self.active:
@@ -90,7 +100,7 @@ class PresentationMode(QtCore.QObject):
         self._saved = SavedLook(
             window.geometry(), window.saveState(), window.windowState(), app.font(),
             app.palette(), window.theme, {w: w.isVisibleTo(window) for w in self._hidden_parts()},
-            window.dashboard.splitter.sizes())
+            {splitter: splitter.sizes() for splitter in self._splitters()})
         self.active = True
         screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
         self.theme = th.presentation_theme(screen.geometry().height())
@@ -101,6 +111,7 @@ class PresentationMode(QtCore.QObject):
             widget.hide()
         self._show_strip()
         self._apply_theme(self.theme)
+        self._share_splitters()
         self.escape.setEnabled(True)
         window.showFullScreen()
         self.fit_stage()
@@ -121,6 +132,14 @@ class PresentationMode(QtCore.QObject):
         window.dashboard.apply_theme(theme)
         for view in window.teaching_views:
             view.apply_theme(theme)
+
+    def _share_splitters(self) -> None:
+        for view in self.window.teaching_views:
+            share = SUMMARY_SHARES.get(view.objectName())
+            for splitter in view.findChildren(QtWidgets.QSplitter):
+                if share is not None and splitter.orientation() == QtCore.Qt.Vertical:
+                    total = sum(splitter.sizes()) or 1000  # a tab not yet shown: its share
+                    splitter.setSizes([round(total * share), round(total * (1 - share))])
 
     def eventFilter(self, watched, event) -> bool:
         if self.active and event.type() == QtCore.QEvent.Type.Resize:
@@ -173,5 +192,6 @@ class PresentationMode(QtCore.QObject):
             widget.setVisible(visible)
         window.dashboard.stage_rows = None  # drawn again with the window's theme, next
         self._apply_theme(saved.theme)
-        window.dashboard.splitter.setSizes(saved.splitter_sizes)
+        for splitter, sizes in saved.splitter_sizes.items():
+            splitter.setSizes(sizes)
         self._saved = None

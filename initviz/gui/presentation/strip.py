@@ -44,11 +44,11 @@ class DemoStrip(QtWidgets.QToolBar):
         self.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
         self.setStyleSheet(STRIP_STYLE)
         self.document = document
-        self.scheme_combo = self._combo("stageSchemeCombo", SCHEMES.values())
+        self.scheme_combo = self._combo("stageSchemeCombo", SCHEMES.values(), 12)
         self.params = ParamEditor()
         self.params.setObjectName("stageParams")
-        self.params.form.setContentsMargins(4, 0, 0, 0)
-        self.activation_combo = self._combo("stageActivationCombo", ACTIVATIONS.values())
+        self.params.form.setContentsMargins(10, 0, 0, 0)
+        self.activation_combo = self._combo("stageActivationCombo", ACTIVATIONS.values(), 6)
         self.depth_spin = QtWidgets.QSpinBox()
         self.depth_spin.setObjectName("stageDepthSpin")
         self.depth_spin.setRange(1, MAX_DEPTH)
@@ -58,30 +58,61 @@ class DemoStrip(QtWidgets.QToolBar):
         for spin in (self.depth_spin, self.seed_spin):
             spin.setKeyboardTracking(True)
             spin.setAccelerated(True)
-        self.addWidget(_label("init"))
+        self._narrow()
+        # the combos need no label: their text says what they are ("He/Kaiming normal", "ReLU")
         self.addWidget(self.scheme_combo)
         # a toolbar shows or hides its widgets through their actions (a scheme without
         # parameters, LeCun, hides the editor)
         self.params_action = self.addWidget(self.params)
-        for text, widget in (("φ", self.activation_combo), ("depth", self.depth_spin),
-                             ("seed", self.seed_spin)):
+        self.addWidget(self.activation_combo)
+        for text, widget in (("depth", self.depth_spin), ("seed", self.seed_spin)):
             self.addWidget(_label(text))
             self.addWidget(widget)
-        self.addAction(actions["new_seed"])
-        self.addSeparator()
-        self.addAction(actions["previous"])
-        self.addAction(actions["next"])
+        for key, text in (("new_seed", "New"), (None, None), ("previous", "◀"),
+                          ("next", "▶")):
+            if key is None:
+                self.addSeparator()
+            else:
+                self.addWidget(self._button(actions[key], text))
         self._connect()
         self.show_project(document.project)
 
     @staticmethod
-    def _combo(name: str, entries) -> QtWidgets.QComboBox:
+    def _button(action, text: str) -> QtWidgets.QToolButton:
+        """A short-labelled button that triggers ``action``: its menu text would push the
+        strip past a 1024-pixel screen; the tooltip has it, and the shortcut."""
+        button = QtWidgets.QToolButton()
+        button.setObjectName(f"stage{action.objectName()[0].upper()}{action.objectName()[1:]}")
+        button.setText(text)
+        button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+        button.clicked.connect(action.trigger)
+        return button
+
+    @staticmethod
+    def _combo(name: str, entries, characters: int) -> QtWidgets.QComboBox:
         combo = QtWidgets.QComboBox()
         combo.setObjectName(name)
         for entry in entries:
             combo.addItem(entry.title, entry.name)
-        combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToContents)
+        combo.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(characters)  # "Xavier/Glorot" shows, the rest elides
         return combo
+
+    def _narrow(self) -> None:
+        """Widths for the values a demo uses, so the strip fits a 1024-pixel projector: the
+        seed's ten digits or the longest scheme title would push the lesson buttons off."""
+        metrics = self.fontMetrics()
+        arrows = 2 * metrics.height() + 12  # the step arrows, the frame and the padding
+        spins = [(self.depth_spin, 3), (self.seed_spin, 6)]
+        spins += [(editor, 5) for editor in self.params.editors.values()
+                  if isinstance(editor, QtWidgets.QAbstractSpinBox)]
+        for spin, digits in spins:
+            spin.setFixedWidth(metrics.horizontalAdvance("0" * digits) + arrows)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:  # the stage's font follows the screen
+            QtCore.QTimer.singleShot(0, self._narrow)
 
     def _connect(self) -> None:
         document = self.document
@@ -116,6 +147,7 @@ class DemoStrip(QtWidgets.QToolBar):
             params = SCHEMES[project.scheme].params
             self.params.set_params(params, project.scheme_params)
             self.params_action.setVisible(bool(params))
+            self._narrow()  # a new scheme may bring new editors
             self.depth_spin.setValue(project.depth)
             self.seed_spin.setValue(min(project.seed, SEED_MAX))
         finally:
