@@ -13,6 +13,7 @@ palette, the views' theme, the Layers tab's parts and the sizes of its splitter.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -66,6 +67,9 @@ class PresentationMode(QtCore.QObject):
         self.theme = th.PRESENTATION
         self.strip: DemoStrip | None = None
         self._saved: SavedLook | None = None
+        self._pending_sizes: dict = {}
+        """Splitter sizes to put back once the splitter has its old length again (a tab
+        that was hidden on leaving keeps the stage's size until it is next shown)."""
         self._fit_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._fit_timer.timeout.connect(self.fit_stage)
         self.escape = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key_Escape), window)
@@ -79,7 +83,7 @@ class PresentationMode(QtCore.QObject):
         """Widgets that step aside on stage: the Layers tab's toggles and formula table,
         and the compute and draw times."""
         dashboard = self.window.dashboard
-        return [dashboard.display_bar, dashboard.formula_panel, self.window.statusBar()]
+        return [dashboard.display_bar, dashboard.formula_panel, self.window.timing_label]
 
     def _splitters(self) -> list[QtWidgets.QSplitter]:
         """The Layers tab's splitter and the teaching views' (summary over histograms)."""
@@ -99,9 +103,13 @@ class PresentationMode(QtCore.QObject):
         app = QtWidgets.QApplication.instance()
         self._saved = SavedLook(
             window.geometry(), window.saveState(), window.windowState(), app.font(),
-            app.palette(), window.theme, {w: w.isVisibleTo(window) for w in self._hidden_parts()},
-            {splitter: splitter.sizes() for splitter in self._splitters()})
+            app.palette(), window.theme, {w: not w.isHidden() for w in self._hidden_parts()},
+            {splitter: self._pending_sizes.get(splitter, splitter.sizes())  # still the old
+             for splitter in self._splitters()})
         self.active = True
+        self._pending_sizes = {}
+        for splitter in self._saved.splitter_sizes:
+            splitter.installEventFilter(self)
         screen = window.screen() or QtGui.QGuiApplication.primaryScreen()
         self.theme = th.presentation_theme(screen.geometry().height())
         th.apply_to_application(app, self.theme)
@@ -142,9 +150,20 @@ class PresentationMode(QtCore.QObject):
                     splitter.setSizes([round(total * share), round(total * (1 - share))])
 
     def eventFilter(self, watched, event) -> bool:
-        if self.active and event.type() == QtCore.QEvent.Type.Resize:
-            self._fit_timer.start()  # once the layout has settled on the new size
+        if event.type() == QtCore.QEvent.Type.Resize:
+            if self.active and watched is self.window.dashboard.splitter:
+                self._fit_timer.start()  # once the layout has settled on the new size
+            if watched in self._pending_sizes:  # after the splitter has shared out its length
+                QtCore.QTimer.singleShot(0, functools.partial(self._restore_sizes, watched))
         return False
+
+    def _restore_sizes(self, splitter: QtWidgets.QSplitter) -> None:
+        """The sizes it had, once its length is what it was: set at any other length, they
+        would be scaled and rounded when the splitter gets its old length back."""
+        sizes = self._pending_sizes.get(splitter)
+        if sizes is not None and sum(splitter.sizes()) == sum(sizes):
+            splitter.setSizes(sizes)
+            del self._pending_sizes[splitter]
 
     def fit_stage(self) -> None:
         """Split the Layers stage between the depth plot and a few rows that fill the rest."""
@@ -179,19 +198,20 @@ class PresentationMode(QtCore.QObject):
         self._fit_timer.stop()
         self.escape.setEnabled(False)
         self.strip.hide()
-        # the window's size and docks first, so the views take the old theme at their old size
+        app.setFont(saved.font)  # first: the window's layout then sizes its bars for this font
+        app.setPalette(saved.palette)
+        for widget, visible in saved.visible.items():
+            widget.setVisible(visible)
         if saved.window_state & QtCore.Qt.WindowMaximized:
             window.showMaximized()
         else:
             window.showNormal()
             window.setGeometry(saved.geometry)  # restoreGeometry would clamp it to the screen
         window.restoreState(saved.dock_state)
-        app.setFont(saved.font)
-        app.setPalette(saved.palette)
-        for widget, visible in saved.visible.items():
-            widget.setVisible(visible)
         window.dashboard.stage_rows = None  # drawn again with the window's theme, next
         self._apply_theme(saved.theme)
-        for splitter, sizes in saved.splitter_sizes.items():
-            splitter.setSizes(sizes)
+        self._pending_sizes = dict(saved.splitter_sizes)
+        for splitter in saved.splitter_sizes:
+            self._restore_sizes(splitter)
+        window.layout().invalidate()  # the status bar kept the height of the stage's font
         self._saved = None
