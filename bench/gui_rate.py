@@ -8,6 +8,8 @@ the result, and ``MainWindow.resultsUpdated`` fires. Two measurements:
   so the rate is the inverse of the latency of a single change, debounce included.
 While dragging, a 10 ms timer also measures the longest gap between turns of the event
 loop: the longest the window froze under the user's hand.
+In presentation mode the window is PRESENTATION_SIZE (a 1920×1080 laptop on a projector)
+and the seed changes in the stage's own strip.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ UPDATES = 20
 DRAG_INTERVAL_MS = 8
 DRAG_SECONDS = 3.0
 TIMEOUT_MS = 60_000
+WINDOW_SIZE = (1600, 1000)
+PRESENTATION_SIZE = (1920, 1080)
 
 
 class ResultWatcher:
@@ -47,9 +51,11 @@ class ResultWatcher:
         return self.drawn_seed == seed
 
 
-def updates_per_second() -> tuple[dict | None, str]:
-    """({"rate", "latency"}, note) or (None, why it was skipped)."""
+def updates_per_second(presentation: bool = False) -> tuple[dict | None, str]:
+    """({"rate", "latency"}, note) or (None, why it was skipped); ``presentation``: of the
+    window in presentation mode."""
     try:
+        from PySide6.QtGui import QAction
         from PySide6.QtWidgets import QApplication, QSpinBox
 
         from initviz.gui import MainWindow
@@ -61,7 +67,14 @@ def updates_per_second() -> tuple[dict | None, str]:
     except Exception as error:  # the GUI is being built; never let it stop the bench
         return None, f"skipped: MainWindow() failed ({type(error).__name__}: {error})"
     try:
-        return _measure(window, window.findChild(QSpinBox, "seedSpin"))
+        if presentation:
+            action = window.findChild(QAction, "presentationAction")
+            if action is None:
+                return None, "skipped: the window has no presentationAction"
+            action.setChecked(True)
+            return _measure(window, window.findChild(QSpinBox, "stageSeedSpin"),
+                            PRESENTATION_SIZE)
+        return _measure(window, window.findChild(QSpinBox, "seedSpin"), WINDOW_SIZE)
     finally:
         _close_without_asking(window)
 
@@ -79,14 +92,14 @@ def _close_without_asking(window) -> None:
     window.deleteLater()
 
 
-def _measure(window, seed_spin) -> tuple[dict | None, str]:
+def _measure(window, seed_spin, size) -> tuple[dict | None, str]:
     if seed_spin is None:
-        return None, "skipped: the window has no QSpinBox named seedSpin"
+        return None, "skipped: the window has no seed spin box to drag"
     watcher = ResultWatcher(window)
-    window.resize(1600, 1000)
     window.show()
     seed = window.project.seed
     watcher.wait_for(seed)  # the first drawing of the default lesson
+    window.resize(*size)  # now: the full screen of presentation mode is the offscreen screen's
     latencies = []
     for i in range(WARM_UP + UPDATES):
         seed = seed + 1 if seed < seed_spin.maximum() else 0
@@ -100,8 +113,9 @@ def _measure(window, seed_spin) -> tuple[dict | None, str]:
     dragged = _drag(window, seed_spin, watcher)
     project = window.project
     note = f"{project.name!r}, widths {project.widths}, batch {project.batch_size}"
+    note += f", window {window.width()}×{window.height()}"
     label = getattr(window, "timing_label", None)  # the window's own split, where it shows one
-    if label is not None and label.text():
+    if label is not None and label.isVisible() and label.text():
         note += f"; last update: {label.text()}"
     return {"rate": rate, "latency": float(np.median(latencies)), **dragged}, note
 

@@ -259,7 +259,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.files.confirm_discard():
             event.ignore()
             return
-        self.menus.presentation_action.setChecked(False)  # the application's font back
+        self.presentation.shutdown()  # the application's font back
         self.dashboard.grid.cancel()
         for view in self.teaching_views:
             view.shutdown()

@@ -96,6 +96,19 @@ class PresentationMode(QtCore.QObject):
         if on != self.active:
             self._enter() if on else self._leave()
 
+    def shutdown(self) -> None:
+        """Before the window closes: the application's own font and palette back (a script
+        or a test goes on with them), and the splitters no longer watched. The window itself
+        is left as it is: re-laying out a closing window only costs time."""
+        if self.active:
+            self.active = False
+            app = QtWidgets.QApplication.instance()
+            app.setFont(self._saved.font)
+            app.setPalette(self._saved.palette)
+        self._pending_sizes = {}
+        for splitter in self._splitters():
+            splitter.removeEventFilter(self)
+
     # --- entering -----------------------------------------------------------------------------
 
     def _enter(self) -> None:
