@@ -4,7 +4,7 @@ All three draw the same grid (10 layers x 5 histograms, 1500 x 1000 pixels) of t
 simulations, and all are given their best case: plot items created once, autoscaling off,
 each redraw updates the data in place and sets the axis ranges, then renders the whole
 grid (Qt ``QWidget.grab()``; matplotlib ``canvas.draw()`` on Agg).
-- initviz: the window's LayerHistogramGrid (``show_data``; pyqtgraph's view and scene,
+- initviz: the window's LayerHistogramGrid (``show_data``; a plain Qt view and scene,
   cells of Qt path and text items, captions included);
 - plain pyqtgraph: a PlotItem per histogram (``setData`` + ``setRange``), the way a
   pyqtgraph user would start;

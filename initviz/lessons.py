@@ -39,6 +39,12 @@ class Lesson:
     path: Path
     title: str
 
+    @property
+    def number(self) -> int | None:
+        """The number the file name starts with (``03_too_small`` is lesson 3), if any."""
+        prefix = self.key.split("_", 1)[0]
+        return int(prefix) if prefix.isdigit() else None
+
 
 def list_lessons() -> list[Lesson]:
     lessons = []

@@ -61,6 +61,8 @@ class ProjectDocument(QtCore.QObject):
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._saved = self._project.copy()
         self._modified = False
+        self._gesture: int | None = None
+        self._gestures = 0
         self.undo_stack.cleanChanged.connect(self._stack_moved)
         self.undo_stack.indexChanged.connect(self._stack_moved)
 
@@ -105,10 +107,20 @@ class ProjectDocument(QtCore.QObject):
         if sections:
             text = describe(fields) if fields is not None else "replace project"
             self.undo_stack.push(SectionStep(
-                self, sections_of(before, sections), sections_of(after, sections), text, fields))
+                self, sections_of(before, sections), sections_of(after, sections), text, fields,
+                self._gesture))
             self.changed.emit(sections)
         if display:
             self.displayChanged.emit(display)
+
+    def begin_gesture(self) -> None:
+        """The edits until ``end_gesture`` (a slider drag, a sweep) are one undo step of their
+        own: they merge with each other, never with an edit made before or after."""
+        self._gestures += 1
+        self._gesture = self._gestures
+
+    def end_gesture(self) -> None:
+        self._gesture = None
 
     def restore_sections(self, sections: dict) -> None:
         """Put these sections back as they were (an undo or a redo); display settings stay."""

@@ -109,12 +109,15 @@ class SectionStep(QtGui.QUndoCommand):
     """Sections of the project before and after one edit (or one replacement)."""
 
     def __init__(self, document, before: dict, after: dict, text: str,
-                 fields: tuple[str, ...] | None = None):
+                 fields: tuple[str, ...] | None = None, gesture: int | None = None):
         super().__init__(text)
         self.document = document
         self.before, self.after = before, after
         self.fields = fields
         """The fields this step changed; None for a replacement, which never merges."""
+        self.gesture = gesture
+        """The slider drag or sweep this step belongs to (None: a plain edit). Steps merge only
+        within one gesture, so a drag never swallows the edit before it or the one after."""
         self._applied = True
         """Pushed after the document has applied it: the first ``redo`` has nothing to do."""
 
@@ -123,7 +126,8 @@ class SectionStep(QtGui.QUndoCommand):
 
     def mergeWith(self, other) -> bool:
         """Take in the next edit of the same fields: one step, from our before to its after."""
-        if not isinstance(other, SectionStep) or other.fields != self.fields:
+        if not isinstance(other, SectionStep) or other.fields != self.fields or (
+                other.gesture != self.gesture):
             return False
         for section, value in other.after.items():
             self.before.setdefault(section, other.before[section])

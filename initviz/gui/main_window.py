@@ -36,10 +36,15 @@ from initviz.project import COMPUTED_SECTIONS, Project
 
 
 def default_project() -> Project:
+    return default_lesson()[0]
+
+
+def default_lesson() -> tuple[Project, str | None]:
+    """The lesson a window opens on when given no project, and its key (None if unreadable)."""
     try:
-        return load_lesson(DEFAULT_LESSON)
+        return load_lesson(DEFAULT_LESSON), DEFAULT_LESSON
     except (ProjectError, OSError):
-        return Project()
+        return Project(), None
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -48,8 +53,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, project: Project | None = None, parent=None):
         super().__init__(parent)
-        self.document = ProjectDocument(
-            project if project is not None else default_project(), self)
+        lesson_key = None
+        if project is None:
+            project, lesson_key = default_lesson()
+        self.document = ProjectDocument(project, self)
+        self.document.lesson_key = lesson_key  # the shelf ticks the default lesson in the menu
         self.theme = th.NORMAL
         self.presentation_mode = False
         self.last_data = None
@@ -76,6 +84,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_widgets(self) -> None:
         self.controls = ControlPanel()
         self.controls.editRequested.connect(self.document.edit)
+        self.controls.gestureStarted.connect(self.document.begin_gesture)
+        self.controls.gestureFinished.connect(self.document.end_gesture)
         scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.controls)
@@ -256,7 +266,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.files.open_path(paths[0])
 
     def closeEvent(self, event) -> None:
-        if not self.files.confirm_discard():
+        self.controls.scale_tools.sweep.stop()  # no edits under the question, nor after it
+        if not (self.menus.shelf.offer_save_on_close() and self.files.confirm_discard()):
             event.ignore()
             return
         self.presentation.shutdown()  # the application's font back

@@ -22,6 +22,11 @@ class ViewSettings:
     """"auto", "all", or a list of 1-based layer numbers."""
     seed_band: bool = False
     """The depth plot's band of the measured std over eight seeds (computed only when on)."""
+    log_magnitude: bool = False
+    """Gradient columns as histograms of log10|x|: a vanishing gradient is a shift by decades."""
+    lock_axes: bool = False
+    """Keep the layer grid's axes as they are while the project changes (compare two schemes
+    on one scale)."""
 
     @classmethod
     def from_view(cls, view: dict) -> ViewSettings:
@@ -34,6 +39,8 @@ class ViewSettings:
             heatmap=bool(view.get("heatmap", False)),
             layers=layers,
             seed_band=bool(view.get("seed_band", False)),
+            log_magnitude=bool(view.get("log_magnitude", False)),
+            lock_axes=bool(view.get("lock_axes", False)),
         )
 
     def visible_layers(self, depth: int, limit: int = AUTO_LAYER_LIMIT) -> list[int]:

@@ -26,6 +26,8 @@ def test_export_single_plot_png_and_svg(window, tmp_path):
     assert data.startswith(PNG_MAGIC)
     image = QtGui.QImage(str(tmp_path / "cell.png"))
     assert image.width() >= cell.sceneBoundingRect().width()
+    writers.export_plot(cell, tmp_path / "cell.svg")
+    assert_svg(tmp_path / "cell.svg")
     writers.export_plot(window.dashboard.depth_plot.plot_item, tmp_path / "depth.svg")
     assert_svg(tmp_path / "depth.svg")
 

@@ -228,7 +228,8 @@ def test_lessons_menu_loads_lesson_and_notes(qtbot, window):
     from initviz.lessons import list_lessons
 
     lessons = list_lessons()
-    assert [a.text() for a in window.menus.lesson_actions] == [lesson.title for lesson in lessons]
+    titles = [a.text().replace("&", "").split(". ", 1)[1] for a in window.menus.lesson_actions]
+    assert titles == [lesson.title for lesson in lessons]
     lesson = lessons[2]
     sim = drawn_after(qtbot, window, window.menus.lesson_actions[2].trigger)
     assert window.project == Project.load(lesson.path)

@@ -4,6 +4,9 @@
     signals Python objects to the GUI thread; run in a subprocess so a crash fails
     this test instead of killing pytest.
 (b) PySide6 6.11+ breaks pyqtgraph's SVG export (pyqtgraph #3485).
+And what lets pyqtgraph go unpinned: the layer grid, drawn dozens of times a second, is
+built on Qt's own classes, so no pyqtgraph release can change how its items are bounded,
+painted or laid out.
 """
 import os
 import subprocess
@@ -75,3 +78,14 @@ def test_pyqtgraph_svg_export_of_a_histogram(qtbot, tmp_path):
     root = ET.fromstring(text)
     assert root.tag.endswith("svg")
     assert any(el.tag.endswith("path") for el in root.iter())
+
+
+def test_layer_grid_items_derive_from_qt_alone():
+    from initviz.gui.plots import caption, cell_axis, histogram_cell, layer_grid, plot_area
+
+    classes = (layer_grid.GridView, layer_grid.LayerRow, histogram_cell.HistogramCell,
+               cell_axis.CellAxis, caption.Caption, plot_area.PlotArea)
+    for cls in classes:
+        foreign = [base for base in cls.__mro__ if not base.__module__.startswith(
+            ("PySide6", "Shiboken", "initviz", "builtins"))]
+        assert not foreign, f"{cls.__name__} derives from {foreign}"

@@ -44,6 +44,8 @@ class FileActions(QtCore.QObject):
         self.document = document
         self.save_action: QtGui.QAction | None = None
         self.revert_action: QtGui.QAction | None = None
+        self.lesson_shelf = None
+        """The window's LessonShelf: a changed shipped lesson is kept by it, not asked about."""
         self.recent_menu = QtWidgets.QMenu("Open &recent", window)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         document.modifiedChanged.connect(self._enable_save)
@@ -90,7 +92,10 @@ class FileActions(QtCore.QObject):
     # --- actions ------------------------------------------------------------------------------
 
     def confirm_discard(self) -> bool:
-        """True when it is fine to replace the project: saved, discarded, or nothing to lose."""
+        """True when it is fine to replace the project: saved, discarded, kept for the session
+        (a shipped lesson), or nothing to lose."""
+        if self.lesson_shelf is not None and self.lesson_shelf.leave_lesson():
+            return True
         if not self.document.is_modified():
             return True
         answer = QtWidgets.QMessageBox.question(

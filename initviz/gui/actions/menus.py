@@ -1,8 +1,9 @@
-"""Menus and keyboard shortcuts of the main window: File, Edit, View, Lessons, Export.
+"""Menus and keyboard shortcuts of the main window: File, Edit, View, Lessons, Export, Help.
 
 Shortcuts a teacher uses with one hand: Ctrl+R new seed, Ctrl+L log counts,
 Ctrl+H heat map, Alt+→ / Alt+← next / previous lesson (Ctrl+PgDown / Ctrl+PgUp
-too), F11 or Ctrl+P presentation mode.
+too), F5 or F11 presentation mode (as slide shows start), F1 what the plots mean.
+Ctrl+P stays free: people expect it to print.
 """
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError
+from initviz.gui.actions.help import build_help_menu
+from initviz.gui.actions.lessons import LessonShelf, menu_text
 from initviz.gui.export import writers
-from initviz.lessons import list_lessons, load_lesson
 
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
 
@@ -21,6 +23,8 @@ DISPLAY_TOGGLES = (
     ("&Log counts", "log_counts", "logCountsToggle", ("Ctrl+L",)),
     ("&Heat map", "heatmap", "heatMapToggle", ("Ctrl+H",)),
     ("&Shared axes", "shared_axes", "sharedAxesToggle", ()),
+    ("Gradients as log₁₀|&x|", "log_magnitude", "logMagnitudeToggle", ("Ctrl+G",)),
+    ("Loc&k axes", "lock_axes", "lockAxesToggle", ("Ctrl+K",)),
 )
 """View menu entries for display settings: (text, ViewSettings field, objectName, shortcuts)."""
 
@@ -34,7 +38,11 @@ class WindowMenus(QtCore.QObject):
         self.window = window
         self.document = window.document
         self.display_actions: dict[str, QtGui.QAction] = {}
-        self.lessons = []
+        self.shelf = LessonShelf(window, self.document)
+        """The lessons, the one shown (``current_lesson_index``, ``lessonChanged``) and the
+        session's edits to them."""
+        window.files.lesson_shelf = self.shelf
+        self.lessons = self.shelf.lessons
         self.lesson_actions: list[QtGui.QAction] = []
         bar = window.menuBar()
         window.files.build_menu(bar.addMenu("&File"))
@@ -43,6 +51,7 @@ class WindowMenus(QtCore.QObject):
         self.lessons_menu = bar.addMenu("&Lessons")
         self._fill_lessons()
         self._export_menu(bar.addMenu("E&xport"))
+        self.help = build_help_menu(window, bar.addMenu("&Help"))
 
     def _action(self, menu, text, slot, *keys, checkable=False, name=None) -> QtGui.QAction:
         action = QtGui.QAction(text, self.window)
@@ -73,7 +82,7 @@ class WindowMenus(QtCore.QObject):
     def _view_menu(self, menu) -> None:
         w = self.window
         self.presentation_action = self._action(
-            menu, "&Presentation mode", w.set_presentation_mode, "F11", "Ctrl+P",
+            menu, "&Presentation mode", w.set_presentation_mode, "F5", "F11",
             checkable=True, name="presentationAction")
         menu.addSeparator()
         for text, key, name, keys in DISPLAY_TOGGLES:
@@ -96,15 +105,15 @@ class WindowMenus(QtCore.QObject):
             action.blockSignals(False)
 
     def _fill_lessons(self) -> None:
-        try:
-            self.lessons = list_lessons()
-        except (ProjectError, OSError) as error:
-            self.lessons = []
-            self.window.show_message(f"lessons unavailable: {error}")
+        """Numbered lessons, the one shown ticked; then next, previous and reset."""
         menu = self.lessons_menu
+        self.lesson_group = QtGui.QActionGroup(self)
+        self.lesson_group.setExclusionPolicy(QtGui.QActionGroup.ExclusionPolicy.ExclusiveOptional)
         for lesson in self.lessons:
-            action = menu.addAction(lesson.title, lambda key=lesson.key: self.open_lesson(key))
+            action = menu.addAction(menu_text(lesson), lambda key=lesson.key: self.open_lesson(key))
             action.setObjectName(f"lesson_{lesson.key}")
+            action.setCheckable(True)
+            self.lesson_group.addAction(action)
             self.lesson_actions.append(action)
         menu.addSeparator()
         self.next_lesson_action = self._action(
@@ -113,30 +122,42 @@ class WindowMenus(QtCore.QObject):
         self.previous_lesson_action = self._action(
             menu, "&Previous lesson", lambda: self.step_lesson(-1), "Alt+Left", "Ctrl+PgUp",
             name="previousLessonAction")
+        menu.addSeparator()
+        self.reset_lesson_action = self._action(
+            menu, "&Reset lesson", self.shelf.reset_lesson, name="resetLessonAction")
+        self.reset_lesson_action.setToolTip("Back to the lesson as shipped (Undo brings your "
+                                            "changes back)")
+        self.lesson_indicator = QtWidgets.QLabel()
+        self.lesson_indicator.setObjectName("lessonIndicator")
+        self.window.statusBar().insertPermanentWidget(0, self.lesson_indicator)
+        self.shelf.lessonChanged.connect(self._show_lesson)
+        self.document.modifiedChanged.connect(self._mark_changed)
+        self._show_lesson(self.shelf.current_lesson_index(), self.shelf.lesson_count())
+
+    def _show_lesson(self, index: int, count: int) -> None:
+        """Tick the lesson shown and say "Lesson n / N"; neither when the project is no lesson."""
+        for position, action in enumerate(self.lesson_actions):
+            action.setChecked(position == index)  # unticks all when index is -1 (optional group)
+        self.lesson_indicator.setText(self.shelf.indicator_text())
+        self.lesson_indicator.setToolTip(self.lessons[index].title if index >= 0 else "")
+        self.lesson_indicator.setVisible(index >= 0)
+        self.reset_lesson_action.setEnabled(index >= 0)
+        self._mark_changed()
+
+    def _mark_changed(self, *_) -> None:
+        """"3. Too small — changed": the lessons whose edits this session keeps."""
+        for lesson, action in zip(self.lessons, self.lesson_actions):
+            text = menu_text(lesson) + (" — changed" if self.shelf.is_changed(lesson.key) else "")
+            if text != action.text():
+                action.setText(text)
 
     def open_lesson(self, key: str) -> bool:
-        w = self.window
-        if not w.files.confirm_discard():
-            return False
-        try:
-            project = load_lesson(key)
-        except ProjectError as error:
-            QtWidgets.QMessageBox.critical(w, "Cannot open lesson", str(error))
-            return False
-        self.document.load(project, lesson_key=key)
-        w.notes_dock.show()
-        return True
+        opened = self.shelf.open_lesson(key)
+        self._show_lesson(self.shelf.current_lesson_index(), self.shelf.lesson_count())
+        return opened  # a refused or cancelled choice leaves the tick where it was
 
     def step_lesson(self, step: int) -> None:
-        keys = [lesson.key for lesson in self.lessons]
-        if not keys:
-            return
-        current = self.document.lesson_key
-        if current in keys:
-            index = keys.index(current) + step
-        else:
-            index = 0 if step > 0 else len(keys) - 1
-        self.open_lesson(keys[index % len(keys)])
+        self.shelf.step_lesson(step)
 
     def _export_menu(self, menu) -> None:
         self._action(menu, "Selected &plot as PNG/SVG…", lambda: self.export_plot_dialog(None))

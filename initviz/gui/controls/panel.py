@@ -18,6 +18,7 @@ from initviz.core.schemes import SCHEMES
 from initviz.errors import ProjectError
 from initviz.gui.controls.layer_widths import LayerWidthsEditor
 from initviz.gui.controls.param_widgets import ParamEditor
+from initviz.gui.controls.scale_tools import ScaleTools
 from initviz.project import MAX_BATCH, MAX_DEPTH, MAX_WIDTH
 
 LOSS_TITLES = {"cross_entropy": "Cross-entropy (softmax)", "mse": "Mean squared error"}
@@ -110,6 +111,9 @@ def depth_edit(project, depth: int, width: int) -> dict:
 class ControlPanel(QtWidgets.QWidget):
     editRequested = QtCore.Signal(dict)
     """Dotted project paths and their new values, applied together."""
+    gestureStarted = QtCore.Signal()
+    """A slider drag or a sweep began: its edits, until ``gestureFinished``, are one undo step."""
+    gestureFinished = QtCore.Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -124,6 +128,7 @@ class ControlPanel(QtWidgets.QWidget):
         self.scheme_combo = _combo("schemeCombo", [
             (s.name, s.title, scheme_tooltip(s)) for s in SCHEMES.values()])
         self.scheme_params = ParamEditor()
+        self.scale_tools = ScaleTools()
         self.bias_combo = _combo("biasSchemeCombo", [
             (s.name, s.title, scheme_tooltip(s)) for s in SCHEMES.values() if not s.data_dependent])
         self.bias_params = ParamEditor()
@@ -147,7 +152,7 @@ class ControlPanel(QtWidgets.QWidget):
             (name, LOSS_TITLES.get(name, name), None) for name in LOSSES])
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self._group("Weight initialisation", [
-            ("scheme", self.scheme_combo), (None, self.scheme_params),
+            ("scheme", self.scheme_combo), (None, self.scheme_params), (None, self.scale_tools),
             ("bias", self.bias_combo), (None, self.bias_params)]))
         layout.addWidget(self._group("Activation", [
             ("φ", self.activation_combo), (None, self.activation_params)]))
@@ -178,6 +183,12 @@ class ControlPanel(QtWidgets.QWidget):
     def _connect(self) -> None:
         self.scheme_combo.currentIndexChanged.connect(self._scheme_changed)
         self.scheme_params.paramsEdited.connect(lambda v: self._edit({"init.params": v}))
+        self.scale_tools.editRequested.connect(self._edit)
+        for source in (self.scheme_params, self.bias_params, self.activation_params):
+            source.dragStarted.connect(self.gestureStarted)
+            source.dragFinished.connect(self.gestureFinished)
+        self.scale_tools.gestureStarted.connect(self.gestureStarted)
+        self.scale_tools.gestureFinished.connect(self.gestureFinished)
         self.bias_combo.currentIndexChanged.connect(self._bias_changed)
         self.bias_params.paramsEdited.connect(lambda v: self._edit({"init.bias.params": v}))
         self.activation_combo.currentIndexChanged.connect(self._activation_changed)
@@ -265,6 +276,7 @@ class ControlPanel(QtWidgets.QWidget):
             self._show_choice(self.scheme_combo, project.scheme)
             self.scheme_combo.setToolTip(scheme_tooltip(SCHEMES[project.scheme]))
             self.scheme_params.set_params(SCHEMES[project.scheme].params, project.scheme_params)
+            self.scale_tools.show_project(project)
             self._show_choice(self.bias_combo, project.bias_scheme)
             self.bias_params.set_params(SCHEMES[project.bias_scheme].params, project.bias_params)
             self._show_choice(self.activation_combo, project.activation)

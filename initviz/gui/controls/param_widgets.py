@@ -1,7 +1,8 @@
 """Editors built from a registry's Param tuple: one widget per parameter, no per-scheme code.
 
-A choice becomes a combo box, an integer a spin box, a number a NumberSpinBox.
-Widgets update while the user drags or types (keyboard tracking on).
+A choice becomes a combo box, an integer a spin box, a number a NumberSpinBox; a scale
+parameter (std, gain, scale) also gets a LogSlider beside its spin box, which a teacher drags
+in front of the class. Widgets update while the user drags or types (keyboard tracking on).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.core.registry import Param
+from initviz.gui.controls.log_slider import LOG_RANGES, LogSlider
 
 
 class NumberSpinBox(QtWidgets.QDoubleSpinBox):
@@ -80,12 +82,16 @@ class ParamEditor(QtWidgets.QWidget):
 
     paramsEdited = QtCore.Signal(dict)
     """All current values, after the user changed one."""
+    dragStarted = QtCore.Signal()
+    """The user took hold of a slider: the edits until ``dragFinished`` are one gesture."""
+    dragFinished = QtCore.Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.form = QtWidgets.QFormLayout(self)
         self.form.setContentsMargins(12, 0, 0, 0)
         self.editors: dict[str, QtWidgets.QWidget] = {}
+        self.sliders: dict[str, LogSlider] = {}
         self._params: tuple[Param, ...] = ()
 
     def set_params(self, params: tuple[Param, ...], values: dict) -> None:
@@ -96,6 +102,8 @@ class ParamEditor(QtWidgets.QWidget):
             widget.blockSignals(True)
             set_editor_value(widget, values.get(name))
             widget.blockSignals(False)
+            if name in self.sliders:
+                self.sliders[name].set_value(widget.value())
         self.setVisible(bool(params))
 
     def values(self) -> dict:
@@ -104,7 +112,7 @@ class ParamEditor(QtWidgets.QWidget):
     def _rebuild(self, params: tuple[Param, ...]) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
-        self.editors = {}
+        self.editors, self.sliders = {}, {}
         for param in params:
             widget = make_editor(param)
             signal = widget.currentIndexChanged if isinstance(widget, QtWidgets.QComboBox) \
@@ -112,9 +120,28 @@ class ParamEditor(QtWidgets.QWidget):
             signal.connect(self._emit)
             label = QtWidgets.QLabel(param.name.replace("_", " "))
             label.setToolTip(param.help)
-            self.form.addRow(label, widget)
             self.editors[param.name] = widget
+            if param.name in LOG_RANGES and not (param.is_choice or param.integer):
+                self.form.addRow(label, self._with_slider(param.name, widget))
+            else:
+                self.form.addRow(label, widget)
         self._params = params
+
+    def _with_slider(self, name: str, spin: QtWidgets.QDoubleSpinBox) -> QtWidgets.QWidget:
+        """The spin box and a log slider side by side; each shows what the other set."""
+        slider = LogSlider(*LOG_RANGES[name])
+        slider.setObjectName(f"param_{name}_slider")
+        slider.valueMoved.connect(spin.setValue)  # the spin box emits the edit
+        spin.valueChanged.connect(slider.set_value)
+        slider.sliderPressed.connect(self.dragStarted)
+        slider.sliderReleased.connect(self.dragFinished)
+        row = QtWidgets.QWidget()
+        layout = QtWidgets.QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(spin, 2)
+        layout.addWidget(slider, 3)
+        self.sliders[name] = slider
+        return row
 
     def _emit(self, *_):
         self.paramsEdited.emit(self.values())

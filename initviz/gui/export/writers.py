@@ -1,6 +1,7 @@
 """Pictures and numbers out: one plot or the whole dashboard as PNG/SVG, statistics as CSV.
 
-PNG and SVG of a single plot go through pyqtgraph's exporters; the dashboard
+PNG and SVG of a single plot go through pyqtgraph's exporters (a histogram of the layer
+grid, plain Qt items, is rendered from its scene by Qt); the dashboard
 (several views) is grabbed as a bitmap or painted into a QSvgGenerator. Every picture
 is made in memory first and written like a project save (temporary, then rename), so
 a full disk or a killed export never leaves a truncated file in place of a good one.
@@ -28,8 +29,11 @@ def _check_suffix(path: Path) -> str:
 
 
 def export_plot(item: QtWidgets.QGraphicsItem, path, scale: float = 2.0) -> None:
-    """One plot (a pyqtgraph item) to PNG (``scale`` × its size on screen, for slides) or SVG."""
+    """One plot to PNG (``scale`` × its size on screen, for slides) or SVG."""
     path = Path(path)
+    if not isinstance(item, pg.GraphicsObject | pg.GraphicsWidget):
+        write_bytes_atomic(path, _qt_item_bytes(item, path, scale))
+        return
     if _check_suffix(path) == ".svg":
         write_bytes_atomic(path, pg.exporters.SVGExporter(item).export(toBytes=True))
         return
@@ -37,6 +41,35 @@ def export_plot(item: QtWidgets.QGraphicsItem, path, scale: float = 2.0) -> None
     width = int(item.sceneBoundingRect().width() * scale)
     exporter.parameters()["width"] = max(width, 16)
     write_bytes_atomic(path, png_bytes(exporter.export(toBytes=True), path))
+
+
+def _qt_item_bytes(item: QtWidgets.QGraphicsItem, path: Path, scale: float) -> bytes:
+    """A plain Qt item as PNG or SVG: its part of the scene, on the view's background."""
+    scene, source = item.scene(), item.sceneBoundingRect()
+    background = scene.views()[0].backgroundBrush() if scene.views() else QtGui.QBrush("white")
+
+    def paint(painter: QtGui.QPainter, target: QtCore.QRectF) -> None:
+        painter.fillRect(target, background)
+        scene.render(painter, target, source)
+
+    if _check_suffix(path) == ".svg":
+        buffer = QtCore.QBuffer()
+        buffer.open(QtCore.QIODevice.WriteOnly)
+        generator = QtSvg.QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(source.size().toSize())
+        generator.setViewBox(QtCore.QRectF(QtCore.QPointF(0, 0), source.size()))
+        painter = QtGui.QPainter(generator)
+        paint(painter, QtCore.QRectF(QtCore.QPointF(0, 0), source.size()))
+        painter.end()
+        return bytes(buffer.data())
+    size = (source.size() * scale).toSize().expandedTo(QtCore.QSize(16, 16))
+    image = QtGui.QImage(size, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    paint(painter, QtCore.QRectF(image.rect()))
+    painter.end()
+    return png_bytes(image, path)
 
 
 def png_bytes(image: QtGui.QImage, path: Path) -> bytes:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import math
 
-import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.plots.plot_area import QtBounds
+from initviz.gui.plots.cell_axis import MINUS, compact
 
 
 def fmt(value: float) -> str:
-    """Three significant digits; 'nan' / '∞' spelled out."""
+    """Three significant digits in plain form where short (0.0626, −0.00236), else two and
+    a power of ten (−5.8e−7); 'n/a' / '∞' spelled out."""
     if value is None or not math.isfinite(value):
-        return "∞" if value and value > 0 else ("-∞" if value and value < 0 else "n/a")
-    return f"{value:.3g}"
+        return "∞" if value and value > 0 else (MINUS + "∞" if value and value < 0 else "n/a")
+    return compact(value, 3)
 
 
 def sample_note(histogram) -> str:
@@ -70,7 +70,7 @@ MIN_FIT_SCALE = 0.75
 """A caption line too long for its cell is drawn this much smaller at most, then elided."""
 
 
-class Caption(QtBounds, pg.GraphicsWidget):
+class Caption(QtWidgets.QGraphicsWidget):
     """Lines of coloured text runs, painted directly; a line too long for the cell is drawn
     smaller, then elided (``_fitted``), never wrapped.
 

@@ -12,12 +12,42 @@ from PySide6 import QtGui, QtWidgets
 from initviz.gui import theme as th
 from initviz.gui.plots.log_axis import decade_label
 
+MINUS = "\u2212"
+"""A true minus sign: a hyphen is short enough to be missed from the back of a room."""
+
+
+def compact(value: float, digits: int = 3) -> str:
+    """``value`` in plain form where that is short (``digits`` significant: 0.0123, -5.84,
+    200), else one digit fewer and a power of ten written no longer than needed (-5.8e-7,
+    1.5e5); minus signs as true minuses."""
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e4:
+        text = f"{value:.{digits}g}"
+    else:
+        mantissa, exponent = f"{value:.{max(digits - 1, 1) - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", MINUS)
+
 
 def tick_label(value: float) -> str:
-    """Short enough for a small cell: 0.02, 0.125, 200, -5e-9, 1.5e+5."""
+    """Short enough for a small cell: 0.02, 0.125, 200, −5e−9, 1.5e5."""
     if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}"
-    return f"{value:.2g}".replace("e-0", "e-").replace("e+0", "e+")
+        return f"{value:.4g}".replace("-", MINUS)
+    return compact(value, 3)
+
+
+def decade_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks of a log10|x| axis: whole decades written 10⁻⁷, every k-th so that at most four
+    are labelled."""
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        return []
+    bottom, top = math.ceil(low - 1e-9), math.floor(high + 1e-9)
+    step = max(1, math.ceil((top - bottom) / 3))
+    first = math.ceil(bottom / step) * step
+    return [(float(e), decade_label(e)) for e in range(first, top + 1, step)]
 
 
 def _round_down(value: float) -> float:
@@ -27,9 +57,10 @@ def _round_down(value: float) -> float:
     return max(m * magnitude for m in steps if m * magnitude <= value * (1 + 1e-9))
 
 
-def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
-    """Two round values well inside (low, high): 0 and one on the wider side when 0 is in
-    range, else one near each end.
+def x_ticks(low: float, high: float, marks=()) -> list[tuple[float, str]]:
+    """The ``marks`` in range (a bounded φ's -1, 0, 1) where at least two are; else two round
+    values well inside (low, high): 0 and one on the wider side when 0 is in range, else one
+    near each end.
 
     Automatic ticks crowd a narrow cell with long labels ("-2e-0902e-09"); two labels at
     least 40 % of the width apart usually fit, and CellAxis leaves the second out where
@@ -38,6 +69,9 @@ def x_ticks(low: float, high: float) -> list[tuple[float, str]]:
     span = high - low
     if not (math.isfinite(span) and span > 0):
         return []
+    inside = [m for m in marks if low - 1e-9 * span <= m <= high + 1e-9 * span]
+    if len(inside) >= 2:
+        return [(float(m), tick_label(m)) for m in inside]
     if low < 0 < high:
         side = high if high >= -low else low
         value = math.copysign(_round_down(abs(side) * 0.8), side)

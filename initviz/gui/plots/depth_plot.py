@@ -34,6 +34,25 @@ tanh with Xavier; 10th–90th percentile): width 8, 0.08–1.6 and 0.53–1.27; 
 0.42–1.44 and 0.86–1.08; width 128, 0.77–1.20 and 0.96–1.03."""
 
 
+THEORY_Z = 10
+"""The theory's dashes lie over the measured lines and dots: where theory and measurement
+agree (the point of a good initialisation) the dashes must still be seen."""
+MEASURED_ALPHA = 120
+"""The measured line is a wide, pale band (its dots full colour), so a thin dark dash shows
+on top of it."""
+
+
+def measured_pen(hex_code: str, theme: th.Theme) -> QtGui.QPen:
+    return pg.mkPen(th.colour(hex_code, MEASURED_ALPHA), width=theme.line_width * 2.4)
+
+
+def theory_pen(hex_code: str, theme: th.Theme) -> QtGui.QPen:
+    """Thin, dark and in long dashes: another line than the measured one, at a glance."""
+    pen = pg.mkPen(th.colour(hex_code).darker(220), width=theme.line_width)
+    pen.setDashPattern([5.0, 3.0])  # in pen widths: long dashes, short gaps
+    return pen
+
+
 def layer_list(layers) -> str:
     """'layer 3' or 'layers 1, 2, 3' (at most eight named)."""
     names = [str(int(layer)) for layer in layers]
@@ -143,14 +162,8 @@ class DepthSummaryPlot(pg.PlotWidget):
             self.band_samples[key].setPen(pg.mkPen(fill, width=theme.font_pt))
         for key, _, hex_code, style in CURVES:
             measured = style == QtCore.Qt.SolidLine
-            colour = th.colour(hex_code)
-            if not measured:
-                # on top of the measured line and darker: where theory and measurement agree
-                # (the point of a good init) the dashes must still be seen
-                colour = colour.darker(170)
-                self.lines[key].setZValue(10)
-            pen = pg.mkPen(colour, width=theme.line_width * (1.3 if measured else 1.2),
-                           style=style)
+            pen = measured_pen(hex_code, theme) if measured else theory_pen(hex_code, theme)
+            self.lines[key].setZValue(0 if measured else THEORY_Z)
             self.samples[key].setPen(pen)
             self.lines[key].setPen(pen)
             if measured:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS
+from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS, LOG_MAGNITUDE_TITLES
 
 TITLE_SCALE = 1.1
 """Title font size, relative to the theme's base font."""
@@ -82,8 +82,13 @@ class GridHeader(QtWidgets.QWidget):
         self.theme = theme
         self._notes: dict = {}
         self._shown = None
+        self._titles = dict(COLUMN_TITLES)
         layout = QtWidgets.QHBoxLayout(self)
         self.titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
+        # the y axes' meaning, once for every row, above the row labels
+        self.titles[0].setText("y: share\nof values")
+        self.titles[0].setObjectName("gridYAxisLabel")
+        self.titles[0].setWordWrap(True)
         for column, title in enumerate(self.titles):
             title.setAlignment(QtCore.Qt.AlignCenter)
             if column:  # a long title must not force the window wider than a projector
@@ -112,6 +117,13 @@ class GridHeader(QtWidgets.QWidget):
         return int(self.titles[0].width() + len(COLUMNS) * column + spacing
                    + margins.left() + margins.right()) + 1
 
+    def show_magnitudes(self, on: bool) -> None:
+        """Gradient columns titled as what they show: log₁₀|∂L/∂a| in the log-magnitude view."""
+        titles = {**COLUMN_TITLES, **(LOG_MAGNITUDE_TITLES if on else {})}
+        if titles != self._titles:
+            self._titles = titles
+            self._fit()
+
     def show_notes(self, notes: dict) -> None:
         """Below each title, how many values its histograms count when subsampled."""
         self._notes = notes
@@ -126,21 +138,22 @@ class GridHeader(QtWidgets.QWidget):
         width = min(label.contentsRect().width() for label in labels)
         font = QtGui.QFont(self.font())
         font.setPointSizeF(self.theme.font_pt)
-        form, scale = fitted_layout([COLUMN_TITLES[q] for q in COLUMNS], width, font)
+        form, scale = fitted_layout([self._titles[q] for q in COLUMNS], width, font)
         notes, note_scale = fitted_notes(self._notes, width, font)
-        shown = (form, scale, note_scale, tuple(sorted(notes.items())))
+        shown = (form, scale, note_scale, tuple(sorted(notes.items())),
+                 tuple(self._titles.values()))
         if shown == self._shown:  # a resize that changes nothing re-lays out no rich text
             return
         self._shown = shown
         for label, quantity in zip(labels, COLUMNS):
             label.setText(self._html(quantity, form, scale, notes.get(quantity, ""), note_scale))
             note = self._notes.get(quantity, "")
-            label.setToolTip(COLUMN_TITLES[quantity] + (f" ({note} values)" if note else ""))
+            label.setToolTip(self._titles[quantity] + (f" ({note} values)" if note else ""))
 
     def _html(self, quantity: str, form: str, scale: float, note: str, note_scale: float) -> str:
         theme = self.theme
         lines = "<br>".join(line.replace(" ", "&nbsp;")
-                            for line in title_lines(COLUMN_TITLES[quantity], form))
+                            for line in title_lines(self._titles[quantity], form))
         return (f"<span style='font-size:{theme.font_pt * scale:.1f}pt; font-weight:bold; "
                 f"color:{th.QUANTITY_COLOURS[quantity]}'>{lines}</span>"
                 + (f"<br><span style='font-size:{theme.font_pt * note_scale:.1f}pt; color:#444'>"

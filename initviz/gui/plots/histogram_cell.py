@@ -1,7 +1,7 @@
 """One histogram of the layer grid: a light plot (view box, two axes, a curve, a caption).
 
-A full ``pg.PlotItem`` costs ~20 ms to build; this costs ~3 ms, which is what
-lets a 100-layer grid appear without freezing the window.
+Plain Qt items, painted and bounded in C++: several times cheaper to build than a
+``pg.PlotItem``, which is what lets a 100-layer grid appear without freezing the window.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.plots.caption import Caption, caption_lines
-from initviz.gui.plots.cell_axis import CellAxis, x_ticks, y_ticks
-from initviz.gui.plots.plot_area import PlotArea, QtBounds
+from initviz.gui.plots.cell_axis import CellAxis, decade_ticks, x_ticks, y_ticks
+from initviz.gui.plots.plot_area import PlotArea
 from initviz.gui.prepare.plot_data import nice_limits
 
 LOG_FLOOR = 1e-5
@@ -47,6 +47,21 @@ def steady_ranges(old, new):
     return tuple(_steady(o, n) for o, n in zip(old, new))
 
 
+def count_range(y_top: float, log_counts: bool) -> tuple[float, float]:
+    """The y range of a count axis whose tallest bar is ``y_top``: whole decades down to
+    LOG_FLOOR on log counts, else a round top (steady while a slider moves)."""
+    if log_counts:
+        top = math.ceil(math.log10(max(y_top, LOG_FLOOR * 10)) + 0.05)
+        return (math.log10(LOG_FLOOR), float(top))
+    return nice_limits(0.0, max(y_top, 1e-12) * 1.05)
+
+
+def locked_ranges(old, new):
+    """Locked axes: ``old`` (x range, y range), widened only where ``new`` does not fit, so
+    that a second scheme is drawn on the first one's scale and nothing falls off it."""
+    return tuple((min(o[0], n[0]), max(o[1], n[1])) for o, n in zip(old, new))
+
+
 def step_outline(edges: np.ndarray, heights: np.ndarray, base: float):
     """x, y of a histogram's outline: up from ``base`` at the first edge, along the top of
     every bin, down to ``base`` at the last edge (len(edges) = len(heights) + 1)."""
@@ -65,7 +80,7 @@ def step_path(edges: np.ndarray, heights: np.ndarray, base: float) -> QtGui.QPai
     return pg.arrayToQPath(x, y, connect="all")
 
 
-class HistogramCell(QtBounds, pg.GraphicsWidget):
+class HistogramCell(QtWidgets.QGraphicsWidget):
     """A histogram drawn as a filled step curve, with its statistics written on it."""
 
     def __init__(self, quantity: str, theme: th.Theme):
@@ -81,9 +96,9 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         layout.addItem(self.view_box, 1, 1)
         layout.addItem(self.bottom_axis, 2, 1)
         self.setLayout(layout)
-        # Qt's own path items: painted and bounded in C++, not in Python (pg.PlotCurveItem
-        # took ~60 % of every redraw of 50 cells). One path, filled by one item, outlined by
-        # the other: the outline leaves out the baseline that closes the fill.
+        # Qt's own path items: painted and bounded in C++, not in Python (a pg.PlotCurveItem
+        # would be most of the cost of a redraw of 50 cells). One path, filled by one item,
+        # outlined by the other: the outline leaves out the baseline that closes the fill.
         self.fill = QtWidgets.QGraphicsPathItem()
         self.fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
         self.outline = QtWidgets.QGraphicsPathItem()
@@ -94,7 +109,7 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         layout.addItem(self.caption, 0, 0, 1, 2)
         self._ranges = None
         self._mode = None
-        self._log = None
+        self._axes = None
         self.apply_theme(theme)
 
     def apply_theme(self, theme: th.Theme) -> None:
@@ -109,30 +124,40 @@ class HistogramCell(QtBounds, pg.GraphicsWidget):
         self.caption.setMinimumHeight(caption_height)
         self.caption.setMaximumHeight(caption_height)
 
-    def set_histogram(self, cell, shared: bool, log_counts: bool, x_range, y_top: float) -> None:
-        """Draw ``cell`` on ``x_range``; y is the fraction of values per bin (or its log10)."""
-        hist = cell.shared if shared else cell.own
+    def set_histogram(self, cell, shared: bool, log_counts: bool, x_range, y_top: float, *,
+                      log_magnitude: bool = False, ranges=None, lock: bool = False,
+                      marks=()) -> None:
+        """Draw ``cell`` on ``x_range``; y is the fraction of values per bin (or its log10).
+
+        ``log_magnitude``: the histogram of log10|x|. ``ranges`` ((x range), (y range)), when
+        given, are drawn exactly: a column's shared axes, made steady once for the whole
+        column so that every cell of it shows the same. Otherwise the cell keeps its own
+        axes steady (``steady_ranges``), or locked (``locked_ranges``). ``marks`` are values
+        worth a tick (``x_ticks``)."""
+        if log_magnitude:
+            hist = cell.log_shared if shared else cell.log_own
+        else:
+            hist = cell.shared if shared else cell.own
         fractions = hist.fractions
         if log_counts:
             fractions = np.log10(np.maximum(fractions, LOG_FLOOR))
-            top = math.ceil(math.log10(max(y_top, LOG_FLOOR * 10)) + 0.05)  # whole decades
-            y_range = (math.log10(LOG_FLOOR), top)
-            fill = math.log10(LOG_FLOOR)
-        else:  # a round top: steady while a slider moves, and no axis re-rendered
-            y_range = nice_limits(0.0, max(y_top, 1e-12) * 1.05)
-            fill = 0.0
+        fill = math.log10(LOG_FLOOR) if log_counts else 0.0
         path = step_path(hist.edges, fractions, fill)
         self.fill.setPath(path)
         self.outline.setPath(path)
-        # steady only for the same axis under new data: log counts or own axes start afresh
-        mode = (shared, log_counts)
-        kept = self._ranges if mode == self._mode else None
-        ranges = steady_ranges(kept, (tuple(x_range), y_range))
+        # steady only for the same axis under new data: another kind of axis starts afresh
+        mode = (shared, log_counts, log_magnitude)
+        if ranges is None:
+            kept = self._ranges if mode == self._mode else None
+            new = (tuple(x_range), count_range(y_top, log_counts))
+            ranges = locked_ranges(kept, new) if lock and kept else steady_ranges(kept, new)
         self._mode = mode
-        if ranges != self._ranges or log_counts != self._log:
+        axes = (ranges, log_counts, log_magnitude, tuple(marks))
+        if axes != self._axes:
             x_range, y_range = ranges
             self.view_box.setRange(x_range, y_range)
-            self.bottom_axis.set_ticks(x_range, x_ticks(*x_range))
+            self.bottom_axis.set_ticks(
+                x_range, decade_ticks(*x_range) if log_magnitude else x_ticks(*x_range, marks))
             self.left_axis.set_ticks(y_range, y_ticks(*y_range, log=log_counts))
-            self._ranges, self._log = ranges, log_counts
+            self._ranges, self._axes = ranges, axes
         self.caption.set_lines(caption_lines(cell))

@@ -13,15 +13,18 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.plots.caption import Caption, sample_note
 from initviz.gui.plots.grid_header import GridHeader
-from initviz.gui.plots.histogram_cell import HistogramCell
-from initviz.gui.plots.plot_area import QtBounds
-from initviz.gui.prepare.plot_data import COLUMNS
+from initviz.gui.plots.histogram_cell import (
+    HistogramCell,
+    count_range,
+    locked_ranges,
+    steady_ranges,
+)
+from initviz.gui.prepare.plot_data import COLUMNS, GRADIENT_COLUMNS
 
 DRAW_BUDGET_S = 0.018
 """Work per event-loop turn while drawing; keeps every stall well under 100 ms."""
@@ -37,6 +40,11 @@ def row_height(theme: th.Theme) -> int:
     return theme.row_height
 
 
+def log_magnitude(settings, quantity: str) -> bool:
+    """Whether ``quantity``'s column shows log10|x| under ``settings``."""
+    return getattr(settings, "log_magnitude", False) and quantity in GRADIENT_COLUMNS
+
+
 def column_peaks(data) -> dict:
     """The tallest bar of each column as drawn with shared axes (y is shared down a column)."""
     return {
@@ -46,19 +54,47 @@ def column_peaks(data) -> dict:
     }
 
 
-class GridView(pg.GraphicsView):
-    """The grid's view, painted by Qt alone: no Python paintEvent.
+class GridView(QtWidgets.QGraphicsView):
+    """The grid's view: one scene whose only top item (the rows) fills the view, painted by
+    Qt alone (no Python paint or bounds), and a click reported with the cell under it."""
 
-    pyqtgraph's GraphicsView.paintEvent is a Python method, so the whole C++ rendering of
-    the grid ran under the GIL and the compute thread could not proceed for its ~6 ms.
-    Its one job, telling the scene's ViewBoxes to update their transforms, is not needed:
-    the cells' PlotAreas apply a new range or size at once.
-    """
+    clicked = QtCore.Signal(object, object)
+    """Scene position and mouse button of a press on the grid."""
 
-    paintEvent = QtWidgets.QGraphicsView.paintEvent
+    def __init__(self, background: str):
+        super().__init__()
+        self.setScene(QtWidgets.QGraphicsScene(self))
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QtWidgets.QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setViewportUpdateMode(QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setCacheMode(QtWidgets.QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setBackgroundBrush(QtGui.QBrush(QtGui.QColor(background)))
+        self.central: QtWidgets.QGraphicsWidget | None = None
+
+    def setCentralItem(self, item: QtWidgets.QGraphicsWidget) -> None:
+        """``item`` fills the view from now on, whatever its size."""
+        self.scene().addItem(item)
+        self.central = item
+        self._fill()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fill()
+
+    def _fill(self) -> None:
+        rect = QtCore.QRectF(0, 0, self.width(), self.height())
+        self.setSceneRect(rect)
+        if self.central is not None:
+            self.central.setGeometry(rect)
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit(self.mapToScene(event.position().toPoint()), event.button())
+        super().mousePressEvent(event)
 
 
-class LayerRow(QtBounds, pg.GraphicsWidget):
+class LayerRow(QtWidgets.QGraphicsWidget):
     """A label ("layer 3, 256→256") and one HistogramCell per column."""
 
     def __init__(self, theme: th.Theme):
@@ -78,7 +114,8 @@ class LayerRow(QtBounds, pg.GraphicsWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         width = 6.5 * theme.font_pt
-        self.label.setFixedWidth(width)
+        self.label.setMinimumWidth(width)
+        self.label.setMaximumWidth(width)
         self.label.set_font(th.plot_font(theme), theme.foreground)
         self.setPreferredHeight(row_height(theme))
         self.setMaximumHeight(row_height(theme))
@@ -109,19 +146,20 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._job = None
         self._latest = None
         self._stale: set[int] = set()
+        self._shared_ranges: dict = {}
         self._timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._draw_some)
         self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_FILL_MS)
         self._idle_timer.timeout.connect(self._draw_some)
         self.header = GridHeader(theme)
-        self.view = GridView(background=theme.background)
+        self.view = GridView(theme.background)
         self.container = QtWidgets.QGraphicsWidget()
         self.rows_layout = QtWidgets.QGraphicsLinearLayout(QtCore.Qt.Vertical)
         self.rows_layout.setContentsMargins(ROW_MARGIN, ROW_MARGIN, ROW_MARGIN, ROW_MARGIN)
         self.rows_layout.setSpacing(ROW_SPACING)
         self.container.setLayout(self.rows_layout)
         self.view.setCentralItem(self.container)
-        self.view.scene().sigMouseClicked.connect(self._clicked)
+        self.view.clicked.connect(self._clicked)
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setVerticalScrollBarPolicy(
@@ -160,14 +198,39 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         """
         layers = settings.visible_layers(data.depth_count)
         peaks = dict(peaks) if peaks is not None else column_peaks(data)
-        self._job = {"data": data, "settings": settings, "layers": layers, "peaks": peaks}
+        self._job = {"data": data, "settings": settings, "layers": layers, "peaks": peaks,
+                     "ranges": self._column_ranges(data, settings, peaks)}
         self._latest = self._job
         self._stale = set(range(len(layers)))
         self._idle_timer.stop()
         self.header.show_notes({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
+        self.header.show_magnitudes(settings.log_magnitude)
         self._place_rows(len(layers))
         self._timer.stop()  # an unfinished fill of the previous data is superseded
         self._draw_some()  # no event-loop turn first: the paint that follows shows it all
+
+    def _column_ranges(self, data, settings, peaks: dict) -> dict:
+        """Each column's shared (x range, y range), steady as a whole (``steady_ranges``)
+        from one ``show_data`` to the next, or kept with ``lock_axes`` (``locked_ranges``): every
+        cell of a column then shows the same axes, whichever rows were drawn before."""
+        ranges = {}
+        for quantity in COLUMNS:
+            magnitude = log_magnitude(settings, quantity)
+            if magnitude:
+                x_range = data.log_limits[quantity]
+                y_top = max(float(np.max(c.log_shared.fractions)) for c in data.cells[quantity])
+            else:
+                x_range, y_top = data.limits[quantity], peaks[quantity]
+            mode = (settings.shared_axes, magnitude, settings.log_counts)
+            old, old_mode = self._shared_ranges.get(quantity, (None, None))
+            old = old if old_mode == mode else None
+            new = (tuple(x_range), count_range(y_top, settings.log_counts))
+            if settings.lock_axes and old is not None:
+                ranges[quantity] = locked_ranges(old, new)
+            else:
+                ranges[quantity] = steady_ranges(old, new)
+            self._shared_ranges[quantity] = (ranges[quantity], mode)
+        return ranges
 
     @property
     def drawing(self) -> bool:
@@ -253,14 +316,17 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         row.set_label(layer.index, layer.fan_in, layer.fan_out, index == data.depth_count - 1)
         for cell_view, quantity in zip(row.cells, COLUMNS):
             cell = data.cells[quantity][index]
-            own_range = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
-            if settings.shared_axes:
-                x_range = own_range if cell.own_axis else data.limits[quantity]
-                y_top = job["peaks"][quantity]
-            else:
-                x_range, y_top = own_range, float(np.max(cell.own.fractions))
-            shared = settings.shared_axes and not cell.own_axis
-            cell_view.set_histogram(cell, shared, settings.log_counts, x_range, y_top)
+            magnitude = log_magnitude(settings, quantity)
+            own = cell.log_own if magnitude else cell.own
+            x_range = (float(own.edges[0]), float(own.edges[-1]))
+            # the output's a = z and gradients have axes of their own, but not in decades
+            shared = settings.shared_axes and (magnitude or not cell.own_axis)
+            ranges = job["ranges"][quantity] if shared else None
+            y_top = job["peaks"][quantity] if settings.shared_axes else float(np.max(own.fractions))
+            cell_view.set_histogram(
+                cell, shared, settings.log_counts, x_range, y_top,
+                log_magnitude=magnitude, ranges=ranges, lock=settings.lock_axes,
+                marks=data.marks.get(quantity, ()))
 
     def _append_row(self) -> None:
         row = LayerRow(self.theme)
@@ -300,16 +366,15 @@ class LayerHistogramGrid(QtWidgets.QWidget):
     def cells(self) -> list[HistogramCell]:
         return [cell for row in self.rows[: self._placed] for cell in row.cells]
 
-    def _clicked(self, event) -> None:
-        cell = self._cell_at(event.scenePos())
+    def _clicked(self, scene_pos, button) -> None:
+        cell = self._cell_at(scene_pos)
         if cell is None:
             return
         self.selected_cell = cell
-        if event.button() == QtCore.Qt.RightButton:
+        if button == QtCore.Qt.RightButton:
             menu = QtWidgets.QMenu(self)
             menu.addAction("Export this plot…", lambda: self.exportRequested.emit(cell))
             menu.popup(QtGui.QCursor.pos())
-            event.accept()
 
     def _cell_at(self, scene_pos) -> HistogramCell | None:
         for item in self.view.scene().items(scene_pos):

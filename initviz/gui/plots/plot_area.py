@@ -1,20 +1,8 @@
-"""Where a histogram cell draws (a data-to-pixel box), and Qt's C++ bounds for the cell's
-pyqtgraph items: the plumbing that makes a cell cheap to build and to repaint."""
+"""Where a histogram cell draws: a data-to-pixel box of plain Qt items, cheap to build and
+to repaint."""
 from __future__ import annotations
 
 from PySide6 import QtGui, QtWidgets
-
-
-class QtBounds:
-    """Qt's own boundingRect and shape for a pg.GraphicsWidget (the same rectangle).
-
-    pyqtgraph overrides both in Python, and Qt asks every item for them several times per
-    paint: ~350 calls into Python per redraw of the grid, each waiting for the GIL while
-    the compute thread holds it. Assigning the C++ methods means no Python call at all.
-    """
-
-    boundingRect = QtWidgets.QGraphicsWidget.boundingRect
-    shape = QtWidgets.QGraphicsWidget.shape
 
 
 class PlotArea(QtWidgets.QGraphicsWidget):

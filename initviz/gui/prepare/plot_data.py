@@ -25,6 +25,13 @@ COLUMN_TITLES = {
     "grad_weight": "gradients ∂L/∂W",
 }
 BINS = 48
+GRADIENT_COLUMNS = ("grad_activation", "grad_weight")
+"""Columns drawn on log10|x| in the log-magnitude view, where a collapse by 10^7 is a shift
+across the plot rather than a change in tiny tick labels."""
+LOG_MAGNITUDE_TITLES = {
+    "grad_activation": "gradients log₁₀|∂L/∂a|",
+    "grad_weight": "gradients log₁₀|∂L/∂W|",
+}
 
 
 @dataclass
@@ -55,6 +62,10 @@ class Cell:
     """Drawn on its own limits even when the column shares them (the linear output's a = z)."""
     residue: bool = False
     """float32 rounding of an exact zero (core.residue): drawn as a spike at 0, captioned so."""
+    log_shared: Histogram | None = None
+    """log10|x| of the non-zero values on the column's shared decades (gradient columns);
+    fractions of all values, so exact zeros are the share missing from the bars."""
+    log_own: Histogram | None = None
 
 
 @dataclass
@@ -81,6 +92,10 @@ class PlotData:
     depth: dict[str, np.ndarray]
     formula: list[FormulaRow] = field(default_factory=list)
     compute_ms: float = 0.0
+    log_limits: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Shared log10|x| range of each GRADIENT_COLUMNS column, in whole decades."""
+    marks: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    """Values worth a tick per column: a bounded φ's limits and its value at 0."""
 
     @property
     def depth_count(self) -> int:
@@ -131,7 +146,7 @@ def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int 
     own_limits = [nice_limits(*r) for r in ranges]
     sharing = [
         lim for i, lim in enumerate(own_limits) if i != apart and not residues[i]
-    ] or own_limits
+    ] or [lim for lim, residue in zip(own_limits, residues) if not residue] or own_limits
     shared = (min(lim[0] for lim in sharing), max(lim[1] for lim in sharing))
     cells = []
     for values, sample, span, own, record, residue in zip(
@@ -148,6 +163,67 @@ def _column(values_per_layer: list[np.ndarray], records: list[dict], apart: int 
     if apart is not None and len(cells) > 1:
         cells[apart].own_axis = True
     return cells, shared
+
+
+def decade_limits(low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` (log10 values) widened to whole decades, never empty."""
+    bottom, top = math.floor(low), math.ceil(high)
+    return (float(bottom), float(top if top > bottom else bottom + 1))
+
+
+def _log_magnitudes(sample: np.ndarray) -> np.ndarray:
+    """log10|x| of the finite non-zero values of ``sample``."""
+    magnitudes = np.abs(sample[np.isfinite(sample) & (sample != 0)]).astype(np.float64)
+    return np.log10(magnitudes)
+
+
+def _log_column(values_per_layer: list[np.ndarray], cells: list[Cell]):
+    """Each cell's log10|x| histogram on the column's shared decades and on its own; the
+    shared decades. The output layer shares them: decades hold every layer readably."""
+    logs = [_log_magnitudes(shown_sample(v, c.residue)) for v, c in zip(
+        values_per_layer, cells, strict=True)]
+    ranges = [_log_range(x) for x in logs]
+    own_limits = [decade_limits(*r) for r in ranges]
+    shared = (min(lim[0] for lim in own_limits), max(lim[1] for lim in own_limits))
+    for values, cell, log, span, own in zip(
+            values_per_layer, cells, logs, ranges, own_limits, strict=True):
+        sample_size = cell.shared.sample_size  # zeros count in the denominator
+        cell.log_shared = _log_histogram(log, sample_size, values.size, shared, span)
+        cell.log_own = (cell.log_shared if own == shared
+                        else _log_histogram(log, sample_size, values.size, own, span))
+    return shared
+
+
+LOG_TAIL = 1.0
+"""Percent of the smallest magnitudes left off the left of a log10|x| axis: values near 0
+stretch log10|x| down without end (a Gaussian's lowest 1 % lie 2 decades below its σ)."""
+
+
+def _log_range(log: np.ndarray) -> tuple[float, float]:
+    if not log.size:
+        return (-1.0, 0.0)
+    low = float(np.percentile(log, LOG_TAIL))
+    return stats.value_range(np.array([low, float(log.max())]))
+
+
+def _log_histogram(log, sample_size: int, total: int, limits, span) -> Histogram:
+    counts, edges = stats.bin_counts(log, BINS, *limits, sample_range=None)
+    return Histogram(edges, counts / max(sample_size, 1), int(sample_size), int(total))
+
+
+def activation_marks(project) -> tuple[float, ...]:
+    """A bounded φ's limits and its value at 0 (tanh -1, 0, 1; sigmoid 0, 0.5, 1): where the
+    lesson says the saturated spikes pile up. Empty for an unbounded φ."""
+    activation = resolve_activation(project.activation)
+    if activation.saturates_below is None:
+        return ()
+    params = activation.resolve(project.activation_params)
+    points = np.array([-1e4, 0.0, 1e4])
+    with np.errstate(all="ignore"):
+        values = activation.forward(points, **params)
+    if not np.isfinite(values).all():
+        return ()
+    return tuple(sorted({round(float(v), 6) + 0.0 for v in values}))
 
 
 def _formula_rows(project) -> list[FormulaRow]:
@@ -195,21 +271,26 @@ def prepare(simulation, should_stop: ShouldStop = None) -> PlotData:
     ``should_stop`` is asked between the columns (core.cancel)."""
     record = simulation.stats()
     layers = record["layers"]
-    cells, limits, heat = {}, {}, {}
+    cells, limits, heat, log_limits = {}, {}, {}, {}
     for quantity in COLUMNS:
         check_stop(should_stop)
         values = [getattr(layer, quantity) for layer in simulation.layers]
         # the linear output's activation is its pre-activation (logits, often far wider than
         # φ's range): it must not squeeze the hidden layers' tanh or sigmoid into a spike
-        apart = len(values) - 1 if quantity == "activation" else None
+        # the same for the output's gradients: softmax's ±1/B would set every hidden layer's
+        # range and turn healthy gradients into needles
+        apart = len(values) - 1 if quantity in ("activation", *GRADIENT_COLUMNS) else None
         cells[quantity], limits[quantity] = _column(values, [r[quantity] for r in layers], apart)
         heat[quantity] = np.stack([c.shared.fractions for c in cells[quantity]])
+        if quantity in GRADIENT_COLUMNS:
+            log_limits[quantity] = _log_column(values, cells[quantity])
     for cell, r in zip(cells["activation"], layers):
         cell.saturated = r["activation"]["saturated_fraction"]
         cell.dead = r["activation"]["dead_fraction"]
     return PlotData(
         simulation, record, cells, limits, heat, _depth_curves(layers),
-        formula=_formula_rows(simulation.project),
+        formula=_formula_rows(simulation.project), log_limits=log_limits,
+        marks={"activation": activation_marks(simulation.project)},
     )
 
 
