@@ -22,7 +22,7 @@ from initviz.gui import theme as th
 from initviz.gui.plots.layer_grid import ROW_MARGIN, ROW_SPACING
 from initviz.gui.presentation.strip import DemoStrip
 
-DEPTH_SHARE = 0.45
+DEPTH_SHARE = 0.4
 """Share of the Layers stage the std-against-depth plot takes: the lesson in one picture."""
 MIN_ROW_PX = 110
 """The least height of a histogram row on stage: two caption lines and a plot of ~50 px."""
@@ -140,8 +140,7 @@ class PresentationMode(QtCore.QObject):
     def _show_strip(self) -> None:
         if self.strip is None:
             menus = self.window.menus
-            actions = {"new_seed": self.window.findChild(QtGui.QAction, "newSeedAction"),
-                       "previous": menus.previous_lesson_action, "next": menus.next_lesson_action}
+            actions = {"previous": menus.previous_lesson_action, "next": menus.next_lesson_action}
             self.strip = DemoStrip(self.window.document, actions, self.window)
             self.window.addToolBar(QtCore.Qt.TopToolBarArea, self.strip)
         self.strip.show_project(self.window.document.project)

@@ -1,11 +1,11 @@
 """The demo strip of presentation mode: the few controls a teacher changes in front of a class.
 
-Scheme, its parameters (gain or std), activation, depth, seed and the lesson buttons, in
-widgets large enough to hit on a projector. It binds to the project as the control panel
-does: a widget change asks the document for the same edit the panel asks for (the panel's
-own edit functions), and ``show_project`` puts the project into the widgets with their
-signals blocked, so showing never edits. "New seed" and the lesson buttons are the window's
-own actions, so they behave exactly as the menu entries do.
+Scheme, its parameters (gain or std, with their log slider), activation, depth, seed and the
+lesson buttons, in widgets large enough to hit on a projector. It binds to the project as
+the control panel does: a widget change asks the document for the edit the panel asks for
+(the panel's own edit functions), and ``show_project`` puts the project into the widgets with their
+signals blocked, so showing never edits. The lesson buttons trigger the window's own actions,
+so they behave exactly as the menu entries do (a new seed is the seed's arrows, or Ctrl+R).
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from initviz.project import MAX_DEPTH, Project
 FALLBACK_WIDTH = Project().widths[1]
 """Width of new hidden layers when the network has none to copy (depth 1)."""
 STRIP_STYLE = """
-QComboBox, QSpinBox, QDoubleSpinBox, QToolButton { min-height: 1.7em; padding: 1px 6px; }
+QComboBox, QSpinBox, QDoubleSpinBox, QToolButton { min-height: 1.5em; padding: 1px 6px; }
 QToolButton { border: 1px solid #808080; border-radius: 4px; background: #FFFFFF; }
 """
-"""Controls about 1.7 lines tall: a target the teacher hits without looking twice."""
+"""Controls 1.5 lines tall: a target the teacher hits without looking twice."""
 
 
 def _label(text: str) -> QtWidgets.QLabel:
@@ -34,7 +34,7 @@ def _label(text: str) -> QtWidgets.QLabel:
 
 class DemoStrip(QtWidgets.QToolBar):
     """Edits ``document`` like the control panel; ``actions`` are the window's QActions
-    (new seed, previous lesson, next lesson), shown as large buttons."""
+    (previous and next lesson), shown as large buttons."""
 
     def __init__(self, document, actions: dict, parent=None):
         super().__init__("Demo controls", parent)
@@ -68,12 +68,9 @@ class DemoStrip(QtWidgets.QToolBar):
         for text, widget in (("depth", self.depth_spin), ("seed", self.seed_spin)):
             self.addWidget(_label(text))
             self.addWidget(widget)
-        for key, text in (("new_seed", "New"), (None, None), ("previous", "◀"),
-                          ("next", "▶")):
-            if key is None:
-                self.addSeparator()
-            else:
-                self.addWidget(self._button(actions[key], text))
+        self.addSeparator()
+        for key, text in (("previous", "◀"), ("next", "▶")):
+            self.addWidget(self._button(actions[key], text))
         self._connect()
         self.show_project(document.project)
 
@@ -108,6 +105,8 @@ class DemoStrip(QtWidgets.QToolBar):
                   if isinstance(editor, QtWidgets.QAbstractSpinBox)]
         for spin, digits in spins:
             spin.setFixedWidth(metrics.horizontalAdvance("0" * digits) + arrows)
+        for slider in self.params.sliders.values():  # the log slider beside std or gain
+            slider.setFixedWidth(metrics.horizontalAdvance("0" * 6))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -119,6 +118,8 @@ class DemoStrip(QtWidgets.QToolBar):
         self.scheme_combo.currentIndexChanged.connect(lambda _: self._edit(
             scheme_edit(document.project, self.scheme_combo.currentData())))
         self.params.paramsEdited.connect(lambda values: self._edit({"init.params": values}))
+        self.params.dragStarted.connect(document.begin_gesture)  # a drag is one undo step
+        self.params.dragFinished.connect(document.end_gesture)
         self.activation_combo.currentIndexChanged.connect(lambda _: self._edit(
             activation_edit(document.project, self.activation_combo.currentData())))
         self.depth_spin.valueChanged.connect(self._depth_changed)
