@@ -149,6 +149,8 @@ class PresentationMode(QtCore.QObject):
     def _apply_theme(self, theme: th.Theme) -> None:
         window = self.window
         window.theme = theme
+        if self.strip is not None and self.active:
+            self.strip.set_point_size(theme.font_pt)
         window.dashboard.apply_theme(theme)
         for view in window.teaching_views:
             view.apply_theme(theme)

@@ -20,15 +20,17 @@ from initviz.project import MAX_DEPTH, Project
 FALLBACK_WIDTH = Project().widths[1]
 """Width of new hidden layers when the network has none to copy (depth 1)."""
 STRIP_STYLE = """
+* { font-size: %.1fpt; }
 QComboBox, QSpinBox, QDoubleSpinBox, QToolButton { min-height: 1.5em; padding: 1px 6px; }
 QToolButton { border: 1px solid #808080; border-radius: 4px; background: #FFFFFF; }
 """
-"""Controls 1.5 lines tall: a target the teacher hits without looking twice."""
+"""Controls 1.5 lines tall: a target the teacher hits without looking twice. The font size is
+in the style sheet, as widgets under a style sheet keep the font they were polished with."""
 
 
 def _label(text: str) -> QtWidgets.QLabel:
     label = QtWidgets.QLabel(text)
-    label.setContentsMargins(10, 0, 2, 0)
+    label.setContentsMargins(6, 0, 2, 0)
     return label
 
 
@@ -42,13 +44,13 @@ class DemoStrip(QtWidgets.QToolBar):
         self.setMovable(False)
         self.setFloatable(False)
         self.setToolButtonStyle(QtCore.Qt.ToolButtonTextOnly)
-        self.setStyleSheet(STRIP_STYLE)
+        self.set_point_size(QtWidgets.QApplication.font().pointSizeF())
         self.document = document
-        self.scheme_combo = self._combo("stageSchemeCombo", SCHEMES.values(), 12)
+        self.scheme_combo = self._combo("stageSchemeCombo", SCHEMES.values(), 10)
         self.params = ParamEditor()
         self.params.setObjectName("stageParams")
-        self.params.form.setContentsMargins(10, 0, 0, 0)
-        self.activation_combo = self._combo("stageActivationCombo", ACTIVATIONS.values(), 6)
+        self.params.form.setContentsMargins(4, 0, 0, 0)
+        self.activation_combo = self._combo("stageActivationCombo", ACTIVATIONS.values(), 5)
         self.depth_spin = QtWidgets.QSpinBox()
         self.depth_spin.setObjectName("stageDepthSpin")
         self.depth_spin.setRange(1, MAX_DEPTH)
@@ -99,14 +101,19 @@ class DemoStrip(QtWidgets.QToolBar):
         """Widths for the values a demo uses, so the strip fits a 1024-pixel projector: the
         seed's ten digits or the longest scheme title would push the lesson buttons off."""
         metrics = self.fontMetrics()
-        arrows = 2 * metrics.height() + 12  # the step arrows, the frame and the padding
-        spins = [(self.depth_spin, 3), (self.seed_spin, 6)]
-        spins += [(editor, 5) for editor in self.params.editors.values()
+        arrows = metrics.height() + 24  # the step arrows, the frame and the padding
+        spins = [(self.depth_spin, 3), (self.seed_spin, 5)]
+        spins += [(editor, 4) for editor in self.params.editors.values()
                   if isinstance(editor, QtWidgets.QAbstractSpinBox)]
         for spin, digits in spins:
             spin.setFixedWidth(metrics.horizontalAdvance("0" * digits) + arrows)
         for slider in self.params.sliders.values():  # the log slider beside std or gain
-            slider.setFixedWidth(metrics.horizontalAdvance("0" * 6))
+            slider.setFixedWidth(metrics.horizontalAdvance("0" * 5))
+
+    def set_point_size(self, points: float) -> None:
+        """The stage's font size (it follows the screen)."""
+        self.setStyleSheet(STRIP_STYLE % points)
+        QtCore.QTimer.singleShot(0, self._narrow)  # once the widgets have the new font
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
