@@ -249,6 +249,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def set_presentation_mode(self, on: bool) -> None:
         """Full screen, larger fonts, the lesson's story on a stage: for a projector
         (``initviz.gui.presentation``); off puts the window back as it was."""
+        self._result_time = time.perf_counter()  # the re-draw in the new look is timed anew
         self.presentation.set_active(on)
         self.presentation_mode = on
 
