@@ -296,3 +296,14 @@ def test_closing_in_presentation_gives_the_application_its_font_back(qtbot, wind
     toggle(qtbot, window, True)
     window.close()
     assert QtWidgets.QApplication.font().pointSizeF() == font
+
+
+def test_stage_fonts_follow_the_screen_height():
+    """15 pt at 720 lines (20 px, 1/36 of the height), growing with the screen to 22.5 pt at
+    1080 and no further; never below 15 pt on a smaller screen (as the README says)."""
+    from initviz.gui import theme as th
+
+    heights = (600, 720, 768, 1080, 1440)
+    sizes = {height: th.presentation_theme(height).font_pt for height in heights}
+    assert sizes == {600: 15.0, 720: 15.0, 768: 16.0, 1080: 22.5, 1440: 22.5}
+    assert not th.presentation_theme(1080).show_timings and th.NORMAL.show_timings
