@@ -8,6 +8,8 @@ the result, and ``MainWindow.resultsUpdated`` fires. Two measurements:
   so the rate is the inverse of the latency of a single change, debounce included.
 While dragging, a 10 ms timer also measures the longest gap between turns of the event
 loop: the longest the window froze under the user's hand.
+In presentation mode the window is PRESENTATION_SIZE (a 1920×1080 laptop on a projector)
+and the seed changes in the stage's own strip.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ UPDATES = 20
 DRAG_INTERVAL_MS = 8
 DRAG_SECONDS = 3.0
 TIMEOUT_MS = 60_000
+WINDOW_SIZE = (1600, 1000)
+PRESENTATION_SIZE = (1920, 1080)
 
 
 class ResultWatcher:
@@ -47,10 +51,13 @@ class ResultWatcher:
         return self.drawn_seed == seed
 
 
-def updates_per_second(normalization: str = "none") -> tuple[dict | None, str]:
+def updates_per_second(normalization: str = "none",
+                       presentation: bool = False) -> tuple[dict | None, str]:
     """({"rate", "latency"}, note) or (None, why it was skipped); ``normalization`` is set
-    with the window's own combo before measuring (BatchNorm takes the one-thread pass)."""
+    with the window's own combo before measuring (BatchNorm takes the one-thread pass);
+    ``presentation``: of the window in presentation mode."""
     try:
+        from PySide6.QtGui import QAction
         from PySide6.QtWidgets import QApplication, QSpinBox
 
         from initviz.gui import MainWindow
@@ -62,7 +69,15 @@ def updates_per_second(normalization: str = "none") -> tuple[dict | None, str]:
     except Exception as error:  # the GUI is being built; never let it stop the bench
         return None, f"skipped: MainWindow() failed ({type(error).__name__}: {error})"
     try:
-        return _measure(window, window.findChild(QSpinBox, "seedSpin"), normalization)
+        if presentation:
+            action = window.findChild(QAction, "presentationAction")
+            if action is None:
+                return None, "skipped: the window has no presentationAction"
+            action.setChecked(True)
+            return _measure(window, window.findChild(QSpinBox, "stageSeedSpin"),
+                            PRESENTATION_SIZE, normalization)
+        return _measure(window, window.findChild(QSpinBox, "seedSpin"), WINDOW_SIZE,
+                        normalization)
     finally:
         _close_without_asking(window)
 
@@ -80,11 +95,10 @@ def _close_without_asking(window) -> None:
     window.deleteLater()
 
 
-def _measure(window, seed_spin, normalization: str = "none") -> tuple[dict | None, str]:
+def _measure(window, seed_spin, size, normalization: str = "none") -> tuple[dict | None, str]:
     if seed_spin is None:
-        return None, "skipped: the window has no QSpinBox named seedSpin"
+        return None, "skipped: the window has no seed spin box to drag"
     watcher = ResultWatcher(window)
-    window.resize(1600, 1000)
     window.show()
     seed = window.project.seed
     watcher.wait_for(seed)  # the first drawing of the default lesson
@@ -97,6 +111,7 @@ def _measure(window, seed_spin, normalization: str = "none") -> tuple[dict | Non
         watcher.drawn_seed = None  # the next drawing is the normalised network
         combo.setCurrentIndex(combo.findData(normalization))
         watcher.wait_for(seed)
+    window.resize(*size)  # now: the full screen of presentation mode is the offscreen screen's
     latencies = []
     for i in range(WARM_UP + UPDATES):
         seed = seed + 1 if seed < seed_spin.maximum() else 0
@@ -112,8 +127,9 @@ def _measure(window, seed_spin, normalization: str = "none") -> tuple[dict | Non
     note = f"{project.name!r}, widths {project.widths}, batch {project.batch_size}"
     if project.normalization != "none":
         note += f", normalization {project.normalization}"
+    note += f", window {window.width()}×{window.height()}"
     label = getattr(window, "timing_label", None)  # the window's own split, where it shows one
-    if label is not None and label.text():
+    if label is not None and label.isVisible() and label.text():
         note += f"; last update: {label.text()}"
     return {"rate": rate, "latency": float(np.median(latencies)), **dragged}, note
 

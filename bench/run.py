@@ -77,12 +77,14 @@ def print_memory(size_name: str) -> None:
     print(f"  tracemalloc peak of traced allocations {peaks['traced_peak'] / GIB:.2f} GiB")
 
 
-def gui_rate_in_subprocess(normalization: str = "none") -> tuple[dict | None, str]:
+def gui_rate_in_subprocess(normalization: str = "none",
+                           presentation: bool = False) -> tuple[dict | None, str]:
     """The window's rates measured in a fresh process, as the app starts: after the L
     network this process keeps 1.3 GiB and a full draw cache, which no window has."""
+    mode = ["--presentation"] if presentation else []
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--gui-rate",
-         "--normalization", normalization],
+         "--normalization", normalization, *mode],
         capture_output=True, text=True,
     )
     lines = done.stdout.strip().splitlines()
@@ -99,14 +101,26 @@ def print_gui() -> None:
 
     from initviz.core import draws
     from initviz.core.memory import release_freed_memory
-    from initviz.gui.workers.compute import DEBOUNCE_MS
 
     draws.SHARED.clear()  # this process is done with the sizes: the window runs alone
     gc.collect()
     release_freed_memory()
-    result, note = gui_rate_in_subprocess()
     print("\nGUI full updates per second "
           "(default lesson, offscreen, seed changes one after another, in a fresh process):")
+    for presentation, (width, height) in ((False, gui_rate.WINDOW_SIZE),
+                                          (True, gui_rate.PRESENTATION_SIZE)):
+        mode = "presentation mode, seed changed in its strip" if presentation else "window"
+        print(f" {mode}, {width}×{height}:")
+        print_gui_rate(*gui_rate_in_subprocess(presentation=presentation))
+    print(f" window with BatchNorm, {gui_rate.WINDOW_SIZE[0]}×{gui_rate.WINDOW_SIZE[1]}:")
+    print_batch_norm_rate(*gui_rate_in_subprocess("batch"))
+
+
+def print_gui_rate(result: dict | None, note: str) -> None:
+    import gui_rate
+
+    from initviz.gui.workers.compute import DEBOUNCE_MS
+
     if result is None:
         print(f"  {note}")
         return
@@ -118,7 +132,10 @@ def print_gui() -> None:
           f"longest freeze {result['longest_freeze'] * 1e3:.0f} ms")
     print(f"  one change at a time: {result['rate']:.1f} updates/s, median latency "
           f"{result['latency'] * 1e3:.1f} ms (debounce {DEBOUNCE_MS} ms included); {note}")
-    batch_norm, note = gui_rate_in_subprocess("batch")
+
+
+def print_batch_norm_rate(batch_norm: dict | None, note: str) -> None:
+    """The window's rate with BatchNorm on the default lesson (the one-thread pass)."""
     if batch_norm is None:
         print(f"  with BatchNorm: {note}")
         return
@@ -152,6 +169,7 @@ def main(argv=None) -> int:
     parser.add_argument("--peak-memory", metavar="SIZE", help=argparse.SUPPRESS)
     parser.add_argument("--gui-rate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--normalization", default="none", help=argparse.SUPPRESS)
+    parser.add_argument("--presentation", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     tuned = _runtime.apply()  # the window's tuning (initviz._runtime)
     if args.peak_memory:
@@ -160,7 +178,7 @@ def main(argv=None) -> int:
     if args.gui_rate:
         import gui_rate
 
-        result, note = gui_rate.updates_per_second(args.normalization)
+        result, note = gui_rate.updates_per_second(args.normalization, args.presentation)
         print(json.dumps({"result": result, "note": note}))
         return 0
     started = time.perf_counter()

@@ -23,6 +23,7 @@ from initviz.gui.actions.menus import build_menus
 from initviz.gui.controls.panel import ControlPanel
 from initviz.gui.dock_fit import DockFit
 from initviz.gui.document import ProjectDocument
+from initviz.gui.presentation import PresentationMode
 from initviz.gui.view_settings import ViewSettings
 from initviz.gui.views.compare import CompareView
 from initviz.gui.views.layers import DashboardView
@@ -70,6 +71,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._follow_document()  # first: the window asks for the computation before views catch up
         self.files = FileActions(self, self.document)
         self.menus = build_menus(self)
+        self.presentation = PresentationMode(self)
         self.teaching_views = self._add_teaching_views()
         self.seed_band = SeedBandLink(self.document, self.dashboard.depth_plot, self)
         self.setAcceptDrops(True)
@@ -231,7 +233,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_drawn(self, data) -> None:
         draw_ms = (time.perf_counter() - self._result_time) * 1000.0
-        if data is self.last_data and not self.compute.busy:
+        if data is self.last_data and not self.compute.busy and self.theme.show_timings:
             self.timing_label.setText(f"compute {data.compute_ms:.0f} ms + draw {draw_ms:.0f} ms")
         self.resultsUpdated.emit(data.simulation)
 
@@ -245,39 +247,11 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- presentation -------------------------------------------------------------------------
 
     def set_presentation_mode(self, on: bool) -> None:
-        """Full screen, larger fonts, thicker lines: for a projector."""
-        if on == self.presentation_mode:
-            return
+        """Full screen, larger fonts, the lesson's story on a stage: for a projector
+        (``initviz.gui.presentation``); off puts the window back as it was."""
+        self._result_time = time.perf_counter()  # the re-draw in the new look is timed anew
+        self.presentation.set_active(on)
         self.presentation_mode = on
-        self.theme = th.PRESENTATION if on else th.NORMAL
-        self._result_time = time.perf_counter()
-        app = QtWidgets.QApplication.instance()
-        if on:
-            self._normal_look = (app.font(), app.palette())
-            th.apply_to_application(app, self.theme)
-        else:
-            app.setFont(self._normal_look[0])
-            app.setPalette(self._normal_look[1])
-        self.dashboard.apply_theme(self.theme)
-        for view in self.teaching_views:
-            view.apply_theme(self.theme)
-        self._show_docks_for_presentation(on)
-        if on:
-            self.showFullScreen()
-        else:
-            self.showNormal()
-
-    def _show_docks_for_presentation(self, on: bool) -> None:
-        """The plots get the projector's whole width: the docks hide (View menu brings them
-        back) and reappear as they were when presentation mode ends."""
-        docks = self.findChildren(QtWidgets.QDockWidget)
-        if on:
-            self._docks_shown = [dock for dock in docks if dock.isVisible()]
-            for dock in docks:
-                dock.hide()
-        else:
-            for dock in getattr(self, "_docks_shown", docks):
-                dock.show()
 
     # --- window events ------------------------------------------------------------------------
 
@@ -297,6 +271,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not (self.menus.shelf.offer_save_on_close() and self.files.confirm_discard()):
             event.ignore()
             return
+        self.presentation.shutdown()  # the application's font back
         self.dashboard.grid.cancel()
         for view in self.teaching_views:
             view.shutdown()

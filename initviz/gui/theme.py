@@ -7,7 +7,7 @@ and thicker lines.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6 import QtGui, QtWidgets
 
@@ -43,10 +43,30 @@ class Theme:
     """0..255 opacity of histogram fills."""
     row_height: int
     """Pixels per layer row of the histogram grid."""
+    show_timings: bool = True
+    """Whether compute and draw times are shown: useful at a desk, noise for a class."""
 
 
 NORMAL = Theme("normal", 10.0, 1.5, "#202020", "#FFFFFF", 110, 150)
-PRESENTATION = Theme("presentation", 15.0, 2.5, "#000000", "#FFFFFF", 150, 230)
+PRESENTATION = Theme("presentation", 15.0, 2.5, "#000000", "#FFFFFF", 150, 230,
+                     show_timings=False)
+PRESENTATION_HEIGHT = 720
+"""The screen height presentation mode is designed for (a 1280×720 projector)."""
+MAX_FONT_GROWTH = 1.5
+"""Above 720 lines the fonts grow with the screen, up to this factor (22.5 pt at 1080)."""
+
+
+def presentation_theme(screen_height: int) -> Theme:
+    """PRESENTATION scaled to a screen ``screen_height`` pixels tall.
+
+    At 1280×720, 15 pt is 20 px, 1/36 of the picture's height: on an image 1.4 m tall
+    a capital is about 3 cm, which reads from the back of a 10 m room. Taller screens keep
+    that share of the height, so the room sees the same picture on a 1080-line projector.
+    """
+    growth = min(max(screen_height / PRESENTATION_HEIGHT, 1.0), MAX_FONT_GROWTH)
+    return replace(PRESENTATION, font_pt=round(PRESENTATION.font_pt * growth, 1),
+                   line_width=round(PRESENTATION.line_width * growth, 1),
+                   row_height=round(PRESENTATION.row_height * growth))
 
 
 def colour(hex_code: str, alpha: int = 255) -> QtGui.QColor:
@@ -69,6 +89,21 @@ def style_axis(axis, theme: Theme) -> None:
     axis.setStyle(tickFont=plot_font(theme, 0.9), tickTextOffset=3)
     axis.setTickDensity(0.6)
     axis.label.setFont(plot_font(theme, 0.9))
+
+
+def plain_numbers(axis) -> None:
+    """Tick labels as the values are, never scaled by an SI prefix ("(x0.001)" misleads a
+    class, and on a log axis it is wrong).
+
+    pyqtgraph's ``enableAutoSIPrefix(False)`` computes the prefix for the range shown at that
+    moment and then keeps it: called on a σ_b² axis showing 0–0.5 it fixes a ×1000 scale,
+    so the ticks read 0–500. The scale is therefore reset to 1 here as well.
+    """
+    axis.enableAutoSIPrefix(False)
+    axis.autoSIPrefixScale = 1.0
+    axis.labelUnitPrefix = ""
+    axis.picture = None  # the tick labels are drawn again with the plain scale
+    axis.update()
 
 
 def apply_to_application(app: QtWidgets.QApplication, theme: Theme) -> None:

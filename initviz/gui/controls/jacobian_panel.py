@@ -106,6 +106,8 @@ class JacobianBar(QtWidgets.QWidget):
     def _fit_caption(self) -> None:
         """Room for every wrapped line: a tab page does not pass height-for-width up, so the
         plots above would otherwise keep the caption to one line and cut the warning off."""
-        width = self.caption.width() or self.width()
+        margins = self.layout().contentsMargins()  # the caption spans the bar: its width is
+        width = self.width() - margins.left() - margins.right()  # known before it is laid out
+        self.caption.setMinimumHeight(0)  # QLabel's heightForWidth never goes below its minimum
         self.caption.setMinimumHeight(max(self.caption.heightForWidth(width), 0))  # -1: no text
 

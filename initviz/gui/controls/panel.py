@@ -87,6 +87,28 @@ def carried_params(entry, old: dict) -> dict:
     return candidate
 
 
+def scheme_edit(project, name: str) -> dict:
+    """The edit that makes ``name`` the init scheme, keeping the parameters it shares."""
+    scheme = SCHEMES[name]
+    params = carried_params(scheme, project.scheme_params if project else {})
+    return {"init.scheme": scheme.name, "init.params": params}
+
+
+def activation_edit(project, name: str) -> dict:
+    """The edit that makes ``name`` the activation, keeping the parameters it shares."""
+    activation = ACTIVATIONS[name]
+    params = carried_params(activation, project.activation_params if project else {})
+    return {"network.activation": activation.name, "network.activation_params": params}
+
+
+def depth_edit(project, depth: int, width: int) -> dict:
+    """The edit to ``depth`` layers: the first hidden widths kept, new layers ``width`` wide."""
+    widths = project.widths
+    hidden = widths[1:-1][: depth - 1]
+    hidden += [width] * (depth - 1 - len(hidden))
+    return {"network.widths": [widths[0], *hidden, widths[-1]]}
+
+
 class ControlPanel(QtWidgets.QWidget):
     editRequested = QtCore.Signal(dict)
     """Dotted project paths and their new values, applied together."""
@@ -194,9 +216,7 @@ class ControlPanel(QtWidgets.QWidget):
             self.editRequested.emit(changes)
 
     def _scheme_changed(self, _index) -> None:
-        scheme = SCHEMES[self.scheme_combo.currentData()]
-        params = carried_params(scheme, self.project.scheme_params if self.project else {})
-        self._edit({"init.scheme": scheme.name, "init.params": params})
+        self._edit(scheme_edit(self.project, self.scheme_combo.currentData()))
 
     def _bias_changed(self, _index) -> None:
         scheme = SCHEMES[self.bias_combo.currentData()]
@@ -204,15 +224,10 @@ class ControlPanel(QtWidgets.QWidget):
         self._edit({"init.bias.scheme": scheme.name, "init.bias.params": params})
 
     def _activation_changed(self, _index) -> None:
-        activation = ACTIVATIONS[self.activation_combo.currentData()]
-        params = carried_params(activation, self.project.activation_params if self.project else {})
-        self._edit({"network.activation": activation.name, "network.activation_params": params})
+        self._edit(activation_edit(self.project, self.activation_combo.currentData()))
 
     def _depth_changed(self, depth: int) -> None:
-        widths = self.project.widths
-        hidden = widths[1:-1][: depth - 1]
-        hidden += [self.width_spin.value()] * (depth - 1 - len(hidden))
-        self._edit({"network.widths": [widths[0], *hidden, widths[-1]]})
+        self._edit(depth_edit(self.project, depth, self.width_spin.value()))
 
     def _width_changed(self, width: int) -> None:
         widths = self.project.widths

@@ -117,7 +117,7 @@ class DepthSummaryPlot(pg.PlotWidget):
         self._shown_values = np.array([])
         self._decades = None
         self._count = None
-        self.plot_item.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" misleads on log
+        th.plain_numbers(self.plot_item.getAxis("left"))  # "(x0.001)" misleads on log
         self.missing_note = pg.TextItem(anchor=(0, 0))
         self.missing_note.setParentItem(self.plot_item.getViewBox())
         self.missing_note.setPos(8, 8)

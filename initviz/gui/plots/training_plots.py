@@ -165,7 +165,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             _set_title(plot, title, theme)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
-                plot.getAxis(name).enableAutoSIPrefix(False)  # no '(x0.001)' on a projector
+                th.plain_numbers(plot.getAxis(name))  # no '(x0.001)' on a projector
         for plot in (self.loss_plot, self.accuracy_plot, self.ratio_plot):
             plot.setLabel("bottom", "step")
         self.loss_plot.setLabel("left", "loss")

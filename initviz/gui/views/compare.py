@@ -153,6 +153,8 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self.theme = th.NORMAL
         self.datas = None
         self.b = None
+        self._titled = None
+        """The A that the titles describe (with B, ``self.b``)."""
         self._key = None
         self._settings = None
         self._drawing = 0
@@ -281,14 +283,20 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
             self.b = project.copy()
             self._failed(f"B: {error} (showing A twice)")
         self.controls.show_project(self.b)
+        self._titled = project
+        self._show_titles()
+        self.message.setText("")
+        self.task.request([project.copy(), self.b.copy()])
+
+    def _show_titles(self) -> None:
+        """"A: …" and "B: …" at the theme's size (again on a new theme)."""
+        project = self._titled
         source = compare_spec(project).get("file")
         for side, p in (("A", project), ("B", self.b)):
             origin = f" (from {html.escape(source)})" if side == "B" and source else ""
             self.titles[side].setText(
                 f"<span style='font-size:{self.theme.font_pt * 1.2:.1f}pt'><b>{side}</b>{origin}: "
                 f"{describe(p)}</span>")
-        self.message.setText("")
-        self.task.request([project.copy(), self.b.copy()])
 
     def _show(self, datas) -> None:
         self.datas = datas
@@ -352,6 +360,8 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         for grid in self.grids.values():
             grid.apply_theme(theme)
         self._fit_grids()
+        if self._titled is not None:
+            self._show_titles()
 
     def shutdown(self) -> None:
         for grid in self.grids.values():

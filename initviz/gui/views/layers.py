@@ -5,6 +5,8 @@ as a ViewSettings; changing them re-draws the last result, never recomputes.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
@@ -12,7 +14,7 @@ from initviz.gui.controls.flow_layout import FlowLayout, joined
 from initviz.gui.plots.depth_plot import DepthSummaryPlot
 from initviz.gui.plots.heatmap import LayerHeatmap
 from initviz.gui.plots.layer_grid import LayerHistogramGrid
-from initviz.gui.view_settings import ViewSettings, format_layers, parse_layers
+from initviz.gui.view_settings import ViewSettings, format_layers, parse_layers, spread_layers
 from initviz.gui.views.formula_panel import FormulaPanel
 
 
@@ -90,6 +92,9 @@ class DashboardView(QtWidgets.QWidget):
         super().__init__(parent)
         self.data = None
         self.settings = ViewSettings()
+        self.stage_rows: int | None = None
+        """Presentation mode's few rows: with layers "auto", this many spread from the first
+        layer to the last; None shows every row the settings ask for."""
         self.display_bar = DisplayBar()
         self.depth_plot = DepthSummaryPlot(theme)
         self.formula_panel = FormulaPanel()
@@ -152,7 +157,19 @@ class DashboardView(QtWidgets.QWidget):
             self.drawn.emit(data)
         else:
             self._grid_stale = False
-            self.grid.show_data(data, settings)
+            self.grid.show_data(data, self._grid_settings(settings, data.depth_count))
+
+    def _grid_settings(self, settings: ViewSettings, depth: int) -> ViewSettings:
+        if self.stage_rows is None or settings.layers != "auto":
+            return settings  # the teacher's own choice of layers wins
+        return dataclasses.replace(settings, layers=spread_layers(depth, self.stage_rows))
+
+    def set_stage_rows(self, count: int | None) -> None:
+        """Show ``count`` spread rows (None: all), re-drawing the last result."""
+        if count != self.stage_rows:
+            self.stage_rows = count
+            if self.data is not None:
+                self.show_data(self.data, self.settings)
 
     def show_settings(self, settings: ViewSettings) -> None:
         """New display settings: re-draw the last result (no computation)."""

@@ -111,7 +111,7 @@ class TheoryPlots(pg.GraphicsLayoutWidget):
             plot.layout.setRowFixedHeight(0, lines)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
-                plot.getAxis(name).enableAutoSIPrefix(False)
+                th.plain_numbers(plot.getAxis(name))
         th.style_axis(self.colour_bar.axis, theme)
         # a title above the bar, not an axis label beside its ticks, which it overlapped
         self.colour_bar.setTitle("χ₁", color=theme.foreground, size=f"{theme.font_pt:.1f}pt",
@@ -267,10 +267,15 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
     def _show(self, result: TheoryResult) -> None:
         self.result = result
         self.plots.show_result(result)
+        self._show_summary()
+        self.shown.emit(result)
+
+    def _show_summary(self) -> None:
+        """The verdict and the spectrum's caption, at the theme's size (again on a new theme)."""
+        result = self.result
         self.summary.setText(f"<span style='font-size:{self.theme.font_pt * 1.1:.1f}pt'>"
                              f"{rich(verdict(result))}</span>")
         self.jacobian_bar.show_spectrum(result.spectrum, self.theme)
-        self.shown.emit(result)
 
     def _cancelled(self) -> None:
         """Stopped on close: computed again when the view is next shown."""
@@ -286,6 +291,8 @@ class TheoryView(RefreshWhenVisible, QtWidgets.QWidget):
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         self.plots.apply_theme(theme)
+        if self.result is not None and self._key is not None:  # not while computing
+            self._show_summary()
 
     def shutdown(self) -> None:
         self.task.shutdown()

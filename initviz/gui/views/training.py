@@ -52,6 +52,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.recorded = 0
         self._pending_grid = None
         self._last_plot_data = None
+        self._last_frame = None
         self._settings = None
         self._peaks = None
         self._key = None
@@ -170,11 +171,16 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.step = frame.step
         self.distinct = list(frame.distinct)
         self.curves.show_history(self.history)
-        self.symmetry_label.setText(symmetry_html(self.distinct, frame.widths, self.theme))
-        self._show_status(frame)
+        self._last_frame = frame
+        self._show_text(frame)
         self._draw_grid(frame.plot_data)
         self._frame_times.append(QtCore.QTime.currentTime().msecsSinceStartOfDay())
         self.frameDrawn.emit(self.step)
+
+    def _show_text(self, frame) -> None:
+        """The symmetry note and the status line, at the theme's size (again on a new theme)."""
+        self.symmetry_label.setText(symmetry_html(self.distinct, frame.widths, self.theme))
+        self._show_status(frame)
 
     def _show_status(self, frame) -> None:
         text = f"step {frame.step}"
@@ -191,11 +197,13 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
                 f"{frame.step} (the loss is not finite): lower the learning rate, or pick a "
                 "smaller init, then Reset.</b>")
         else:
-            text = f"{frame.compute_ms:.0f} ms per frame in the training thread"
+            parts = [f"{frame.compute_ms:.0f} ms per frame in the training thread"] * bool(
+                self.theme.show_timings)  # a class needs no timings
             if self.document.project.source in RANDOM_LABEL_SOURCES:
-                text += ("; the labels of this input source are random, so the network can only "
-                         "memorise them: test accuracy stays at chance. Pick a 2-D set (moons, "
-                         "spiral, ...) to watch it learn")
+                parts.append("the labels of this input source are random, so the network can "
+                             "only memorise them: test accuracy stays at chance. Pick a 2-D set "
+                             "(moons, spiral, ...) to watch it learn")
+            text = "; ".join(parts)
             self.status_label.setText(f"<span style='color:#555555'>{text}</span>")
 
     def _draw_grid(self, data) -> None:
@@ -316,6 +324,8 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.curves.apply_theme(theme)
         self.grid.apply_theme(theme)
         self.digits.apply_theme(theme)
+        if self._last_frame is not None:
+            self._show_text(self._last_frame)
 
     def hideEvent(self, event) -> None:
         self.set_playing(False)
