@@ -365,6 +365,16 @@ class LayerMoments:
     bias_std: float
 
 
+def bias_moments(scheme: Scheme, ctx: LayerContext, params: dict) -> tuple[float, float]:
+    """(mean, std) of a bias drawn by ``scheme``: as its weights, except an orthogonal draw,
+    which for one vector is a unit vector, entries of std 1/√fan_out, not an orthogonal
+    matrix's 1/√max(fan_in, fan_out)."""
+    if scheme.draw(params) != "orthogonal":
+        return scheme.moments(ctx, params)
+    scale, shift = scheme.affine(ctx, params)
+    return shift, abs(scale) / math.sqrt(ctx.fan_out)
+
+
 def layer_moments(project) -> list[LayerMoments]:
     """Nominal mean and std of every layer's weights and bias (before LSUV's rescaling)."""
     activation = resolve_activation(project.activation)
@@ -378,6 +388,6 @@ def layer_moments(project) -> list[LayerMoments]:
     for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True):
         ctx = LayerContext(fan_in, fan_out, activation, act_params)
         moments.append(LayerMoments(
-            ctx, *scheme.moments(ctx, params), *bias_scheme.moments(ctx, bias_params)
+            ctx, *scheme.moments(ctx, params), *bias_moments(bias_scheme, ctx, bias_params)
         ))
     return moments

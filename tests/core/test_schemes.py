@@ -217,3 +217,20 @@ def test_gain_refuses_unknown_activation_and_parameter():
         initviz.gain("swishy")
     with pytest.raises(ProjectError, match="slope"):
         initviz.gain("relu", slope=0.1)
+
+
+def test_an_orthogonal_bias_has_the_std_the_theory_is_given():
+    """A bias is one vector: drawn "orthogonal" it is a unit vector, std 1/√fan_out, not an
+    orthogonal matrix's 1/√max(fan_in, fan_out); the theory and phase read layer_moments."""
+    project = initviz.Project.from_dict({
+        "network": {"widths": [64, 1000, 100, 10], "activation": "tanh"},
+        "init": {"scheme": "xavier_normal", "bias": {"scheme": "orthogonal",
+                                                       "params": {"gain": 1.5}}},
+    })
+    sim = initviz.simulate(project, dtype=np.float64)
+    for layer, moments in zip(sim.layers, schemes.layer_moments(project), strict=True):
+        # gain times a unit vector: Σb² = gain² up to float64 rounding, so its root mean
+        # square is gain/√n, the std that a zero-mean scheme's moments state
+        rms = math.sqrt(float(np.mean(layer.bias.astype(np.float64) ** 2)))
+        assert rms == pytest.approx(moments.bias_std, rel=1e-9)
+        assert moments.bias_std == pytest.approx(1.5 / math.sqrt(layer.bias.size))

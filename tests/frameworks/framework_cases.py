@@ -11,7 +11,7 @@ import math
 
 import initviz
 from initviz.core.activations import resolve_activation
-from initviz.core.schemes import SCHEMES, LayerContext
+from initviz.core.schemes import SCHEMES, LayerContext, layer_moments
 
 WIDTHS = [300, 200, 120, 60]
 """fan_in ≠ fan_out in every layer, so a wrong mode changes the std by 20 % or more."""
@@ -80,13 +80,9 @@ def expected_weights(proj, scheme, params):
 
 
 def expected_biases(proj, scheme, params):
-    """Per layer (mean, std): the formula's, except an orthogonal bias, which initviz draws
-    as a unit vector (std 1/√fan_out): compared with what initviz draws."""
-    sim = initviz.simulate(proj)
-    formulas = app_moments(proj, scheme, params)
-    return [(float(layer.bias.mean()),
-             float(layer.bias.std()) if scheme == "orthogonal" else std)
-            for layer, (_, std) in zip(sim.layers, formulas)]
+    """Per layer (mean, std) of the bias: initviz's bias formula (schemes.bias_moments: an
+    orthogonal bias is one unit vector, std 1/√fan_out)."""
+    return [(moments.bias_mean, moments.bias_std) for moments in layer_moments(proj)]
 
 
 def case_name(case) -> tuple[str, dict]:
