@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from initviz.errors import ProjectError
-from initviz.project import MAX_FILE_BYTES, Project, parse_json
+from initviz.project import MAX_FILE_BYTES, Project
+from initviz.project_json import parse_json
 from initviz.safe_io import read_bounded, write_text_atomic
 
 DATA_DIR_ENV = "INITVIZ_DATA_DIR"

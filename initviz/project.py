@@ -4,37 +4,29 @@ A Project is the single source of truth. It is validated as a whole whenever it
 changes, so a Project that exists is always usable; every problem raises
 ``ProjectError`` with the field path and the fix. Unknown keys are kept, so files
 written by a newer minor release survive a round trip.
+
+Here: the file format, its versions and defaults, and the model. Each field's check and
+bounds live in ``initviz.project_fields``; strict JSON parsing in ``initviz.project_json``.
 """
 from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 from typing import Any
 
 from initviz.core.activations import resolve_activation
-from initviz.core.data import resolve_source
-from initviz.core.losses import LOSSES
-from initviz.core.schemes import check_params, resolve_scheme
+from initviz.core.schemes import resolve_scheme
 from initviz.errors import ProjectError
+from initviz.project_fields import MAX_DEPTH as MAX_DEPTH  # the presentation strip's import
+from initviz.project_fields import expect, validate_fields
+from initviz.project_json import check_json, parse_json
 from initviz.safe_io import display_name, read_bounded, shorten_message, write_text_atomic
 
 FORMAT = "initviz-project"
 VERSION = 2
 """The newest version this build reads (see ARCHITECTURE_VERSION)."""
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_WIDTH = 16384
-MAX_DEPTH = 200
-MAX_BATCH = 65536
-MAX_NAME_CHARS = 200
-"""A project name is a title: longer would not fit a window title or a slide."""
-MAX_NOTES_CHARS = 10_000
-"""Notes are a lesson's few paragraphs (the longest shipped is under 2,000 characters); the
-bound keeps any note quick to lay out in the notes panel."""
-OPTIMIZERS = ("sgd", "adam")
-NORMALIZATIONS = ("none", "batch", "layer")
-MAX_BRANCH_SCALE = 10.0
 ARCHITECTURE_VERSION = 2
 """The version a file is saved as when it uses normalisation or residual skips: a build that
 knows only version 1 refuses it with its "newer version" message instead of drawing the
@@ -68,176 +60,11 @@ def _merge_defaults(given: dict, defaults: dict) -> dict:
     return merged
 
 
-def _expect(value, kind, path: str, what: str):
-    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise ProjectError(f"{path} must be {what}, got {value!r}")
-    return value
-
-
-def _text(value, path: str, limit: int) -> str:
-    if not isinstance(value, str):
-        raise ProjectError(f"{path} must be text, got {value!r}")
-    if len(value) > limit:
-        raise ProjectError(
-            f"{path} is {len(value):,} characters long; keep it under {limit:,} characters"
-        )
-    return value
-
-
-def _integer(value, path: str, low: int, high: int) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ProjectError(f"{path} must be an integer from {low} to {high}, got {value!r}")
-    return value
-
-
-def _number(value, path: str, low: float, high: float, *, open_low=False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = ok and (low < value if open_low else low <= value) and value <= high
-    if not ok:
-        bracket = "(" if open_low else "["
-        raise ProjectError(f"{path} must be a number in {bracket}{low:g}, {high:g}], got {value!r}")
-    return float(value)
-
-
-def _validate_network(net: dict) -> None:
-    widths = _expect(net["widths"], list, "network.widths", "a list of layer widths")
-    if not 2 <= len(widths) <= MAX_DEPTH + 1:
-        raise ProjectError(
-            f"network.widths must list 2 to {MAX_DEPTH + 1} widths (inputs, hidden..., outputs), "
-            f"got {len(widths)}"
-        )
-    for i, width in enumerate(widths):
-        whole = isinstance(width, int) or (isinstance(width, float) and width.is_integer())
-        if isinstance(width, bool) or not whole or width < 1:
-            raise ProjectError(f"network.widths[{i}] must be a positive integer, got {width!r}")
-        if width > MAX_WIDTH:
-            raise ProjectError(f"network.widths[{i}] must be at most {MAX_WIDTH}, got {width!r}")
-        widths[i] = int(width)
-    activation = resolve_activation(net["activation"])
-    net["activation"] = activation.name
-    net["activation_params"] = activation.resolve(net["activation_params"])
-    _validate_architecture(net)
-
-
-def _validate_architecture(net: dict) -> None:
-    """Normalisation of the hidden pre-activations and the residual skips (core.blocks)."""
-    norm = net["normalization"]
-    if not isinstance(norm, str) or norm.lower() not in NORMALIZATIONS:
-        raise ProjectError(
-            f"network.normalization must be one of {', '.join(NORMALIZATIONS)}, got {norm!r}")
-    net["normalization"] = norm.lower()
-    residual = _expect(net["residual"], dict, "network.residual",
-                       'an object like {"enabled": false, "branch_scale": 1.0}')
-    residual.setdefault("enabled", False)
-    residual.setdefault("branch_scale", 1.0)
-    _expect(residual["enabled"], bool, "network.residual.enabled", "true or false")
-    residual["branch_scale"] = _number(residual["branch_scale"], "network.residual.branch_scale",
-                                       0, MAX_BRANCH_SCALE)
-
-
 def uses_architecture(data: dict) -> bool:
     """Whether a project (canonical dict) normalises or has skips: then it is saved as
     ARCHITECTURE_VERSION, which older builds refuse rather than misdraw."""
     net = data["network"]
     return net["normalization"] != "none" or bool(net["residual"]["enabled"])
-
-
-def _validate_init(init: dict) -> None:
-    scheme = resolve_scheme(init["scheme"])
-    init["scheme"] = scheme.name
-    init["params"] = scheme.resolve(init["params"])
-    check_params(scheme, init["params"], "init.params")
-    bias = _expect(init["bias"], dict, "init.bias", 'an object like {"scheme": "zeros"}')
-    bias.setdefault("scheme", "zeros")
-    bias.setdefault("params", {})
-    bias_scheme = resolve_scheme(bias["scheme"], "init.bias.scheme")
-    if bias_scheme.data_dependent:
-        raise ProjectError(f"init.bias.scheme {bias_scheme.name} works on weights only; use zeros")
-    bias["scheme"] = bias_scheme.name
-    bias["params"] = bias_scheme.resolve(bias["params"], "init.bias.params")
-    check_params(bias_scheme, bias["params"], "init.bias.params")
-
-
-def _validate_data(data: dict, widths: list[int]) -> None:
-    source = resolve_source(data["source"])
-    data["source"] = source.name
-    data["batch_size"] = _integer(data["batch_size"], "data.batch_size", 1, MAX_BATCH)
-    data["seed"] = _integer(data["seed"], "data.seed", 0, 2**32 - 1)
-    source.check_widths(widths[0], widths[-1])
-
-
-def _validate_training(training: dict) -> None:
-    if training["optimizer"] not in OPTIMIZERS:
-        raise ProjectError(
-            f"training.optimizer must be one of {', '.join(OPTIMIZERS)}, "
-            f"got {training['optimizer']!r}"
-        )
-    training["learning_rate"] = _number(
-        training["learning_rate"], "training.learning_rate", 0, 100, open_low=True
-    )
-    training["momentum"] = _number(training["momentum"], "training.momentum", 0, 0.999)
-
-
-def _check_text(text: str, path: str) -> None:
-    """Lone UTF-16 surrogates (JSON's "\\ud800") cannot be saved as UTF-8: refuse them up front."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ProjectError(
-            f"{path} holds a broken character (a lone surrogate, U+{ord(text[error.start]):04X}) "
-            f"at position {error.start}; retype that text"
-        ) from None
-
-
-def _children(path: str, node: Any) -> list[tuple[str, Any]]:
-    if isinstance(node, dict):
-        return [(field_path(path, key), item) for key, item in node.items()]
-    if isinstance(node, list):
-        return [(f"{path}[{i}]", item) for i, item in enumerate(node)]
-    return []
-
-
-def _first_nonfinite(text: str) -> str | None:
-    """The field path of the first NaN/Infinity in ``text``, to say where it is."""
-    try:
-        stack = [("", json.loads(text))]
-    except (ValueError, RecursionError):
-        return None
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, float) and not math.isfinite(node):
-            return path or "the project"
-        stack.extend(reversed(_children(path, node)))
-    return None
-
-
-def field_path(parent: str, key: str) -> str:
-    """``parent.key``, or ``parent["odd key"]`` so a message stays on one line."""
-    if key.isidentifier():
-        return f"{parent}.{key}" if parent else key
-    return f"{parent}[{json.dumps(key)}]"
-
-
-def _check_json(value: Any, path: str) -> None:
-    """Refuse what a JSON file cannot hold (NaN, objects, non-text keys), naming where it is."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ProjectError(f"{path} must be a finite number, got {value!r}")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ProjectError(f"{path or 'the project'} has a key that is not text: {key!r}")
-            _check_text(key, f"{path or 'the project'} key {key!r}")
-            _check_json(item, field_path(path, key))
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_json(item, f"{path}[{i}]")
-    elif isinstance(value, str):
-        _check_text(value, path)
-    elif value is not None and not isinstance(value, (int, float)):
-        raise ProjectError(f"{path} must be text, a number, true/false, null, a list or an object, "
-                           f"got {type(value).__name__}")
 
 
 def validate(raw: Any) -> dict:
@@ -249,8 +76,8 @@ def validate(raw: Any) -> dict:
 
 
 def _validate(raw: Any) -> dict:
-    _expect(raw, dict, "the project", "a JSON object")
-    _check_json(raw, "")
+    expect(raw, dict, "the project", "a JSON object")
+    check_json(raw, "")
     if raw.get("format", FORMAT) != FORMAT:
         raise ProjectError(
             f"format must be {FORMAT!r}: this is not an initviz project, got {raw.get('format')!r}"
@@ -265,68 +92,11 @@ def _validate(raw: Any) -> dict:
         )
     for section in ("network", "init", "data", "training", "view"):
         if section in raw:
-            _expect(raw[section], dict, section, "a JSON object")
+            expect(raw[section], dict, section, "a JSON object")
     data = _merge_defaults(raw, DEFAULTS)
-    _text(data["name"], "name", MAX_NAME_CHARS)
-    _text(data["notes"], "notes", MAX_NOTES_CHARS)
-    _validate_network(data["network"])
-    _validate_init(data["init"])
-    _validate_data(data["data"], data["network"]["widths"])
-    if not isinstance(data["loss"], str) or data["loss"] not in LOSSES:
-        raise ProjectError(f"loss must be one of {', '.join(LOSSES)}, got {data['loss']!r}")
-    _validate_training(data["training"])
+    validate_fields(data)
     data["version"] = ARCHITECTURE_VERSION if uses_architecture(data) else 1
     return data
-
-
-class _DuplicateKey(ProjectError):
-    pass
-
-
-def _unique_keys(pairs: list) -> dict:
-    """A JSON object whose keys are unique: with a key twice, which one was meant is a guess."""
-    seen = set()
-    for key, _ in pairs:
-        if key in seen:
-            raise _DuplicateKey(
-                f"the key {key!r} appears twice in one object; delete the one you did not mean"
-            )
-        seen.add(key)
-    return dict(pairs)
-
-
-class _NonFiniteToken(ProjectError):
-    def __init__(self, token: str):
-        super().__init__(f"{token} is not a number JSON allows; write a finite number instead")
-        self.token = token
-
-
-def _reject_constant(token: str):
-    raise _NonFiniteToken(token)
-
-
-def parse_json(text: str, where: str = "the file") -> Any:
-    """``json.loads`` that refuses NaN/Infinity and reports where a syntax error is."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as error:
-        raise ProjectError(
-            f"{where} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}; "
-            "correct it in a text editor or open another file"
-        ) from None
-    except RecursionError:
-        raise ProjectError(f"{where} is nested too deeply to be an initviz project") from None
-    except _DuplicateKey as error:
-        raise ProjectError(f"{where}: {error}") from None
-    except _NonFiniteToken as error:  # NaN or Infinity: say which field holds it
-        field = _first_nonfinite(text)
-        if field is None:
-            raise ProjectError(f"{where}: {error}") from None
-        raise ProjectError(
-            f"{where}: {field} is {error.token}, which JSON does not allow; write a finite number"
-        ) from None
-    except ValueError:  # Python refuses integers of more than 4300 digits
-        raise ProjectError(f"{where} holds a number with too many digits to read") from None
 
 
 _SCHEME_PARAMS = {

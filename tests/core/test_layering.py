@@ -12,7 +12,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "initviz"
 CORE_FILES = sorted((PACKAGE / "core").glob("*.py")) + [
-    PACKAGE / name for name in ("project.py", "errors.py", "lessons.py", "__init__.py")
+    PACKAGE / name for name in ("project.py", "project_fields.py", "project_json.py",
+                                "errors.py", "lessons.py", "__init__.py")
 ]
 QT = ("PySide6", "pyqtgraph", "shiboken6", "PyQt5", "PyQt6", "initviz.gui")
 

@@ -8,7 +8,8 @@ import pytest
 
 import initviz
 from initviz import Project, ProjectError
-from initviz.project import parse_json, validate
+from initviz.project import validate
+from initviz.project_json import parse_json
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

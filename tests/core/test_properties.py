@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from initviz import Project, ProjectError
-from initviz.project import DEFAULTS, parse_json
+from initviz.project import DEFAULTS
+from initviz.project_json import parse_json
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

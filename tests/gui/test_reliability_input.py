@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from initviz.gui.views.slide import title_html
-from initviz.project import MAX_NAME_CHARS, MAX_NOTES_CHARS, Project, ProjectError
+from initviz.project import Project, ProjectError
+from initviz.project_fields import MAX_NAME_CHARS, MAX_NOTES_CHARS
 
 TIMEOUT = 20000
 NAME = "depth<10 vs depth>50 & <b>bold</b>"

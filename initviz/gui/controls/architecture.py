@@ -8,7 +8,7 @@ import math
 from PySide6 import QtCore, QtWidgets
 
 from initviz.core import blocks
-from initviz.project import MAX_BRANCH_SCALE, NORMALIZATIONS
+from initviz.project_fields import MAX_BRANCH_SCALE, NORMALIZATIONS
 
 NORMALIZATION_TIPS = {
     "none": "The plain network: φ sees the pre-activation as the weights make it",

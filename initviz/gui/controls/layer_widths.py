@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from initviz.project import MAX_WIDTH
+from initviz.project_fields import MAX_WIDTH
 
 
 class _WidthDelegate(QtWidgets.QStyledItemDelegate):

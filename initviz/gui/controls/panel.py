@@ -20,7 +20,7 @@ from initviz.gui.controls.architecture import ArchitectureControls
 from initviz.gui.controls.layer_widths import LayerWidthsEditor
 from initviz.gui.controls.param_widgets import ParamEditor
 from initviz.gui.controls.scale_tools import ScaleTools
-from initviz.project import MAX_BATCH, MAX_DEPTH, MAX_WIDTH
+from initviz.project_fields import MAX_BATCH, MAX_DEPTH, MAX_WIDTH
 
 LOSS_TITLES = {"cross_entropy": "Cross-entropy (softmax)", "mse": "Mean squared error"}
 SEED_MAX = 2**31 - 1

@@ -9,7 +9,7 @@ from PySide6 import QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.controls.flow_layout import FlowLayout, joined
-from initviz.project import OPTIMIZERS
+from initviz.project_fields import OPTIMIZERS
 
 
 class TrainingToolbar(QtWidgets.QWidget):

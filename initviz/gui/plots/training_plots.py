@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.gui import theme as th
 from initviz.gui.plots.log_axis import DecadeAxis, decade_label
+from initviz.gui.plots.plot_labels import legend_beside, narrow_title, reserve_legend, set_title
 from initviz.gui.prepare.frames import CLASS_COLOURS
 from initviz.gui.prepare.plot_data import nice_limits
 
@@ -92,7 +93,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         for column in (0, 1):
             self.ci.layout.setColumnStretchFactor(column, 1)
         for plot in self.plots:
-            _narrow_title(plot)
+            narrow_title(plot)
             plot.setPreferredWidth(1)  # the columns share by stretch, not by their contents
             plot.hideButtons()
             plot.setMenuEnabled(False)
@@ -162,7 +163,7 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.setBackground(theme.background)
         titles = ("Loss", "Accuracy", "Update ratio ‖ΔW‖/‖W‖ per layer", "Decision boundary")
         for plot, title in zip(self.plots, titles, strict=True):
-            _set_title(plot, title, theme)
+            set_title(plot, title, theme)
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
                 th.plain_numbers(plot.getAxis(name))  # no '(x0.001)' on a projector
@@ -201,14 +202,14 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         title = "Update ratio ‖ΔW‖/‖W‖"
         title += (f" ({len(self.ratio_layers)} of {self.depth} layers)"
                   if len(self.ratio_layers) < self.depth else " per layer")
-        _set_title(self.ratio_plot, title, theme)
+        set_title(self.ratio_plot, title, theme)
         self.frozen_badge.setVisible(self.frozen)
         self._place_badge()
 
     def _boundary_title(self, theme: th.Theme) -> None:
         caption = f" <span style='font-weight:normal'>({self.points_caption})</span>" * bool(
             self.points_caption)
-        _set_title(self.boundary_plot, "Decision boundary" + caption, theme)
+        set_title(self.boundary_plot, "Decision boundary" + caption, theme)
 
     def set_chance(self, loss: float | None, label: str = "") -> None:
         """A dotted line at the loss of guessing (ln nL for cross-entropy), or none; ``label``
@@ -226,27 +227,14 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.frozen_badge.setPos(4, 2)
 
     def _legend(self, plot, theme: th.Theme) -> None:
-        legend = self._legend_beside(plot, theme, self.legends.get(id(plot)))
+        legend = legend_beside(plot, theme, self.legends.get(id(plot)))
         for curve in plot.listDataItems():
             legend.addItem(curve, curve.name())
         if plot is self.loss_plot and self.chance_text:
             legend.addItem(self.chance_sample, self.chance_text)
         self.legends[id(plot)] = legend
-        _reserve(plot, legend)
+        reserve_legend(plot, legend)
         self.updateGeometry()
-
-    @staticmethod
-    def _legend_beside(plot, theme: th.Theme, old, columns: int = 1) -> pg.LegendItem:
-        """A new legend in ``plot``'s layout right of its view box (``old`` taken away): it
-        never covers a curve, and costs width, which the plots have more of than height."""
-        if old is not None:
-            plot.layout.removeItem(old)
-            old.scene() and old.scene().removeItem(old)
-        legend = pg.LegendItem(colCount=columns, labelTextColor=theme.foreground,
-                               labelTextSize=f"{theme.font_pt * 0.85:.1f}pt")
-        legend.layout.setVerticalSpacing(0)
-        plot.layout.addItem(legend, 2, 3)
-        return legend
 
     # --- data ----------------------------------------------------------------------------
 
@@ -279,11 +267,11 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
     def _ratio_legend(self, theme: th.Theme) -> None:
         count = len(self.ratio_curves)
         shown = range(count) if count <= 6 else (0, count // 2, count - 1)
-        self.ratio_legend = self._legend_beside(self.ratio_plot, theme, self.ratio_legend,
-                                                columns=2 if len(shown) > 2 else 1)
+        self.ratio_legend = legend_beside(self.ratio_plot, theme, self.ratio_legend,
+                                          columns=2 if len(shown) > 2 else 1)
         for i in shown:
             self.ratio_legend.addItem(self.ratio_curves[i], f"L{self.ratio_layers[i] + 1}")
-        _reserve(self.ratio_plot, self.ratio_legend)
+        reserve_legend(self.ratio_plot, self.ratio_legend)
         self.updateGeometry()
 
     def show_history(self, history: History) -> None:
@@ -366,43 +354,6 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         else:
             self.ci.addItem(self.ratio_plot, row=1, col=0, colspan=2)
         self._boundary_shown = on
-
-
-def _reserve(plot, legend) -> None:
-    """The legend's column keeps the legend's width, however narrow the plot gets; the legend
-    its own height, at the top."""
-    size = legend.layout.sizeHint(QtCore.Qt.PreferredSize)
-    plot.layout.setColumnFixedWidth(3, size.width())
-    legend.setMaximumHeight(size.height())  # its rows together at the top, not spread out
-    plot.layout.setAlignment(legend, QtCore.Qt.AlignTop | QtCore.Qt.AlignLeft)
-
-
-class TitleLabel(pg.LabelItem):
-    """A plot's title whose text never sets the plot's minimum width (pyqtgraph's does, at
-    every resize): only its height is kept."""
-
-    def updateMin(self) -> None:
-        super().updateMin()
-        height = self.itemRect().height()
-        self.setMinimumWidth(0)
-        self._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)
-        self._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0, height)
-        self.updateGeometry()
-
-
-def _narrow_title(plot) -> None:
-    """``plot`` with a TitleLabel in place of pyqtgraph's own."""
-    old = plot.titleLabel
-    plot.layout.removeItem(old)
-    old.setParentItem(None)
-    old.scene() and old.scene().removeItem(old)
-    plot.titleLabel = TitleLabel("", size="11pt", parent=plot)
-    plot.layout.addItem(plot.titleLabel, 0, 1, 1, 3)  # centred over the view box and legend
-    plot.setTitle(None)
-
-
-def _set_title(plot, title: str, theme: th.Theme) -> None:
-    plot.setTitle(title, color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
 
 
 def sticky_peaks(old: dict | None, new: dict, shrink_below: float = 0.5) -> dict:
