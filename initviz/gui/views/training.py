@@ -24,7 +24,7 @@ from initviz.gui.plots.layer_grid import LayerHistogramGrid, column_peaks
 from initviz.gui.plots.training_plots import History, TrainingCurves, sticky_peaks
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
 from initviz.gui.workers.training import TrainingController
-from initviz.project import write_text_atomic
+from initviz.safe_io import write_text_atomic
 
 TRAINING_SECTIONS = ("network", "init", "data", "loss", "training")
 FRAME_INTERVAL_MS = 33
