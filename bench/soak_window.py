@@ -343,7 +343,7 @@ def main() -> int:
     faulthandler.register(signal.SIGUSR1)  # soak.py asks for every thread's stack on a hang
     from initviz import _runtime
 
-    _runtime.apply()  # as `initviz` does, before NumPy loads
+    _runtime.apply_window()  # as `initviz` does, before NumPy loads
     log, state = Log(args.log), {"seed": args.seed}
     install_recorders(log, state)
     rng = random.Random(args.seed)

@@ -132,7 +132,7 @@ def _run_render(args) -> int:
 def _run_window(path: str | None) -> int:
     from initviz import _runtime
 
-    _runtime.apply()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
+    _runtime.apply_window()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
     from initviz.gui.app import run_app
 
     return run_app(path)

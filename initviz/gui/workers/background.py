@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from initviz import _runtime
 from initviz.errors import Cancelled, ProjectError
 from initviz.gui.gc_guard import collect_in_gui_thread
 
@@ -45,7 +46,11 @@ _STARTED: weakref.WeakSet = weakref.WeakSet()
 
 
 def start_thread(thread: QtCore.QThread) -> None:
+    """Start ``thread`` (if it is not running), below the GUI thread in the scheduler's eyes
+    where the window's tuning is applied (``_runtime.lower_this_thread``)."""
     if not thread.isRunning():
+        if thread not in _STARTED:  # run by the new thread itself, as it starts
+            thread.started.connect(_runtime.lower_this_thread, QtCore.Qt.DirectConnection)
         _STARTED.add(thread)
         _stop_flag(thread).clear()  # a restarted thread runs its new calls to the end
         thread.start()
@@ -73,6 +78,23 @@ def _stop_all() -> None:
     ("QThread: Destroyed while thread is still running"). An idle thread leaves at once."""
     for thread in list(_STARTED):
         stop_thread(thread)
+
+
+def stop_idle_thread(thread: QtCore.QThread) -> None:
+    """``stop_thread`` for a thread with nothing left to do. Once none of the window's
+    threads computes, the memory glibc keeps for the next update goes back to the system
+    (``_runtime.release_when_idle``): a window left open does not hold its largest update's
+    memory for good, and the next update after a pause pays a few page faults."""
+    stop_thread(thread)
+    if not any(_is_running(started) for started in list(_STARTED)):
+        _runtime.release_when_idle()
+
+
+def _is_running(thread: QtCore.QThread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:  # deleted by Qt: not running
+        return False
 
 
 def stop_requested() -> Callable[[], bool]:
@@ -213,7 +235,7 @@ class BackgroundTask(QtCore.QObject):
 
     def _stop_when_idle(self) -> None:
         if not self.busy and self._thread is not None:
-            stop_thread(self._thread)  # an idle view holds no running thread
+            stop_idle_thread(self._thread)  # an idle view holds no running thread
 
     @QtCore.Slot(int, object)
     def _on_finished(self, generation: int, result) -> None:

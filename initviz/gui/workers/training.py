@@ -28,6 +28,7 @@ from initviz.gui.workers.background import (
     IDLE_STOP_MS,
     describe_failure,
     start_thread,
+    stop_idle_thread,
     stop_requested,
     stop_thread,
 )
@@ -181,7 +182,7 @@ class TrainingController(QtCore.QObject):
         not after every frame (stopping and starting a QThread hundreds of times a minute
         while playing crashed now and then)."""
         if not self.in_flight and self._thread is not None:
-            stop_thread(self._thread)
+            stop_idle_thread(self._thread)
 
     @QtCore.Slot(object)
     def _on_frame(self, frame: TrainingFrame) -> None:
