@@ -12,8 +12,8 @@ and these settings pay off there:
   anything imports NumPy; a value the user has set wins.
 - Every update allocates a fresh set of layer arrays while the previous set is freed:
   ``core.memory.keep_freed_memory`` lets glibc reuse them instead of unmapping them.
-  ``release_when_idle`` hands that memory back once the window has nothing to compute,
-  so a window left open does not hold its largest update's memory for good.
+  ``release_when_idle`` hands that memory back once the window has had nothing to compute
+  for a moment, so a window does not hold its largest update's memory for good.
 - (window only, ``apply_window``) Every thread that computes runs WORKER_NICE steps below
   the GUI thread: on a machine with fewer cores than busy threads the scheduler then
   gives the GUI thread a core first, and a drawing never waits behind a computation.
@@ -88,7 +88,8 @@ def lower_this_thread() -> None:
 def release_when_idle() -> None:
     """Hand the memory glibc keeps for reuse back to the system, on a thread of its own
     (returning a few GB takes a while). Called by the window once none of its computations
-    runs; nothing unless ``apply`` kept freed memory."""
+    runs (never during a drag: the memory is reused there); nothing unless ``apply`` kept
+    freed memory."""
     if not _trim_allowed:
         return
     from initviz.core import memory

@@ -80,21 +80,36 @@ def _stop_all() -> None:
         stop_thread(thread)
 
 
-def stop_idle_thread(thread: QtCore.QThread) -> None:
-    """``stop_thread`` for a thread with nothing left to do. Once none of the window's
-    threads computes, the memory glibc keeps for the next update goes back to the system
-    (``_runtime.release_when_idle``): a window left open does not hold its largest update's
-    memory for good, and the next update after a pause pays a few page faults."""
-    stop_thread(thread)
-    if not any(_is_running(started) for started in list(_STARTED)):
+RELEASE_AFTER_MS = 1000
+"""Quiet time after which the memory glibc keeps for the next update goes back to the system
+(``_runtime.release_when_idle``). A slider dragged asks for a new update every few
+milliseconds and keeps reusing that memory; a window left open does not hold its largest
+update's memory for good, and the first update after a pause pays its page faults."""
+
+_COMPUTING: weakref.WeakSet = weakref.WeakSet()
+"""Every owner of a computation (its ``busy`` says whether one runs or waits)."""
+_release_timer: QtCore.QTimer | None = None
+
+
+def track_computations(owner) -> None:
+    """Count ``owner`` (with a ``busy`` property) among the window's computations."""
+    _COMPUTING.add(owner)
+
+
+def computation_ended() -> None:
+    """Called in the GUI thread when any computation ends: RELEASE_AFTER_MS later, if none
+    runs or waits by then, the kept memory is released."""
+    global _release_timer
+    if _release_timer is None:
+        _release_timer = QtCore.QTimer(QtWidgets.QApplication.instance(), singleShot=True,
+                                       interval=RELEASE_AFTER_MS)
+        _release_timer.timeout.connect(_release_if_quiet)
+    _release_timer.start()
+
+
+def _release_if_quiet() -> None:
+    if not any(owner.busy for owner in list(_COMPUTING)):
         _runtime.release_when_idle()
-
-
-def _is_running(thread: QtCore.QThread) -> bool:
-    try:
-        return thread.isRunning()
-    except RuntimeError:  # deleted by Qt: not running
-        return False
 
 
 def stop_requested() -> Callable[[], bool]:
@@ -171,6 +186,7 @@ class BackgroundTask(QtCore.QObject):
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        track_computations(self)
 
     @property
     def busy(self) -> bool:
@@ -228,6 +244,7 @@ class BackgroundTask(QtCore.QObject):
 
     def _done(self) -> None:
         self._running = False
+        computation_ended()
         if self._pending is not None and not self._timer.isActive():
             self._dispatch()
         elif self._pending is None and self._thread is not None:
@@ -235,7 +252,7 @@ class BackgroundTask(QtCore.QObject):
 
     def _stop_when_idle(self) -> None:
         if not self.busy and self._thread is not None:
-            stop_idle_thread(self._thread)  # an idle view holds no running thread
+            stop_thread(self._thread)  # an idle view holds no running thread
 
     @QtCore.Slot(int, object)
     def _on_finished(self, generation: int, result) -> None:

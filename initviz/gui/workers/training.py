@@ -26,11 +26,12 @@ from initviz.gui.prepare.frames import (
 )
 from initviz.gui.workers.background import (
     IDLE_STOP_MS,
+    computation_ended,
     describe_failure,
     start_thread,
-    stop_idle_thread,
     stop_requested,
     stop_thread,
+    track_computations,
 )
 
 SHOWN_FRAMES = 1
@@ -138,6 +139,11 @@ class TrainingController(QtCore.QObject):
         self._thread = None
         self._idle_timer = QtCore.QTimer(self, singleShot=True, interval=IDLE_STOP_MS)
         self._idle_timer.timeout.connect(self._idle)
+        track_computations(self)
+
+    @property
+    def busy(self) -> bool:
+        return self.in_flight
 
     def _ensure_thread(self) -> None:
         if self._thread is None:
@@ -182,13 +188,14 @@ class TrainingController(QtCore.QObject):
         not after every frame (stopping and starting a QThread hundreds of times a minute
         while playing crashed now and then)."""
         if not self.in_flight and self._thread is not None:
-            stop_idle_thread(self._thread)
+            stop_thread(self._thread)
 
     @QtCore.Slot(object)
     def _on_frame(self, frame: TrainingFrame) -> None:
         if frame.generation != self.generation:
             return
         self.in_flight = False
+        computation_ended()
         self.frameReady.emit(frame)
         self._idle_timer.start()  # stopped once no frame has been asked for a while
 
@@ -197,6 +204,7 @@ class TrainingController(QtCore.QObject):
         if generation != self.generation:
             return
         self.in_flight = False
+        computation_ended()
         self.failed.emit(message)
         self._idle_timer.start()  # stopped once no frame has been asked for a while
 
