@@ -12,8 +12,9 @@ and these settings pay off there:
   anything imports NumPy; a value the user has set wins.
 - Every update allocates a fresh set of layer arrays while the previous set is freed:
   ``core.memory.keep_freed_memory`` lets glibc reuse them instead of unmapping them.
-  ``release_when_idle`` hands that memory back once the window has had nothing to compute
-  for a moment, so a window does not hold its largest update's memory for good.
+  ``release_kept_memory`` hands that memory back once the window has had nothing to
+  compute for a moment (and now and then while it computes without a pause), so a window
+  does not hold its largest update's memory for good.
 - (window only, ``apply_window``) Every thread that computes runs WORKER_NICE steps below
   the GUI thread: on a machine with fewer cores than busy threads the scheduler then
   gives the GUI thread a core first, and a drawing never waits behind a computation.
@@ -85,11 +86,10 @@ def lower_this_thread() -> None:
         _set_nice(threading.get_native_id())
 
 
-def release_when_idle() -> None:
+def release_kept_memory() -> None:
     """Hand the memory glibc keeps for reuse back to the system, on a thread of its own
-    (returning a few GB takes a while). Called by the window once none of its computations
-    runs (never during a drag: the memory is reused there); nothing unless ``apply`` kept
-    freed memory."""
+    (returning a few GB takes tens of milliseconds). The window calls it when it pauses
+    (``gui.workers.background``); nothing unless ``apply`` kept freed memory."""
     if not _trim_allowed:
         return
     from initviz.core import memory
