@@ -12,9 +12,9 @@ kill loses at most the line being written:
   (every Python warning, not only the first of each place), ``qt`` (Qt's warnings and errors),
   ``dialog`` (a modal dialog, closed by ``DialogWatcher``), ``stall`` (a gap in a 20 ms
   heartbeat over ``STALL_MS``, with the action before it, the GUI thread's and the whole
-  process's CPU time in the gap, and the GUI thread's stack sampled during it: a GUI thread
-  that computed, one that waited for the worker threads (the GIL), and a process the
-  machine did not run tell apart);
+  process's CPU time in the gap, the time the GUI thread sat queued for a core, and its
+  stack sampled during it: a GUI thread that computed, one that waited for the worker
+  threads (the GIL), and one the machine did not run tell apart);
 - ``stats`` every 2 s: cumulative action counts, the heartbeat gaps as a histogram, RSS, and
   per action its longest synchronous run and the RSS it added.
 
