@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import soak_report  # noqa: E402
+import soak_report
 
 
 def _log(path: Path, samples: list[tuple[float, float]], stalls=()) -> Path:
