@@ -157,13 +157,12 @@ def test_computations_without_a_pause_still_release_now_and_then(qtbot, monkeypa
 
 
 @linux_only
-def test_without_the_window_tuning_computations_keep_their_priority(qtbot):
+def test_without_the_window_tuning_computations_keep_their_priority(qtbot, monkeypatch):
     """A notebook using the views (no ``apply_window``): its computations run at the
     caller's priority."""
     from initviz import _runtime
 
-    if _runtime._worker_nice is not None or _runtime._trim_allowed:
-        pytest.skip("this test process was tuned by an earlier test")
+    monkeypatch.setattr(_runtime, "_worker_nice", None)  # as in a process never tuned
     task = background.BackgroundTask(
         lambda _: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), "plain")
     try:
