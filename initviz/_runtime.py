@@ -17,7 +17,8 @@ and these settings pay off there:
   does not hold its largest update's memory for good.
 - (window only, ``apply_window``) Every thread that computes runs WORKER_NICE steps below
   the GUI thread: on a machine with fewer cores than busy threads the scheduler then
-  gives the GUI thread a core first, and a drawing never waits behind a computation.
+  gives the GUI thread a core first, and a drawing waits less behind a computation. It
+  cannot help against other programs (each session is its own scheduling group).
   Qt's own thread priorities do nothing on Linux (its threads share SCHED_OTHER's one
   priority), so the thread's nice value is set; it inherits to the threads it starts.
 """
@@ -32,8 +33,8 @@ THREAD_TIMEOUT = "20"
 
 WORKER_NICE = 10
 """Nice steps between the GUI thread and the computing threads (CFS weight 1024 against 110:
-a thread waking to draw gets a contended core at once, while on an idle core the
-computation runs as fast as before)."""
+a thread waking to draw gets a contended core first, while on an idle core the computation
+runs as fast as before). In the soak, 5 steps left the GUI thread queued clearly longer."""
 
 _worker_nice: int | None = None
 """The nice value of computing threads, once ``apply_window`` has run (else untouched)."""
