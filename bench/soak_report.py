@@ -92,6 +92,18 @@ def percentile(histogram: Counter, q: float) -> float:
     return float(max(histogram))
 
 
+def slope_per_minute(samples: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (seconds, MB) samples, in MB per minute (nan below two times):
+    the trend of the whole run after warm-up, which one late sample cannot fake or hide."""
+    if len({t for t, _ in samples}) < 2:
+        return math.nan
+    mean_t = sum(t for t, _ in samples) / len(samples)
+    mean_mb = sum(mb for _, mb in samples) / len(samples)
+    covariance = sum((t - mean_t) * (mb - mean_mb) for t, mb in samples)
+    variance = sum((t - mean_t) ** 2 for t, _ in samples)
+    return 60.0 * covariance / variance
+
+
 def rss_figures(run: Run, warmup_s: float) -> dict:
     if not run.rss:
         return {}
@@ -107,6 +119,8 @@ def rss_figures(run: Run, warmup_s: float) -> dict:
             figures["heap_warm_mb"] = warm[2] / 1024
         growth = figures["last_mb"] - figures["warm_mb"]
         figures["growth_mb"] = growth
+        figures["slope_mb_per_min"] = slope_per_minute(
+            [(t, kb / 1024) for t, kb, _ in run.rss if t >= warm[0]])
         figures["flat"] = growth <= max(RSS_SLACK_MB, RSS_SLACK_FRACTION * figures["warm_mb"])
     return figures
 
@@ -140,6 +154,7 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
         "stalls": stalls[:10], "stalls_over_target": len(stalls),
         "stalls_gui_busy": [s for s in stalls if s["gui_cpu_ms"] > STALL_TARGET_MS][:10],
         "stalls_starved": sum(s["process_cpu_ms"] < 0.5 * s["ms"] for s in stalls),
+        "stall_time_ms": stall_time(stalls),
         "longest_action_ms": dict(longest.most_common(8)),
         "rss_added_mb_by_action": {k: round(v / 1024, 1) for k, v in rss_added.most_common(6)},
         "rss": rss, "rss_jumps": jumps[:10], "rss_growth_by_worker": _by_worker(jumps),
@@ -155,6 +170,18 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
         "RSS flat after warm-up": bool(measured) and all(f["flat"] for f in measured),
     }
     return summary
+
+
+def stall_time(stalls: list[dict]) -> dict:
+    """Where the GUI thread spent the stalls, summed: on a core (its own work: make it
+    cheaper), queued for a core (the scheduler gave it to another thread, of this process or
+    not), or neither (waiting: for the GIL, a lock, a worker)."""
+    on_core = sum(s["gui_cpu_ms"] for s in stalls)
+    queued = sum(s.get("gui_queued_ms", 0.0) for s in stalls)
+    total = sum(s["ms"] for s in stalls)
+    return {"total": round(total), "GUI thread on a core": round(on_core),
+            "queued for a core": round(queued),
+            "waiting (GIL, lock)": round(max(total - on_core - queued, 0.0))}
 
 
 def _by_worker(jumps: list) -> dict:
@@ -177,8 +204,10 @@ def format_summary(s: dict) -> str:
         f"{s['stalls_starved']} with the process on a core under half the time, "
         f"{len(s['stalls_gui_busy'])} with the GUI thread on a core over {STALL_TARGET_MS:.0f} ms",
     ]
+    lines.append(f"time in stalls (ms): {s['stall_time_ms']}")
     for stall in s["stalls"][:5]:
         lines.append(f"  {stall['ms']:.0f} ms (CPU: GUI thread {stall['gui_cpu_ms']:.0f} ms, "
+                     f"queued {stall.get('gui_queued_ms', math.nan):.0f} ms, "
                      f"process {stall['process_cpu_ms']:.0f} ms) after '{stall['action']}' "
                      f"on {stall['tab']} ({stall.get('project')})")
         for stack in stall.get("stacks", [])[:2]:
@@ -191,8 +220,10 @@ def format_summary(s: dict) -> str:
             heap = (f"; malloc in use {f['heap_first_mb']:.0f}/"
                     f"{f.get('heap_warm_mb', math.nan):.0f}/{f['heap_last_mb']:.0f} MB"
                     if "heap_first_mb" in f else "")
+            slope = (f", {f['slope_mb_per_min']:+.1f} MB/min after warm-up"
+                     if "slope_mb_per_min" in f else "")
             lines.append(f"  RSS {name}: first {f['first_mb']:.0f} MB, after warm-up {warm} MB, "
-                         f"last {f['last_mb']:.0f} MB, lived {f['lifetime_s']:.0f} s{heap}")
+                         f"last {f['last_mb']:.0f} MB, lived {f['lifetime_s']:.0f} s{slope}{heap}")
     lines.append(f"RSS jumps (MB) by what the worker threads ran: {s['rss_growth_by_worker']}")
     for jump in s["rss_jumps"][:5]:
         lines.append(f"  RSS +{jump['mb']} MB to {jump['rss_mb']} MB after '{jump['action']}' "

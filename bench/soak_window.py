@@ -12,9 +12,9 @@ kill loses at most the line being written:
   (every Python warning, not only the first of each place), ``qt`` (Qt's warnings and errors),
   ``dialog`` (a modal dialog, closed by ``DialogWatcher``), ``stall`` (a gap in a 20 ms
   heartbeat over ``STALL_MS``, with the action before it, the GUI thread's and the whole
-  process's CPU time in the gap, and the GUI thread's stack sampled during it: a GUI thread
-  that computed, one that waited for the worker threads (the GIL), and a process the
-  machine did not run tell apart);
+  process's CPU time in the gap, the time the GUI thread sat queued for a core, and its
+  stack sampled during it: a GUI thread that computed, one that waited for the worker
+  threads (the GIL), and one the machine did not run tell apart);
 - ``stats`` every 2 s: cumulative action counts, the heartbeat gaps as a histogram, RSS, and
   per action its longest synchronous run and the RSS it added.
 
@@ -73,6 +73,17 @@ def heap_kb() -> int | None:
     mallinfo2.restype = _MallInfo2
     info = mallinfo2()
     return (info.uordblks + info.hblkhd) // 1024
+
+
+def queued_s() -> float:
+    """Seconds the calling thread has waited for a core while it could run (Linux schedstat;
+    0 elsewhere): a stall the GUI thread spent queued is the scheduler's, one it spent neither
+    on a core nor queued it spent waiting (for the GIL, a lock or a worker)."""
+    try:
+        with open("/proc/thread-self/schedstat") as schedstat:
+            return int(schedstat.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def compact(widths: list[int]) -> str:
@@ -189,13 +200,14 @@ class Heartbeat:
         self.gaps = Counter()  # whole ms of lateness -> ticks
         self.worst = 0.0
         self.last, self.last_cpu = time.perf_counter(), time.thread_time()
-        self.last_process = time.process_time()
+        self.last_process, self.last_queued = time.process_time(), queued_s()
         self.timer = QtCore.QTimer(interval=HEARTBEAT_MS, timerType=QtCore.Qt.PreciseTimer)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
 
     def tick(self) -> None:
         now, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
+        queued = queued_s()
         late = max(0.0, (now - self.last) * 1000.0 - HEARTBEAT_MS)
         self.gaps[int(late)] += 1
         self.worst = max(self.worst, late)
@@ -203,12 +215,14 @@ class Heartbeat:
             at = self.state.get("action_at")
             self.log("stall", ms=round(late, 1), gui_cpu_ms=round((cpu - self.last_cpu) * 1e3, 1),
                      process_cpu_ms=round((process - self.last_process) * 1e3, 1),
+                     gui_queued_ms=round((queued - self.last_queued) * 1e3, 1),
                      action=self.state.get("action"), tab=self.state.get("tab"),
                      project=self.state.get("project"),
                      since_action_ms=round((now - at) * 1000.0) if at else None,
                      stacks=self.samples[:4])
         self.samples = []
         self.last, self.last_cpu, self.last_process = now, cpu, process
+        self.last_queued = queued
 
     def _watch(self) -> None:
         """Where the GUI thread is while a tick is late: its Python stack every 100 ms (a stack
@@ -343,7 +357,7 @@ def main() -> int:
     faulthandler.register(signal.SIGUSR1)  # soak.py asks for every thread's stack on a hang
     from initviz import _runtime
 
-    _runtime.apply()  # as `initviz` does, before NumPy loads
+    _runtime.apply_window()  # as `initviz` does, before NumPy loads
     log, state = Log(args.log), {"seed": args.seed}
     install_recorders(log, state)
     rng = random.Random(args.seed)

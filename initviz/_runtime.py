@@ -1,9 +1,9 @@
 """Process-wide tuning that the window and the benchmark apply, and a library user never gets.
 
 ``import initviz``, ``initviz.simulate`` and ``initviz stats`` change no environment
-variable, allocator or BLAS setting: a notebook that imports initviz keeps its own. The
-window is one long-lived process that recomputes a network many times a second, and two
-settings pay off there:
+variable, allocator, BLAS or scheduling setting: a notebook that imports initviz keeps its
+own. The window is one long-lived process that recomputes a network many times a second,
+and these settings pay off there:
 
 - OpenBLAS lets an idle thread spin for 2^28 cycles (about 0.1 s) after each product,
   keeping a core busy long after every update; the window's own threads then share the
@@ -12,13 +12,33 @@ settings pay off there:
   anything imports NumPy; a value the user has set wins.
 - Every update allocates a fresh set of layer arrays while the previous set is freed:
   ``core.memory.keep_freed_memory`` lets glibc reuse them instead of unmapping them.
+  ``release_kept_memory`` hands that memory back once the window has had nothing to
+  compute for a moment (and now and then while it computes without a pause), so a window
+  does not hold its largest update's memory for good.
+- (window only, ``apply_window``) Every thread that computes runs WORKER_NICE steps below
+  the GUI thread: on a machine with fewer cores than busy threads the scheduler then
+  gives the GUI thread a core first, and a drawing waits less behind a computation. It
+  cannot help against other programs (each session is its own scheduling group).
+  Qt's own thread priorities do nothing on Linux (its threads share SCHED_OTHER's one
+  priority), so the thread's nice value is set; it inherits to the threads it starts.
 """
 from __future__ import annotations
 
 import os
+import sys
+import threading
 
 THREAD_TIMEOUT = "20"
 """log2 of the cycles an idle OpenBLAS thread spins before it sleeps."""
+
+WORKER_NICE = 10
+"""Nice steps between the GUI thread and the computing threads (CFS weight 1024 against 110:
+a thread waking to draw gets a contended core first, while on an idle core the computation
+runs as fast as before). In the soak, 5 steps left the GUI thread queued clearly longer."""
+
+_worker_nice: int | None = None
+"""The nice value of computing threads, once ``apply_window`` has run (else untouched)."""
+_trim_allowed = False
 
 
 def before_numpy() -> None:
@@ -27,11 +47,71 @@ def before_numpy() -> None:
 
 
 def apply() -> bool:
-    """All of the window's tuning; call once, as early as the process allows.
+    """The window's and the benchmark's tuning; call once, as early as the process allows.
 
     Returns whether the allocator took its setting (False where the C library is not glibc).
     """
+    global _trim_allowed
     before_numpy()
     from initviz.core import memory  # here, not on top: it loads NumPy, after before_numpy
 
-    return memory.keep_freed_memory()
+    _trim_allowed = memory.keep_freed_memory()
+    return _trim_allowed
+
+
+def apply_window() -> bool:
+    """``apply``, then the GUI thread (the calling one) first in line for a core.
+
+    NumPy is loaded here so that BLAS's threads exist, and they are lowered with every
+    other thread already running; a thread the window starts later to compute calls
+    ``lower_this_thread``. Returns ``apply``'s result.
+    """
+    global _worker_nice
+    tuned = apply()
+    import numpy  # noqa: F401 - starts BLAS's threads, lowered below
+
+    if not sys.platform.startswith("linux"):  # elsewhere a thread id is no process id
+        return tuned
+    _worker_nice = min(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + WORKER_NICE,
+                       19)
+    for task in _threads():
+        if task != threading.get_native_id():
+            _set_nice(task)
+    return tuned
+
+
+def lower_this_thread() -> None:
+    """Run the calling thread (one that computes) below the GUI thread, if the window's tuning
+    is applied; elsewhere nothing. Threads it starts inherit the setting."""
+    if _worker_nice is not None:
+        _set_nice(threading.get_native_id())
+
+
+def release_kept_memory() -> None:
+    """Hand the memory glibc keeps for reuse back to the system, on a thread of its own
+    (returning a few GB takes tens of milliseconds). The window calls it when it pauses
+    (``gui.workers.background``); nothing unless ``apply`` kept freed memory."""
+    if not _trim_allowed:
+        return
+    from initviz.core import memory
+
+    def release():
+        lower_this_thread()
+        memory.release_freed_memory()
+
+    threading.Thread(target=release, name="initviz-release-memory", daemon=True).start()
+
+
+def _threads() -> list[int]:
+    """The process's threads (Linux's task ids)."""
+    try:
+        return [int(name) for name in os.listdir("/proc/self/task")]
+    except OSError:
+        return []
+
+
+def _set_nice(task: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, task, _worker_nice)
+    except (OSError, AttributeError):  # a thread that ended, or no per-thread nice here
+        pass

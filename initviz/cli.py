@@ -175,8 +175,8 @@ _COMMANDS = {"stats": _run_stats, "render": _run_render, "code": _run_code,
 
 
 def _run_window(path: str | None) -> int:
-    _runtime.apply()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
-    from initviz.gui.app import run_app  # after _runtime.apply: it loads NumPy and Qt
+    _runtime.apply_window()  # first: NumPy must not be loaded before OpenBLAS's setting is in place
+    from initviz.gui.app import run_app  # after the tuning: it loads NumPy and Qt
 
     return run_app(path)
 

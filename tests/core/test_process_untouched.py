@@ -1,8 +1,8 @@
 """The library leaves the process alone: a notebook that imports initviz keeps its settings.
 
 `import initviz`, `simulate`, the `Trainer` and `initviz stats` change no environment
-variable, the allocator, the garbage collector or BLAS's thread count, and keep no draw
-cache after the call; only the window applies its tuning (initviz._runtime).
+variable, the allocator, the garbage collector, BLAS's thread count or a thread's priority,
+and keep no draw cache after the call; only the window applies its tuning (initviz._runtime).
 Each check runs in a fresh interpreter, so nothing this test process loaded counts.
 """
 import json
@@ -38,12 +38,14 @@ path = sys.argv[1]
 p.save(path)
 with contextlib.redirect_stdout(io.StringIO()):
     status = main(["stats", path, "--json"])
+tasks = os.listdir("/proc/self/task") if os.path.isdir("/proc/self/task") else []
+thread_nice = sorted({os.getpriority(os.PRIO_PROCESS, int(task)) for task in tasks})
 changed = sorted(k for k in set(before_env) | set(os.environ)
                  if before_env.get(k) != os.environ.get(k))
 print(json.dumps({
     "numpy_on_import": numpy_on_import, "status": status, "changed_env": changed,
     "gc": [gc.isenabled(), list(gc.get_threshold())] == [gc_before[0], list(gc_before[1])],
-    "touched": touched, "cached_bytes": draws.SHARED._bytes,
+    "touched": touched, "cached_bytes": draws.SHARED._bytes, "thread_nice": thread_nice,
 }))
 """
 
@@ -61,6 +63,7 @@ def test_import_simulate_train_and_stats_change_nothing_process_wide(tmp_path):
     assert seen["gc"] is True
     assert seen["touched"] == []  # neither the allocator nor BLAS's thread count
     assert seen["cached_bytes"] == 0  # no weights kept alive behind the user's back
+    assert len(seen["thread_nice"]) <= 1  # the pool's and BLAS's threads keep the caller's
 
 
 def test_the_window_entry_applies_the_tuning_before_numpy_loads(tmp_path):

@@ -18,11 +18,13 @@ from __future__ import annotations
 import atexit
 import functools
 import threading
+import time
 import weakref
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from initviz import _runtime
 from initviz.errors import Cancelled, ProjectError
 from initviz.gui.gc_guard import collect_in_gui_thread
 
@@ -45,7 +47,11 @@ _STARTED: weakref.WeakSet = weakref.WeakSet()
 
 
 def start_thread(thread: QtCore.QThread) -> None:
+    """Start ``thread`` (if it is not running), below the GUI thread in the scheduler's eyes
+    where the window's tuning is applied (``_runtime.lower_this_thread``)."""
     if not thread.isRunning():
+        if thread not in _STARTED:  # run by the new thread itself, as it starts
+            thread.started.connect(_runtime.lower_this_thread, QtCore.Qt.DirectConnection)
         _STARTED.add(thread)
         _stop_flag(thread).clear()  # a restarted thread runs its new calls to the end
         thread.start()
@@ -73,6 +79,52 @@ def _stop_all() -> None:
     ("QThread: Destroyed while thread is still running"). An idle thread leaves at once."""
     for thread in list(_STARTED):
         stop_thread(thread)
+
+
+RELEASE_AFTER_MS = 1000
+"""Quiet time after which the memory glibc keeps for the next update goes back to the system
+(``_runtime.release_kept_memory``). A slider dragged asks for a new update every few
+milliseconds and keeps reusing that memory; a window left open does not hold its largest
+update's memory for good, and the first update after a pause pays its page faults."""
+RELEASE_EVERY_S = 10.0
+"""While computations follow each other without such a pause, the memory still goes back
+this often: one update in this time pays its page faults (15 % of a large network's
+update), and RSS cannot stay at the largest update's memory."""
+
+_COMPUTING: weakref.WeakSet = weakref.WeakSet()
+"""Every owner of a computation (its ``busy`` says whether one runs or waits)."""
+_release_timer: QtCore.QTimer | None = None
+_released_at = 0.0
+
+
+def track_computations(owner) -> None:
+    """Count ``owner`` (with a ``busy`` property) among the window's computations."""
+    _COMPUTING.add(owner)
+
+
+def computation_ended() -> None:
+    """Called in the GUI thread when any computation ends: the kept memory is released
+    RELEASE_AFTER_MS later if no computation runs or waits by then, or now if the last
+    release is RELEASE_EVERY_S old."""
+    global _release_timer
+    if _release_timer is None:
+        _release_timer = QtCore.QTimer(QtWidgets.QApplication.instance(), singleShot=True,
+                                       interval=RELEASE_AFTER_MS)
+        _release_timer.timeout.connect(_release_if_quiet)
+    _release_timer.start()
+    if time.monotonic() - _released_at >= RELEASE_EVERY_S:
+        _release()
+
+
+def _release_if_quiet() -> None:
+    if not any(owner.busy for owner in list(_COMPUTING)):
+        _release()
+
+
+def _release() -> None:
+    global _released_at
+    _released_at = time.monotonic()
+    _runtime.release_kept_memory()
 
 
 def stop_requested() -> Callable[[], bool]:
@@ -161,6 +213,7 @@ class BackgroundTask(QtCore.QObject):
         app = QtWidgets.QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        track_computations(self)
 
     @property
     def busy(self) -> bool:
@@ -219,6 +272,7 @@ class BackgroundTask(QtCore.QObject):
 
     def _done(self) -> None:
         self._running = False
+        computation_ended()
         if self._pending is not None and not self._timer.isActive():
             self._dispatch()
         elif self._pending is None and self._thread is not None:
