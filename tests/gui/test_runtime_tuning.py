@@ -27,7 +27,6 @@ _runtime.apply_window()
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6 import QtCore, QtWidgets
 app = QtWidgets.QApplication([])
-from initviz.core import parallel
 from initviz.gui.workers.background import BackgroundTask
 
 def nice(task):
@@ -39,7 +38,10 @@ def rss_mb():
 
 def compute(_):
     import numpy as np
-    pool_tasks = parallel.run_all([lambda: threading.get_native_id()] * 2)[1:]
+    started = []  # a thread the computation starts (LAPACK's, a library's) inherits it
+    helper = threading.Thread(target=lambda: started.append(nice(threading.get_native_id())))
+    helper.start()
+    helper.join()
     # 400 MB in 8 MB arrays, below glibc's mmap threshold here, each followed by a small
     # one that outlives the call (as a result does): the freed space between them is kept
     arrays, pinned = [], []
@@ -48,7 +50,7 @@ def compute(_):
         pinned.append(np.ones(64))
     del arrays
     return {"worker": nice(threading.get_native_id()),
-            "pool": [nice(task) for task in pool_tasks],
+            "started": started,
             "everyone": {task: nice(int(task)) for task in os.listdir("/proc/self/task")},
             "rss_after_mb": rss_mb(), "pinned": pinned}
 
@@ -92,7 +94,7 @@ def test_computing_threads_run_below_the_gui_thread(window_process):
 
     lowered = min(window_process["gui"] + _runtime.WORKER_NICE, 19)
     assert window_process["worker"] == lowered  # the view's QThread
-    assert window_process["pool"] == [lowered]  # the core's pool, started by it
+    assert window_process["started"] == [lowered]  # a thread the computation started
     others = {task: value for task, value in window_process["everyone"].items()
               if task != window_process["gui_id"]}
     assert set(others.values()) == {lowered}  # BLAS's threads too
