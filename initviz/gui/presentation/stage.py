@@ -8,7 +8,10 @@ aside. The other tabs show their own view at the presentation theme.
 
 Leaving (the action again, or Esc) puts back everything entering changed, as recorded when
 it entered: the window's state, geometry and dock layout, the application's font and
-palette, the views' theme, the Layers tab's parts and the sizes of its splitter.
+palette, the views' theme, the room each plot axis keeps for its labels, the Layers tab's
+parts and the sizes of the splitters. Hidden tabs are laid out at the window's fonts before
+the window's geometry and the splitters' sizes are set back, so neither is clamped to a
+minimum the stage's fonts set.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
+import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
@@ -45,6 +49,10 @@ class SavedLook:
     theme: th.Theme
     visible: dict
     splitter_sizes: dict
+    text_space: dict
+    """Each axis's room for its tick labels, (width, height) in px. An axis grows it to the
+    labels it paints but shrinks it only when they are 10 px smaller, so after the stage's
+    larger labels it would keep a pixel or more: a taller plot, a larger minimum."""
 
 
 def stage_rows(room: int) -> tuple[int, int]:
@@ -55,6 +63,27 @@ def stage_rows(room: int) -> tuple[int, int]:
 
     rows = 3 if height(3) >= THIRD_ROW_PX else 2
     return rows, max(MIN_ROW_PX, height(rows))
+
+
+def axes_of(window) -> list:
+    """Every pyqtgraph axis in the window, hidden tabs' too."""
+    return [item for view in window.findChildren(pg.GraphicsView)
+            for item in view.scene().items() if isinstance(item, pg.AxisItem)]
+
+
+def settle_layouts() -> None:
+    """Lay out now what the fonts and theme just put back, hidden tabs too.
+
+    The application's font reaches its widgets by a posted event, and a widget's minimum
+    size follows its font only once its layout has handled the request that posts in turn
+    (a plot's graphics layout posts one more). Until then a hidden tab keeps the stage's
+    minimum, and the window's geometry and the splitters' sizes set back meanwhile would
+    be clamped to it: a taller window, a larger summary plot. Only these two kinds of
+    event are handled here, those posted meanwhile too; the rest waits for the event loop.
+    """
+    Event = QtCore.QEvent.Type
+    for kind in (Event.ApplicationFontChange, Event.LayoutRequest):
+        QtCore.QCoreApplication.sendPostedEvents(None, kind)
 
 
 class PresentationMode(QtCore.QObject):
@@ -118,7 +147,8 @@ class PresentationMode(QtCore.QObject):
             window.geometry(), window.saveState(), window.windowState(), app.font(),
             app.palette(), window.theme, {w: not w.isHidden() for w in self._hidden_parts()},
             {splitter: self._pending_sizes.get(splitter, splitter.sizes())  # still the old
-             for splitter in self._splitters()})
+             for splitter in self._splitters()},
+            {axis: (axis.textWidth, axis.textHeight) for axis in axes_of(window)})
         self.active = True
         self._pending_sizes = {}
         for splitter in self._saved.splitter_sizes:
@@ -216,14 +246,21 @@ class PresentationMode(QtCore.QObject):
         app.setPalette(saved.palette)
         for widget, visible in saved.visible.items():
             widget.setVisible(visible)
+        window.dashboard.stage_rows = None  # drawn again with the window's theme, next
+        self._apply_theme(saved.theme)
+        for axis in axes_of(window):  # not one the stage made and removed (a layer row)
+            if axis not in saved.text_space:
+                continue
+            width, height = saved.text_space[axis]
+            axis.textWidth, axis.textHeight = width, height
+            axis.setStyle()  # sized again for that room
+        settle_layouts()
         if saved.window_state & QtCore.Qt.WindowMaximized:
             window.showMaximized()
         else:
             window.showNormal()
             window.setGeometry(saved.geometry)  # restoreGeometry would clamp it to the screen
         window.restoreState(saved.dock_state)
-        window.dashboard.stage_rows = None  # drawn again with the window's theme, next
-        self._apply_theme(saved.theme)
         self._pending_sizes = dict(saved.splitter_sizes)
         for splitter in saved.splitter_sizes:
             self._restore_sizes(splitter)
