@@ -9,6 +9,7 @@ once it is on screen.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import time
 from pathlib import Path
@@ -192,9 +193,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_project()
 
     def _on_display_changed(self, _changes: dict) -> None:
-        """Display settings: the last result drawn again, nothing computed."""
+        """Display settings: the last result drawn again, nothing computed (but see
+        ``_settings_for``)."""
         self._result_time = time.perf_counter()
-        self.dashboard.show_settings(self.view_settings)
+        self.dashboard.show_settings(self._settings_for(self.dashboard.data))
+
+    def _settings_for(self, data) -> ViewSettings:
+        """The display settings ``data`` can be drawn with. The log10|x| view's histograms
+        are prepared only while that view is on (compute.compute): a result without them
+        is drawn linear, and the result that has them is asked for."""
+        settings = self.view_settings
+        if settings.log_magnitude and data is not None and not data.log_limits:
+            self._request_compute(supersede=True)
+            return dataclasses.replace(settings, log_magnitude=False)
+        return settings
 
     def _show_project(self) -> None:
         self.controls.show_project(self.document.project)
@@ -229,7 +241,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_result(self, data) -> None:
         self._result_time = time.perf_counter()
         self.last_data = data
-        self.dashboard.show_data(data, self.view_settings)
+        self.dashboard.show_data(data, self._settings_for(data))
 
     def _on_drawn(self, data) -> None:
         draw_ms = (time.perf_counter() - self._result_time) * 1000.0

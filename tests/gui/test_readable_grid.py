@@ -64,7 +64,13 @@ def test_shared_axes_stay_shared_after_typing_depth_20_through_2(qtbot, window):
 def _set_display(qtbot, window, name: str, on: bool):
     action = window.findChild(type(window.menus.presentation_action), name)
     assert action is not None and action.isCheckable()
-    action.setChecked(on)
+    if name == "logMagnitudeToggle" and on and not window.last_data.log_limits:
+        # the log10|x| histograms are prepared only while the view is on: switching it on
+        # asks for them, and the grid shows them when they come
+        with qtbot.waitSignal(window.resultsUpdated, timeout=10000):
+            action.setChecked(on)
+    else:
+        action.setChecked(on)
     window.dashboard.grid.draw_pending()
 
 
@@ -86,6 +92,7 @@ def test_lock_axes_keeps_the_axes_when_the_scheme_switches_to_too_small(qtbot, w
 
 
 def test_log_magnitude_view_draws_gradients_in_decades_on_one_scale(qtbot, window):
+    assert not window.last_data.log_limits  # not prepared while the view is off
     _set_display(qtbot, window, "logMagnitudeToggle", True)
     grid = window.dashboard.grid
     data = window.last_data

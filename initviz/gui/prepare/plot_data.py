@@ -266,9 +266,11 @@ def _depth_curves(records: list[dict]) -> dict[str, np.ndarray]:
         }
 
 
-def prepare(simulation, should_stop: ShouldStop = None) -> PlotData:
+def prepare(simulation, should_stop: ShouldStop = None, log_columns: bool = True) -> PlotData:
     """Statistics, histograms (shared and own limits), heat maps and depth curves;
-    ``should_stop`` is asked between the columns (core.cancel)."""
+    ``should_stop`` is asked between the columns (core.cancel). ``log_columns``: also the
+    gradients' log10|x| histograms (a sixth of the preparation at the default lesson), for
+    a view that shows them or may be switched to them without a new computation."""
     record = simulation.stats()
     layers = record["layers"]
     cells, limits, heat, log_limits = {}, {}, {}, {}
@@ -282,7 +284,7 @@ def prepare(simulation, should_stop: ShouldStop = None) -> PlotData:
         apart = len(values) - 1 if quantity in ("activation", *GRADIENT_COLUMNS) else None
         cells[quantity], limits[quantity] = _column(values, [r[quantity] for r in layers], apart)
         heat[quantity] = np.stack([c.shared.fractions for c in cells[quantity]])
-        if quantity in GRADIENT_COLUMNS:
+        if log_columns and quantity in GRADIENT_COLUMNS:
             log_limits[quantity] = _log_column(values, cells[quantity])
     for cell, r in zip(cells["activation"], layers):
         cell.saturated = r["activation"]["saturated_fraction"]

@@ -12,6 +12,7 @@ from PySide6 import QtCore
 
 from initviz.core import blas, draws, network
 from initviz.gui.prepare import plot_data
+from initviz.gui.view_settings import ViewSettings
 from initviz.gui.workers.background import BackgroundTask, stop_requested
 
 DEBOUNCE_MS = 0
@@ -50,7 +51,10 @@ def compute(snapshot) -> plot_data.PlotData:
     should_stop = stop_requested()
     with blas.one_blas_thread() if blas_threads(snapshot) == 1 else nullcontext():
         simulation = network.simulate(snapshot, cache=draws.SHARED, should_stop=should_stop)
-        result = plot_data.prepare(simulation, should_stop=should_stop)
+        # the log10|x| view's histograms only while it is on: the window asks again when it
+        # is switched on (MainWindow._on_display_changed)
+        result = plot_data.prepare(simulation, should_stop=should_stop,
+                                   log_columns=ViewSettings.from_view(snapshot.view).log_magnitude)
     result.compute_ms = (time.perf_counter() - started) * 1000.0
     return result
 
