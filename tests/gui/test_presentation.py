@@ -276,6 +276,9 @@ def test_stage_sizes_on_a_projector(qtbot, window, size):
                     == size[1], timeout=TIMEOUT)
     settle(qtbot)
     assert dashboard.depth_plot.height() >= 220
+    axis = dashboard.depth_plot.plot_item.getAxis("left")
+    # the rotated label's length against the axis's height: not cut at either end
+    assert axis.label.boundingRect().width() <= axis.boundingRect().height()
     grid = dashboard.grid
     rows = [row for row in grid.rows if row.isVisible()]
     assert len(rows) >= 2

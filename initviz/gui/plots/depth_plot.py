@@ -178,10 +178,12 @@ class DepthSummaryPlot(pg.PlotWidget):
         for name in ("left", "bottom"):
             th.style_axis(self.plot_item.getAxis(name), theme)
         self.plot_item.setLabel("bottom", "layer")
-        self.plot_item.setLabel("left", "std = √Var (log axis)")
+        # a short axis label: on a projector the plot is ~150 px tall and a longer one is cut;
+        # the title says what the values are and that the axis is logarithmic
+        self.plot_item.setLabel("left", "std")
         self.plot_item.setTitle(
-            "Std against depth", color=theme.foreground, size=f"{theme.font_pt * 1.1:.1f}pt",
-            bold=True,
+            "Std against depth (√Var, log axis)", color=theme.foreground,
+            size=f"{theme.font_pt * 1.1:.1f}pt", bold=True,
         )
         self._build_legend(theme)
 

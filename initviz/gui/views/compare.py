@@ -115,8 +115,8 @@ class CompareDepthPlot(pg.PlotWidget):
         for name in ("left", "bottom"):
             th.style_axis(item.getAxis(name), theme)
         item.setLabel("bottom", "layer")
-        item.setLabel("left", "standard deviation (log axis)")
-        item.setTitle("Std against depth: A solid, B dashed", color=theme.foreground,
+        item.setLabel("left", "std")  # short: see DepthPlot; the title names the log axis
+        item.setTitle("Std against depth (log axis): A solid, B dashed", color=theme.foreground,
                       size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
         if self.legend is not None:
             item.layout.removeItem(self.legend)
