@@ -67,3 +67,24 @@ def variance_scaling(name: str, p: dict, project) -> tuple[str, str, str] | None
     if name == "pytorch_default":
         return "1 / 3", "fan_in", "uniform"
     return None
+
+
+def init_function(signature: str, target: str, scheme, notes: list[str],
+                  body: list[str]) -> list[str]:
+    """``def signature:`` with the scheme's formula (W read as b for a bias), ``notes`` on
+    where the framework differs, then ``body``."""
+    formula = scheme.formula.replace("W ", "b ", 1) if target == "bias" else scheme.formula
+    lines = [f"# {scheme.title}: {formula}", *notes, *body]
+    return [f"def {signature}:", *(f"    {line}" for line in lines)]
+
+
+def lsuv_batch(project, uniform: str, normal: str) -> list[str]:
+    """The batch LSUV rescales on, drawn as initviz draws it: ``uniform`` (U(±√3)) and
+    ``normal`` (N(0, 1)) are the framework's expressions for a batch of the project's size."""
+    if project.source == "uniform":
+        return [f"batch = {uniform}  # U(±√3), as initviz"]
+    line = f"batch = {normal}"
+    if project.source == "gaussian":
+        return [line + "  # N(0, 1) inputs, as initviz"]
+    return [f"# initviz rescales on its {project.source!r} batch: put a batch of your data here",
+            line]

@@ -9,7 +9,14 @@ written out with the layer's fans.
 """
 from __future__ import annotations
 
-from initviz.codegen.common import FAN, header, variance_scaling, widths_code
+from initviz.codegen.common import (
+    FAN,
+    header,
+    init_function,
+    lsuv_batch,
+    variance_scaling,
+    widths_code,
+)
 from initviz.codegen.common import number as _num
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import TRUNCATED_STD_FACTOR, resolve_scheme
@@ -86,10 +93,8 @@ def _body(target: str, name: str, p: dict, project) -> list[str]:
 
 
 def _init_function(target: str, scheme, params: dict, project) -> list[str]:
-    formula = scheme.formula.replace("W ", "b ", 1) if target == "bias" else scheme.formula
-    body = [f"# {scheme.title}: {formula}", *_comment(scheme.name),
-            *_body(target, scheme.name, params, project)]
-    return [f"def init_{target}(key, fan_in, fan_out):", *(f"    {line}" for line in body)]
+    return init_function(f"init_{target}(key, fan_in, fan_out)", target, scheme,
+                         _comment(scheme.name), _body(target, scheme.name, params, project))
 
 
 _LSUV = '''
@@ -113,14 +118,8 @@ def lsuv(params, batch, tol={tol}, max_iter={max_iter}):
 
 def _lsuv_batch(project) -> list[str]:
     n0, size, key = project.widths[0], project.batch_size, f"jax.random.key({project.seed + 1})"
-    if project.source == "uniform":
-        return [f"batch = jax.random.uniform({key}, ({size}, {n0}), minval=-math.sqrt(3), "
-                "maxval=math.sqrt(3))  # U(±√3), as initviz"]
-    line = f"batch = jax.random.normal({key}, ({size}, {n0}))"
-    if project.source == "gaussian":
-        return [line + "  # N(0, 1) inputs, as initviz"]
-    return [f"# initviz rescales on its {project.source!r} batch: put a batch of your data here",
-            line]
+    return lsuv_batch(project, f"jax.random.uniform({key}, ({size}, {n0}), minval=-math.sqrt(3), "
+                      "maxval=math.sqrt(3))", f"jax.random.normal({key}, ({size}, {n0}))")
 
 
 _MODEL = '''

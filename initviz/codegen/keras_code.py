@@ -8,7 +8,14 @@ fans as (n, n): a fan-based bias gets its std from the layer's fans instead.
 """
 from __future__ import annotations
 
-from initviz.codegen.common import FAN, header, variance_scaling, widths_code
+from initviz.codegen.common import (
+    FAN,
+    header,
+    init_function,
+    lsuv_batch,
+    variance_scaling,
+    widths_code,
+)
 from initviz.codegen.common import number as _num
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import TRUNCATED_STD_FACTOR, resolve_scheme
@@ -92,10 +99,8 @@ def _body(target: str, name: str, p: dict, project) -> list[str]:
 
 
 def _init_function(target: str, scheme, params: dict, project) -> list[str]:
-    formula = scheme.formula.replace("W ", "b ", 1) if target == "bias" else scheme.formula
-    body = [f"# {scheme.title}: {formula}", *_comment(scheme.name),
-            *_body(target, scheme.name, params, project)]
-    return [f"def {target}_initializer(fan_in, fan_out):", *(f"    {line}" for line in body)]
+    return init_function(f"{target}_initializer(fan_in, fan_out)", target, scheme,
+                         _comment(scheme.name), _body(target, scheme.name, params, project))
 
 
 _MODEL = '''
@@ -132,14 +137,9 @@ def lsuv(model, batch, tol={tol}, max_iter={max_iter}):
 def _lsuv_batch(project) -> list[str]:
     n0, size = project.widths[0], project.batch_size
     rng = f"np.random.default_rng({project.seed})"
-    if project.source == "uniform":
-        return [f"batch = {rng}.uniform(-math.sqrt(3), math.sqrt(3), ({size}, {n0}))"
-                ".astype('float32')  # U(±√3), as initviz"]
-    line = f"batch = {rng}.standard_normal(({size}, {n0}), dtype='float32')"
-    if project.source == "gaussian":
-        return [line + "  # N(0, 1) inputs, as initviz"]
-    return [f"# initviz rescales on its {project.source!r} batch: put a batch of your data here",
-            line]
+    return lsuv_batch(project, f"{rng}.uniform(-math.sqrt(3), math.sqrt(3), ({size}, {n0}))"
+                      ".astype('float32')",
+                      f"{rng}.standard_normal(({size}, {n0}), dtype='float32')")
 
 
 def snippet(project) -> str:

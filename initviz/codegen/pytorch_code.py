@@ -9,7 +9,13 @@ with the formula in a comment.
 from __future__ import annotations
 
 from initviz.codegen.common import FAN as _FAN
-from initviz.codegen.common import header, kumar_factor, widths_code
+from initviz.codegen.common import (
+    header,
+    init_function,
+    kumar_factor,
+    lsuv_batch,
+    widths_code,
+)
 from initviz.codegen.common import number as _num
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import TRUNCATED_STD_FACTOR, resolve_scheme
@@ -108,31 +114,27 @@ def _builtin_weight(name: str, p: dict) -> list[str] | None:
     return None
 
 
+_NOTES = {
+    "kumar": "# no built-in: φ'(0)²·(1+φ(0)²) for this activation is the number below",
+    "variance_scaling": "# Keras's VarianceScaling; torch has no built-in, so written out",
+    "lsuv": "# no built-in: orthogonal here, then lsuv() below rescales each layer",
+}
+"""Where torch has no initialiser of the scheme's own."""
+
+
 def _init_function(target: str, scheme, params: dict, project) -> list[str]:
-    formula = scheme.formula.replace("W ", "b ", 1) if target == "bias" else scheme.formula
-    body = [f"# {scheme.title}: {formula}"]
-    if scheme.name == "kumar":
-        body.append("# no built-in: φ'(0)²·(1+φ(0)²) for this activation is the number below")
-    elif scheme.name == "variance_scaling":
-        body.append("# Keras's VarianceScaling; torch has no built-in, so written out")
-    elif scheme.name == "lsuv":
-        body.append("# no built-in: orthogonal here, then lsuv() below rescales each layer")
-    lines = (_builtin_weight(scheme.name, params) if target == "weight" else None) or _explicit(
+    body = (_builtin_weight(scheme.name, params) if target == "weight" else None) or _explicit(
         scheme.name, params, target, project
     )
-    body += lines
-    return [f"def init_{target}({target}, fan_in, fan_out):", *(f"    {line}" for line in body)]
+    notes = [_NOTES[scheme.name]] if scheme.name in _NOTES else []
+    return init_function(f"init_{target}({target}, fan_in, fan_out)", target, scheme, notes,
+                         body)
 
 
 def _lsuv_batch(project) -> list[str]:
     n0, size = project.widths[0], project.batch_size
-    if project.source == "uniform":
-        return [f"batch = (torch.rand({size}, {n0}) * 2 - 1) * math.sqrt(3)  # U(±√3), as initviz"]
-    line = f"batch = torch.randn({size}, {n0})"
-    if project.source == "gaussian":
-        return [line + "  # N(0, 1) inputs, as initviz"]
-    return [f"# initviz rescales on its {project.source!r} batch: put a batch of your data here",
-            line]
+    return lsuv_batch(project, f"(torch.rand({size}, {n0}) * 2 - 1) * math.sqrt(3)",
+                      f"torch.randn({size}, {n0})")
 
 
 _LSUV = '''
