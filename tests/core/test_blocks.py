@@ -1,6 +1,7 @@
 """Normalisation and residual skips (core.blocks): exact gradients, statistics, skips."""
 import numpy as np
 import pytest
+from finite_differences import central
 
 import initviz
 from initviz.core import blocks, network
@@ -19,20 +20,6 @@ def block_project(activation="tanh", normalization="none", residual=False, scale
         "data": {"batch_size": BATCH, "seed": 3},
         "loss": loss,
     })
-
-
-def _central(f, array, h=1e-6):
-    """d f / d array by central differences, perturbing ``array`` in place."""
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + h
-        up = f()
-        array[index] = saved - h
-        down = f()
-        array[index] = saved
-        grad[index] = (up - down) / (2 * h)
-    return grad
 
 
 ARCHITECTURES = [("batch", False), ("layer", False), ("none", True), ("batch", True),
@@ -61,11 +48,11 @@ def test_gradients_match_finite_differences(activation, normalization, residual)
     # GELU's forward uses the A&S 7.1.26 erf (error 1.5e-7) and its derivative the exact pdf.
     tol = {"rtol": 1e-5, "atol": 1e-6 if activation == "gelu" else 1e-8}
     for i, layer in enumerate(layers):
-        np.testing.assert_allclose(_central(loss_now, weights[i]), layer.grad_weight, **tol)
-        np.testing.assert_allclose(_central(loss_now, biases[i]), layer.grad_bias, **tol)
+        np.testing.assert_allclose(central(loss_now, weights[i]), layer.grad_weight, **tol)
+        np.testing.assert_allclose(central(loss_now, biases[i]), layer.grad_bias, **tol)
         if normalization != "none" and i < len(layers) - 1:
-            np.testing.assert_allclose(_central(loss_now, gammas[i]), layer.grad_gamma, **tol)
-            np.testing.assert_allclose(_central(loss_now, betas[i]), layer.grad_beta, **tol)
+            np.testing.assert_allclose(central(loss_now, gammas[i]), layer.grad_gamma, **tol)
+            np.testing.assert_allclose(central(loss_now, betas[i]), layer.grad_beta, **tol)
 
 
 @pytest.mark.parametrize("residual", [False, True])
@@ -82,7 +69,7 @@ def test_activation_gradient_matches_finite_differences_through_the_skips(residu
         def loss_rest(a=a, rest=rest, i=i):
             return network.run(rest, weights[i + 1:], biases[i + 1:], a, sim.labels)[0]
 
-        np.testing.assert_allclose(_central(loss_rest, a), sim.layers[i].grad_activation,
+        np.testing.assert_allclose(central(loss_rest, a), sim.layers[i].grad_activation,
                                    rtol=1e-5, atol=1e-8)
 
 

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 import pytest
+from finite_differences import central
 
 import initviz
 from initviz.core import network
@@ -46,31 +47,17 @@ def _loss(project, weights, biases, inputs, labels):
     return network.run(project, weights, biases, inputs, labels)[0]
 
 
-def _central(f, array, h=1e-6):
-    """d f / d array by central differences, perturbing ``array`` in place."""
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        saved = array[index]
-        array[index] = saved + h
-        up = f()
-        array[index] = saved - h
-        down = f()
-        array[index] = saved
-        grad[index] = (up - down) / (2 * h)
-    return grad
-
-
 def _grad_activation_numeric(project, weights, biases, sim, i):
     """dLoss/da_i by central differences: layers i+1..L run on a perturbed a_i as their input."""
     layer = sim.layers[i]
     if i == len(sim.layers) - 1:  # a_L = z_L: differentiate the loss itself
         z = layer.preactivation.copy()
         loss_fn = LOSSES[project.loss]
-        return _central(lambda: loss_fn(z, sim.labels)[0], z)
+        return central(lambda: loss_fn(z, sim.labels)[0], z)
     rest = project.copy()
     rest.set("network.widths", WIDTHS[i + 1:])
     a = layer.activation.copy()
-    return _central(lambda: _loss(rest, weights[i + 1:], biases[i + 1:], a, sim.labels), a)
+    return central(lambda: _loss(rest, weights[i + 1:], biases[i + 1:], a, sim.labels), a)
 
 
 @pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
@@ -88,8 +75,8 @@ def test_gradients_match_finite_differences(activation, loss):
     # GELU's forward uses the A&S 7.1.26 erf (error 1.5e-7) and its derivative the exact pdf.
     tol = {"rtol": 1e-5, "atol": 1e-6 if activation == "gelu" else 1e-8}
     for i, layer in enumerate(sim.layers):
-        np.testing.assert_allclose(_central(loss_now, weights[i]), layer.grad_weight, **tol)
-        np.testing.assert_allclose(_central(loss_now, biases[i]), layer.grad_bias, **tol)
+        np.testing.assert_allclose(central(loss_now, weights[i]), layer.grad_weight, **tol)
+        np.testing.assert_allclose(central(loss_now, biases[i]), layer.grad_bias, **tol)
         # dLoss/da_l: the rest of the network (layers l+1..L) run on a_l as its input.
         numeric = _grad_activation_numeric(project, weights, biases, sim, i)
         np.testing.assert_allclose(numeric, layer.grad_activation, **tol)
