@@ -4,20 +4,7 @@ import math
 import numpy as np
 import pytest
 from PySide6 import QtWidgets
-
-TIMEOUT = 20000
-
-
-def control(win, name, kind=QtWidgets.QWidget):
-    widget = win.findChild(kind, name)
-    assert widget is not None, f"no control named {name}"
-    return widget
-
-
-def drawn_after(qtbot, win, action):
-    with qtbot.waitSignal(win.resultsUpdated, timeout=TIMEOUT) as blocker:
-        action()
-    return blocker.args[0]
+from window_helpers import control, drawn_after
 
 
 def test_normalization_combo_normalises_what_the_grid_shows(qtbot, window):

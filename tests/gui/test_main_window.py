@@ -5,25 +5,11 @@ import threading
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
+from window_helpers import TIMEOUT, control, drawn_after
 
 from initviz.core.activations import ACTIVATIONS
 from initviz.core.schemes import SCHEMES
 from initviz.project import Project
-
-TIMEOUT = 20000
-
-
-def control(win, name, kind=QtWidgets.QWidget):
-    widget = win.findChild(kind, name)
-    assert widget is not None, f"no control named {name}"
-    return widget
-
-
-def drawn_after(qtbot, win, action):
-    """Run ``action`` and return the Simulation the plots show afterwards."""
-    with qtbot.waitSignal(win.resultsUpdated, timeout=TIMEOUT) as blocker:
-        action()
-    return blocker.args[0]
 
 
 def test_combos_carry_registry_names_and_titles(window):
