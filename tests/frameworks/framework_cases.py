@@ -8,8 +8,12 @@ uniform (κ = 1.8) values, so κ = 3 bounds them all: SD(s)/σ ≤ 1/√(2n). Fi
 Orthogonal matrices have a fixed sum of squares, well inside it.
 """
 import math
+import os
+import subprocess
+import sys
 
 import initviz
+from initviz.codegen import generate
 from initviz.core.activations import resolve_activation
 from initviz.core.schemes import SCHEMES, LayerContext, layer_moments
 
@@ -87,3 +91,14 @@ def expected_biases(proj, scheme, params):
 
 def case_name(case) -> tuple[str, dict]:
     return (case, {}) if isinstance(case, str) else case
+
+
+def printed_layers(framework: str, folder, env=None) -> list[str]:
+    """The LSUV snippet for ``framework`` run as a script in ``folder``: the "layer n" that
+    starts each line it prints (it fails the test, with stderr, if the script fails)."""
+    path = folder / "init.py"
+    path.write_text(generate(project("lsuv", {}), framework))
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=180, env={**os.environ, **(env or {})})
+    assert done.returncode == 0, done.stderr
+    return [line.split(":")[0] for line in done.stdout.splitlines()]
