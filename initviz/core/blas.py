@@ -12,8 +12,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from threadpoolctl import ThreadpoolController
-
 _BLAS_LOCK = threading.Lock()
 _blas_users = 0
 _blas_saved: list[int] = []
@@ -29,6 +27,10 @@ def _find_blas_setters() -> list[Callable[[int], int]]:
     after a script limited it on the main thread would not hold; its
     ``openblas_set_num_threads_local`` sets the same count from any thread.
     """
+    # Imported here, not at the top: importing threadpoolctl sets KMP_DUPLICATE_LIB_OK in
+    # the environment, and a library that is only imported must leave the environment alone.
+    from threadpoolctl import ThreadpoolController
+
     setters = []
     for lib in ThreadpoolController().lib_controllers:
         if lib.user_api != "blas":

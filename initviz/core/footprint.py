@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from initviz.core import threads
+
 FLOAT32 = 4
 FLOAT64 = 8
 INT64 = 8
@@ -137,10 +139,17 @@ def stats_temporaries(widths: Sequence[int], batch: int) -> int:
     return STATS_BYTES_PER_VALUE * largest
 
 
+def concurrent_draw_bytes(widths: Sequence[int], scheme: str) -> int:
+    """Scratch of the layers drawn at once: network.init_parameters may draw on every
+    thread core.threads allows, so at worst the largest layers are drawn together."""
+    scratch = sorted((draw_bytes(a, b, scheme) for a, b in _layers(widths)), reverse=True)
+    return sum(scratch[: threads.available()])
+
+
 def init_temporaries(widths: Sequence[int], batch: int, scheme: str) -> int:
-    """While the weights are drawn, one layer after another (the largest layer's scratch),
-    and, for LSUV, rescaled on the batch."""
-    scratch = max(draw_bytes(a, b, scheme) for a, b in _layers(widths))
+    """While the weights are drawn (several layers at once: concurrent_draw_bytes) and,
+    for LSUV, rescaled on the batch."""
+    scratch = concurrent_draw_bytes(widths, scheme)
     if scheme == "lsuv":
         widest = max(int(n) for n in widths)
         scratch = max(scratch, LSUV_TEMPORARIES * FLOAT32 * batch * widest)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from initviz.core import blocks, draws, schemes
+from initviz.core import blocks, draws, schemes, threads
 from initviz.core.activations import Activation, resolve_activation
 from initviz.core.cancel import ShouldStop, check_stop
 from initviz.core.data import make_batch
@@ -84,13 +84,37 @@ def layer_contexts(project) -> list[schemes.LayerContext]:
     ]
 
 
+DRAW_NS, SCALE_NS = 10.0, 0.4
+"""Rough cost of one weight, in nanoseconds: drawn anew (a Ziggurat normal), or scaled from
+a unit draw the cache kept."""
+PARALLEL_SAMPLING_NS = 6e5
+"""Layers are drawn on several threads (core.threads) when drawing them on one would take
+longer than this: below it, starting a thread costs more than it saves. A slider drag only
+rescales cached draws and stays on one thread; a new seed's draws use every core."""
+
+
+def _sampling_ns(project, scheme, params, layers, dtype, cache) -> float:
+    """Estimated time to sample ``layers``' weights on one thread (DRAW_NS, SCALE_NS)."""
+    kind = scheme.draw(params)
+    if kind is None:  # a constant: nothing drawn
+        return 0.0
+    total = 0.0
+    for layer, ctx in layers:
+        shape = (ctx.fan_in, ctx.fan_out)
+        kept = cache is not None and draws.unit_key(
+            project.seed, layer, draws.WEIGHT, kind, shape, dtype) in cache
+        total += (SCALE_NS if kept else DRAW_NS) * ctx.fan_in * ctx.fan_out
+    return total
+
+
 def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=None,
                     generation: int | None = None, *, should_stop: ShouldStop = None):
     """Sample every layer's (W, b); LSUV also rescales on ``inputs`` (Mishkin & Matas 2015).
 
     Layer l draws from its own streams (draws.layer_rng), so its weights do not depend
-    on the other layers' shapes; ``cache`` keeps the unit draws between calls.
-    ``should_stop`` is asked before each layer (core.cancel).
+    on the other layers' shapes, nor on the threads that drew them (core.threads);
+    ``cache`` keeps the unit draws between calls. ``should_stop`` is asked before each
+    layer (core.cancel).
     """
     scheme = schemes.resolve_scheme(project.scheme)
     bias_scheme = schemes.resolve_scheme(project.bias_scheme)
@@ -111,7 +135,9 @@ def init_parameters(project, inputs: np.ndarray, dtype=np.float32, cache=None,
         )
         return weight, bias
 
-    pairs = [draw_layer(item) for item in enumerate(layer_contexts(project), start=1)]
+    layers = list(enumerate(layer_contexts(project), start=1))
+    parallel = _sampling_ns(project, scheme, params, layers, dtype, cache) > PARALLEL_SAMPLING_NS
+    pairs = threads.map_items(draw_layer, layers, threads.available() if parallel else 1)
     weights = [w for w, _ in pairs]
     biases = [b for _, b in pairs]
     if scheme.data_dependent:

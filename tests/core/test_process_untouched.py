@@ -6,11 +6,13 @@ and keep no draw cache after the call; only the window applies its tuning (initv
 Each check runs in a fresh interpreter, so nothing this test process loaded counts.
 """
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+SET_ON_IMPORT_ELSEWHERE = ("KMP_DUPLICATE_LIB_OK",)
 
 SCRIPT = r"""
 import gc, io, json, os, sys, contextlib
@@ -51,9 +53,12 @@ print(json.dumps({
 
 
 def test_import_simulate_train_and_stats_change_nothing_process_wide(tmp_path):
+    # Without what libraries set on import (threadpoolctl sets KMP_DUPLICATE_LIB_OK), which
+    # this test process may have passed on: the check must see them set, not inherited.
+    env = {k: v for k, v in os.environ.items() if k not in SET_ON_IMPORT_ELSEWHERE}
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path / "p.json")],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=env,
     )
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
@@ -63,7 +68,7 @@ def test_import_simulate_train_and_stats_change_nothing_process_wide(tmp_path):
     assert seen["gc"] is True
     assert seen["touched"] == []  # neither the allocator nor BLAS's thread count
     assert seen["cached_bytes"] == 0  # no weights kept alive behind the user's back
-    assert len(seen["thread_nice"]) <= 1  # the pool's and BLAS's threads keep the caller's
+    assert len(seen["thread_nice"]) <= 1  # drawing and BLAS threads keep the caller's
 
 
 def test_the_window_entry_applies_the_tuning_before_numpy_loads(tmp_path):
