@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from initviz.gui.workers import compute
 from initviz.project import Project
 
 TIMEOUT = 20000
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def trigger_menu(win, text) -> None:
@@ -390,13 +392,15 @@ def test_autosave_into_a_full_disk_says_so_once(qtbot, window, store, monkeypatc
     ("{", "bad.json is not valid JSON"),
     ('{"version": 3}', "bad.json: version 3 is newer than this initviz understands"),
 ])
-def test_initviz_with_a_bad_file_exits_2_before_any_window(tmp_path, capsys, content, words):
-    from initviz.cli import main
-
+def test_initviz_with_a_bad_file_exits_2_before_any_window(tmp_path, content, words):
+    # In its own process: the window's entry applies the app's process tuning first.
     path = tmp_path / "bad.json"
     path.write_text(content)
-    assert main([str(path)]) == 2
-    out, err = capsys.readouterr()
+    done = subprocess.run([sys.executable, "-m", "initviz", str(path)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path,
+                          env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)))
+    assert done.returncode == 2
+    out, err = done.stdout, done.stderr
     assert out == "" and err.count("\n") == 1 and err.startswith(f"initviz: {words}")
     assert QtWidgets.QApplication.topLevelWidgets() == [] or all(
         not w.isVisible() for w in QtWidgets.QApplication.topLevelWidgets())
