@@ -171,7 +171,8 @@ class PresentationMode(QtCore.QObject):
         if self.strip is None:
             menus = self.window.menus
             actions = {"previous": menus.previous_lesson_action, "next": menus.next_lesson_action}
-            self.strip = DemoStrip(self.window.document, actions, self.window)
+            self.strip = DemoStrip(self.window.document, actions,
+                                   self.window.controls.scale_tools, self.window)
             self.window.addToolBar(QtCore.Qt.TopToolBarArea, self.strip)
         self.strip.show_project(self.window.document.project)
         self.strip.show()
