@@ -89,7 +89,7 @@ def state_of(window) -> dict:
         "docks": {d.objectName(): (d.isVisible(), window.dockWidgetArea(d), d.isFloating(),
                                    d.size(), [t.objectName() for t in tabbed(d)])
                   for d in window.findChildren(QtWidgets.QDockWidget)},
-        "splitters": {id(s): s.sizes() for s in window.findChildren(QtWidgets.QSplitter)},
+        "splitters": {(id(s), s.parent().objectName(), s.orientation()): s.sizes() for s in window.findChildren(QtWidgets.QSplitter)},
         "theme": window.theme,
     }
 
