@@ -89,7 +89,9 @@ def state_of(window) -> dict:
         "docks": {d.objectName(): (d.isVisible(), window.dockWidgetArea(d), d.isFloating(),
                                    d.size(), [t.objectName() for t in tabbed(d)])
                   for d in window.findChildren(QtWidgets.QDockWidget)},
-        "splitters": {(id(s), s.parent().objectName(), s.orientation()): s.sizes() for s in window.findChildren(QtWidgets.QSplitter)},
+        # by orientation too: the Compare stage turns its splitter sideways
+        "splitters": {(id(s), s.parent().objectName(), s.orientation()): s.sizes()
+                      for s in window.findChildren(QtWidgets.QSplitter)},
         "theme": window.theme,
     }
 
@@ -131,6 +133,12 @@ def test_round_trip_restores_every_widget_font_dock_and_axis(qtbot, window, titl
     assert QtWidgets.QApplication.font().pointSizeF() > before["app font"]
     assert not any(d.isVisible() for d in window.findChildren(QtWidgets.QDockWidget))
     assert not window.isWindowModified()
+    view = window.tabs.currentWidget()
+    if title == "Training":  # its stage: three large plots, no histograms
+        assert view.curves.staged and not view.grid.isVisible()
+    if title == "Compare":  # its stage: the depth plot beside a few rows, fitted
+        assert view.findChild(QtWidgets.QSplitter).orientation() == QtCore.Qt.Horizontal
+        qtbot.waitUntil(lambda: view.stage_rows is not None, timeout=TIMEOUT)
     toggle(qtbot, window, False)
     laid_out(qtbot, window, title)
     assert_same(before, state_of(window), axes_before, axes_of(window))

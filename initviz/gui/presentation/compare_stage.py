@@ -32,10 +32,12 @@ class CompareStage(QtCore.QObject):
         self.active = False
         self._visible: dict = {}
         self._sizes: list[int] = []
+        self._minimum_heights: dict = {}
         self._timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self.fit)
         self.splitter = view.findChild(QtWidgets.QSplitter)
-        view.sideways.viewport().installEventFilter(self)
+        for watched in (view.sideways.viewport(), *view.titles.values()):
+            watched.installEventFilter(self)  # the titles wrap anew at a new width
         view.compared.connect(self.theme_changed)  # new titles (B changed) may wrap anew
 
     def _hidden_parts(self) -> list[QtWidgets.QWidget]:
@@ -72,12 +74,15 @@ class CompareStage(QtCore.QObject):
         if self.splitter.sizes()[1] and abs(
                 self.splitter.sizes()[0] - DEPTH_SHARE * sum(self.splitter.sizes())) > 2:
             self._share()  # the first time the tab is shown on stage
-        titles = view.titles.values()
-        title_px = max(title.heightForWidth(title.width()) for title in titles)
-        for title in titles:  # A's and B's rows side by side, when one title wraps more
-            title.setMinimumHeight(title_px)
-        room = (view.sideways.viewport().height() - 2 * GRID_MARGIN - title_px
-                - view.grids["A"].header.height())
+        titles = list(view.titles.values())
+        headers = [grid.header for grid in view.grids.values()]
+        # A's and B's rows level, when one title wraps more, or A's header has its y label
+        title_px = self._level(titles, [t.heightForWidth(t.width()) for t in titles])
+        header_px = self._level(headers, [h.sizeHint().height() for h in headers])
+        pane = view.sideways.viewport()
+        rows_top = view.grids["A"].scroll.viewport().mapTo(pane, QtCore.QPoint(0, 0)).y()
+        rows_top += title_px - titles[0].height() + header_px - headers[0].height()  # laid out next
+        room = pane.height() - rows_top - GRID_MARGIN
         if room <= 0:
             return
         rows, row_px = stage_rows(room)
@@ -85,6 +90,15 @@ class CompareStage(QtCore.QObject):
         if theme != view.theme or rows != view.stage_rows:
             view.apply_theme(theme)
             view.set_stage_rows(rows)  # drawn again: these rows at their height
+
+    def _level(self, widgets: list, heights: list[int]) -> int:
+        """The widgets (A's and B's) at least as tall as the tallest, their own minimum
+        kept for leaving."""
+        tallest = max(heights)
+        for widget in widgets:
+            self._minimum_heights.setdefault(widget, widget.minimumHeight())
+            widget.setMinimumHeight(max(tallest, self._minimum_heights[widget]))
+        return tallest
 
     def theme_changed(self, *_) -> None:
         """The stage's theme follows the screen: the rows are fitted again at its fonts."""
@@ -97,8 +111,9 @@ class CompareStage(QtCore.QObject):
         for widget, visible in self._visible.items():
             widget.setVisible(visible)
         self._visible = {}
-        for title in self.view.titles.values():
-            title.setMinimumHeight(0)
+        for widget, height in self._minimum_heights.items():
+            widget.setMinimumHeight(height)
+        self._minimum_heights = {}
         self.splitter.setOrientation(QtCore.Qt.Vertical)
         if sum(self._sizes):  # its heights again: turned back, it still has the widths
             self.splitter.setSizes(self._sizes)

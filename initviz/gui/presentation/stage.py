@@ -96,6 +96,7 @@ class PresentationMode(QtCore.QObject):
         self.escape.activated.connect(
             lambda: window.menus.presentation_action.setChecked(False))
         window.dashboard.splitter.installEventFilter(self)
+        window.tabs.installEventFilter(self)  # the window's size, whichever tab is shown
 
     def _hidden_parts(self) -> list[QtWidgets.QWidget]:
         """Widgets that step aside on stage: the Layers tab's toggles and formula table,
@@ -124,8 +125,8 @@ class PresentationMode(QtCore.QObject):
             app.setFont(self._saved.font)
             app.setPalette(self._saved.palette)
         self._pending_sizes = {}
-        for splitter in self._splitters():
-            splitter.removeEventFilter(self)
+        for watched in (*self._splitters(), self.window.tabs):
+            watched.removeEventFilter(self)
 
     # --- entering -----------------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ class PresentationMode(QtCore.QObject):
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QtCore.QEvent.Type.Resize:
-            if self.active and watched is self.window.dashboard.splitter:
+            if self.active and watched in (self.window.dashboard.splitter, self.window.tabs):
                 self._fit_timer.start()  # once the layout has settled on the new size
             if watched in self._pending_sizes:  # after the splitter has shared out its length
                 QtCore.QTimer.singleShot(0, functools.partial(self._restore_sizes, watched))
