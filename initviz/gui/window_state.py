@@ -1,9 +1,11 @@
-"""Where the window opens: where the user left it, or as large as fits the screen it is on.
+"""Where the window opens: where the user left it, or sized to the screen it is on.
 
 Geometry and dock layout are kept in QSettings (``saveGeometry`` / ``saveState``) when the
-app closes and restored at the next start, unless the screen they were saved on is gone or
-smaller (a laptop saved at 1920×1080, started on a 1024×768 projector): then the window is
-sized to the screen it opens on instead, so no part of it starts off screen.
+app closes and restored at the next start. A first window takes SHARE of the free part of
+its screen, centred: a 1920×1080 laptop shows the plots large, a 1024×768 projector shows
+the whole window. A saved geometry larger than the screen it opens on (saved on a 1920-pixel
+laptop, opened on a 1024×768 projector) is shrunk to that screen and moved onto it, so no
+part of the window starts off screen.
 """
 from __future__ import annotations
 
@@ -17,14 +19,15 @@ FOLDED_KEY = "window/notesFolded"
 """Whether the saved layout has the notes folded by DockFit (not by the user's hand)."""
 STATE_VERSION = 1
 """Raise when the docks change, so an old layout is not applied to new docks."""
-MARGIN = 0.95
-"""The share of the free screen a first window takes at most, leaving the desktop visible."""
+SHARE = 0.9
+"""The share of the free screen a first window takes, leaving some desktop in sight."""
 
 
-def opening_rect(available: QtCore.QRect, preferred: QtCore.QSize) -> QtCore.QRect:
-    """The preferred size, shrunk to MARGIN of ``available`` where it does not fit, centred."""
-    width = min(preferred.width(), int(available.width() * MARGIN))
-    height = min(preferred.height(), int(available.height() * MARGIN))
+def opening_rect(available: QtCore.QRect, minimum: QtCore.QSize) -> QtCore.QRect:
+    """SHARE of ``available``, centred; never smaller than ``minimum`` (the window's least
+    usable size), never larger than ``available`` (where the two disagree, the screen wins)."""
+    width = min(max(round(available.width() * SHARE), minimum.width()), available.width())
+    height = min(max(round(available.height() * SHARE), minimum.height()), available.height())
     rect = QtCore.QRect(0, 0, width, height)
     rect.moveCenter(available.center())
     return rect
@@ -33,6 +36,15 @@ def opening_rect(available: QtCore.QRect, preferred: QtCore.QSize) -> QtCore.QRe
 def fits(frame: QtCore.QRect, available: QtCore.QRect) -> bool:
     """Whether a window frame lies wholly on the free part of a screen."""
     return available.contains(frame)
+
+
+def clamped(frame: QtCore.QRect, available: QtCore.QRect) -> QtCore.QRect:
+    """``frame`` shrunk to ``available`` where it is larger, then moved the least distance
+    that puts it wholly on ``available``."""
+    rect = QtCore.QRect(frame.topLeft(), frame.size().boundedTo(available.size()))
+    rect.moveLeft(min(max(rect.left(), available.left()), available.right() - rect.width() + 1))
+    rect.moveTop(min(max(rect.top(), available.top()), available.bottom() - rect.height() + 1))
+    return rect
 
 
 def _available(window: QtWidgets.QWidget) -> QtCore.QRect:
@@ -48,10 +60,18 @@ def restore(window: QtWidgets.QMainWindow) -> None:
     if state is not None and window.restoreState(QtCore.QByteArray(state), STATE_VERSION):
         window.dock_fit.restore(store.value(FOLDED_KEY, False, type=bool))
     available = _available(window)
-    if geometry is not None and window.restoreGeometry(QtCore.QByteArray(geometry)):
-        if window.isMaximized() or fits(window.frameGeometry(), available):
-            return
-    window.setGeometry(opening_rect(available, window.size()))
+    if geometry is None or not window.restoreGeometry(QtCore.QByteArray(geometry)):
+        minimum = window.minimumSizeHint().expandedTo(window.minimumSize())
+        window.setGeometry(opening_rect(available, minimum))
+        return
+    frame = window.frameGeometry()
+    if window.isMaximized() or fits(frame, available):
+        return
+    inner = window.geometry()
+    target = clamped(frame, available)  # the frame (title bar, borders) wholly on the screen
+    window.setGeometry(target.marginsRemoved(QtCore.QMargins(
+        inner.left() - frame.left(), inner.top() - frame.top(),
+        frame.right() - inner.right(), frame.bottom() - inner.bottom())))
 
 
 def save(window: QtWidgets.QMainWindow) -> None:

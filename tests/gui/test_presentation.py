@@ -89,7 +89,9 @@ def state_of(window) -> dict:
         "docks": {d.objectName(): (d.isVisible(), window.dockWidgetArea(d), d.isFloating(),
                                    d.size(), [t.objectName() for t in tabbed(d)])
                   for d in window.findChildren(QtWidgets.QDockWidget)},
-        "splitters": {id(s): s.sizes() for s in window.findChildren(QtWidgets.QSplitter)},
+        # by orientation too: the Compare stage turns its splitter sideways
+        "splitters": {(id(s), s.parent().objectName(), s.orientation()): s.sizes()
+                      for s in window.findChildren(QtWidgets.QSplitter)},
         "theme": window.theme,
     }
 
@@ -131,6 +133,12 @@ def test_round_trip_restores_every_widget_font_dock_and_axis(qtbot, window, titl
     assert QtWidgets.QApplication.font().pointSizeF() > before["app font"]
     assert not any(d.isVisible() for d in window.findChildren(QtWidgets.QDockWidget))
     assert not window.isWindowModified()
+    view = window.tabs.currentWidget()
+    if title == "Training":  # its stage: three large plots, no histograms
+        assert view.curves.staged and not view.grid.isVisible()
+    if title == "Compare":  # its stage: the depth plot beside a few rows, fitted
+        assert view.findChild(QtWidgets.QSplitter).orientation() == QtCore.Qt.Horizontal
+        qtbot.waitUntil(lambda: view.stage_rows is not None, timeout=TIMEOUT)
     toggle(qtbot, window, False)
     laid_out(qtbot, window, title)
     assert_same(before, state_of(window), axes_before, axes_of(window))
@@ -310,3 +318,35 @@ def test_stage_fonts_follow_the_screen_height():
     sizes = {height: th.presentation_theme(height).font_pt for height in heights}
     assert sizes == {600: 15.0, 720: 15.0, 768: 16.0, 1080: 22.5, 1440: 22.5}
     assert not th.presentation_theme(1080).show_timings and th.NORMAL.show_timings
+
+
+def test_strip_sweep_and_recommended_gain_act_as_the_panels_do(qtbot, window):
+    """On stage the teacher sweeps the gain and sets the recommended one from the strip; the
+    buttons press the control panel's own, so the edits and the undo step are the same."""
+    from initviz.core.activations import gain
+
+    toggle(qtbot, window, True)
+    strip = window.presentation.strip
+    sweep = window.findChild(QtWidgets.QToolButton, "stageSweepButton")
+    recommended = window.findChild(QtWidgets.QToolButton, "stageRecommendedGainButton")
+    assert sweep.isVisible() and recommended.isVisible()
+    assert recommended.text() == "Recommended" and sweep.text() == "Sweep"
+    assert "gain" in recommended.toolTip() and "gain" in sweep.toolTip()
+    strip.params.editors["gain"].setValue(3.0)
+    qtbot.mouseClick(recommended, QtCore.Qt.LeftButton)
+    assert window.project.scheme_params["gain"] == pytest.approx(gain("tanh"))
+    assert strip.params.editors["gain"].value() == pytest.approx(gain("tanh"), abs=1e-3)
+
+    tools = window.controls.scale_tools
+    tools.sweep.duration_ms = 300
+    before = dict(window.project.scheme_params)
+    with qtbot.waitSignal(tools.sweep.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(sweep, QtCore.Qt.LeftButton)
+        assert sweep.text() == "Stop"  # pressed again, it stops the sweep where it is
+    assert window.project.scheme_params["gain"] == pytest.approx(10.0)
+    assert sweep.text() == "Sweep"
+    window.document.undo()  # the whole sweep is one step, as from the panel
+    assert window.project.scheme_params == before
+    strip.scheme_combo.setCurrentIndex(strip.scheme_combo.findData("lecun_normal"))
+    settle(qtbot)
+    assert not sweep.isVisible() and not recommended.isVisible()  # LeCun has no scale

@@ -53,6 +53,8 @@ class ScaleTools(QtWidgets.QWidget):
     editRequested = QtCore.Signal(dict)
     gestureStarted = QtCore.Signal()
     gestureFinished = QtCore.Signal()
+    shown = QtCore.Signal()
+    """The buttons' texts, tooltips or visibility changed (presentation's strip mirrors them)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -81,16 +83,18 @@ class ScaleTools(QtWidgets.QWidget):
             self.param = param
         self.setVisible(param is not None)
         if param is None:
+            self.shown.emit()
             return
-        self._show_sweep_button()
         _, why = recommended(project, param)
         self.recommended_button.setText(f"Recommended {param}")
         self.recommended_button.setToolTip(why)
+        self._show_sweep_button()
 
     def _show_sweep_button(self) -> None:
         if self.sweep.running:
             self.sweep_button.setText("Stop")
             self.sweep_button.setToolTip("Stop the sweep here (one Undo goes back to the start)")
+            self.shown.emit()
             return
         start, end = SWEEP_RANGES[self.param]
         seconds = self.sweep.duration_ms / 1000
@@ -98,6 +102,7 @@ class ScaleTools(QtWidgets.QWidget):
         self.sweep_button.setToolTip(
             f"Move {self.param} from {start:g} to {end:g} over {seconds:g} s, in equal ratios, "
             "while the plots follow; one Undo goes back")
+        self.shown.emit()
 
     def toggle_sweep(self) -> None:
         if self.sweep.running:

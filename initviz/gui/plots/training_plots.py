@@ -146,6 +146,8 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
         self.points_caption = ""
         self.boundary_plot.setMouseEnabled(False, False)
         self._boundary_shown = True
+        self.staged = False
+        """Presentation's arrangement (``set_staged``): loss over accuracy, one plot beside."""
         self.apply_theme(theme)
 
     def minimumSizeHint(self) -> QtCore.QSize:
@@ -342,18 +344,41 @@ class TrainingCurves(pg.GraphicsLayoutWidget):
             self._boundary_title(self.theme)
 
     def _set_boundary_visible(self, on: bool) -> None:
-        """Without a 2-D data set the update-ratio plot takes the whole second row."""
-        if on == self._boundary_shown:
-            return
-        self.ci.removeItem(self.ratio_plot)
-        if self._boundary_shown:
-            self.ci.removeItem(self.boundary_plot)
-        if on:
-            self.ci.addItem(self.ratio_plot, row=1, col=0)
-            self.ci.addItem(self.boundary_plot, row=1, col=1)
+        """Without a 2-D data set the update-ratio plot takes the boundary's place."""
+        if on != self._boundary_shown:
+            self._boundary_shown = on
+            self._place_plots()
+
+    def set_staged(self, on: bool) -> None:
+        """Presentation's three large plots: loss over accuracy on the left and, as tall as
+        both, the decision boundary (or, without a 2-D data set, the update ratio) on the
+        right; the fourth plot steps aside. Off: the 2 × 2 grid again."""
+        if on != self.staged:
+            self.staged = on
+            self._place_plots()
+
+    def _place_plots(self) -> None:
+        layout = self.ci
+        for plot in self.plots:
+            if plot in layout.items:
+                layout.removeItem(plot)
+        beside = self.boundary_plot if self._boundary_shown else self.ratio_plot
+        if self.staged:
+            places = {self.loss_plot: (0, 0, 1), self.accuracy_plot: (1, 0, 1),
+                      beside: (0, 1, 2)}
         else:
-            self.ci.addItem(self.ratio_plot, row=1, col=0, colspan=2)
-        self._boundary_shown = on
+            places = {self.loss_plot: (0, 0, 1), self.accuracy_plot: (0, 1, 1)}
+            if self._boundary_shown:
+                places |= {self.ratio_plot: (1, 0, 1), self.boundary_plot: (1, 1, 1)}
+            else:
+                places[self.ratio_plot] = (1, 0, 2)
+        for plot in self.plots:
+            plot.setVisible(plot in places)
+            if plot in places:
+                row, col, span = places[plot]
+                rowspan, colspan = (span, 1) if self.staged else (1, span)
+                layout.addItem(plot, row=row, col=col, rowspan=rowspan, colspan=colspan)
+        self.updateGeometry()
 
 
 def sticky_peaks(old: dict | None, new: dict, shrink_below: float = 0.5) -> dict:

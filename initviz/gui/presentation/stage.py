@@ -4,7 +4,10 @@ Entering: full screen, fonts and lines scaled to the screen (``theme.presentatio
 the docks out of the way, the demo strip in reach, no timings anywhere. On the Layers tab the
 lesson's story fills the stage: the std-against-depth plot on top and a few layer rows
 (first, …, last) below, sized to the screen; the display toggles and the formula table step
-aside. The other tabs show their own view at the presentation theme.
+aside. The Training and Compare tabs have stages of their own (``training_stage``,
+``compare_stage``): three large training plots; A and B's depth plot beside a few of their
+rows.
+The Theory tab shows its own view at the presentation theme.
 
 Leaving (the action again, or Esc) puts back everything entering changed, as recorded when
 it entered: the window's state, geometry and dock layout, the application's font and
@@ -23,20 +26,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.plots.layer_grid import ROW_MARGIN, ROW_SPACING
+from initviz.gui.presentation.compare_stage import CompareStage
+from initviz.gui.presentation.rows import stage_rows
 from initviz.gui.presentation.strip import DemoStrip
+from initviz.gui.presentation.training_stage import TrainingStage
 
 DEPTH_SHARE = 0.4
 """Share of the Layers stage the std-against-depth plot takes: the lesson in one picture."""
-MIN_ROW_PX = 110
-"""The least height of a histogram row on stage: two caption lines and a plot of ~50 px."""
-THIRD_ROW_PX = 140
-"""A third row (the middle layer) joins the first and the last when each of three gets this."""
-SUMMARY_SHARES = {"trainingView": 0.65, "compareView": 0.45}
-"""Share of a tab's vertical splitter its summary plots take on stage (training curves, std
-against depth); the histograms below keep the rest and scroll."""
-
-
 @dataclass
 class SavedLook:
     """What entering changes, as it was before."""
@@ -53,16 +49,6 @@ class SavedLook:
     """Each axis's room for its tick labels, (width, height) in px. An axis grows it to the
     labels it paints but shrinks it only when they are 10 px smaller, so after the stage's
     larger labels it would keep a pixel or more: a taller plot, a larger minimum."""
-
-
-def stage_rows(room: int) -> tuple[int, int]:
-    """(rows, row height) for a grid viewport ``room`` pixels tall: the first and the last
-    layer, and the middle one where three rows fit at THIRD_ROW_PX."""
-    def height(rows: int) -> int:
-        return (room - 2 * ROW_MARGIN - (rows - 1) * ROW_SPACING) // rows
-
-    rows = 3 if height(3) >= THIRD_ROW_PX else 2
-    return rows, max(MIN_ROW_PX, height(rows))
 
 
 def axes_of(window) -> list:
@@ -99,6 +85,9 @@ class PresentationMode(QtCore.QObject):
         self._pending_sizes: dict = {}
         """Splitter sizes to put back once the splitter has its old length again (a tab
         that was hidden on leaving keeps the stage's size until it is next shown)."""
+        self.tab_stages: list = []
+        """The Training and Compare tabs' stages, made on first entering (the tabs come
+        after this object)."""
         self._fit_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._fit_timer.timeout.connect(self.fit_stage)
         self.escape = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key_Escape), window)
@@ -107,6 +96,7 @@ class PresentationMode(QtCore.QObject):
         self.escape.activated.connect(
             lambda: window.menus.presentation_action.setChecked(False))
         window.dashboard.splitter.installEventFilter(self)
+        window.tabs.installEventFilter(self)  # the window's size, whichever tab is shown
 
     def _hidden_parts(self) -> list[QtWidgets.QWidget]:
         """Widgets that step aside on stage: the Layers tab's toggles and formula table,
@@ -135,8 +125,8 @@ class PresentationMode(QtCore.QObject):
             app.setFont(self._saved.font)
             app.setPalette(self._saved.palette)
         self._pending_sizes = {}
-        for splitter in self._splitters():
-            splitter.removeEventFilter(self)
+        for watched in (*self._splitters(), self.window.tabs):
+            watched.removeEventFilter(self)
 
     # --- entering -----------------------------------------------------------------------------
 
@@ -162,7 +152,8 @@ class PresentationMode(QtCore.QObject):
             widget.hide()
         self._show_strip()
         self._apply_theme(self.theme)
-        self._share_splitters()
+        for stage in self._tab_stages():
+            stage.enter()
         self.escape.setEnabled(True)
         window.showFullScreen()
         self.fit_stage()
@@ -171,10 +162,18 @@ class PresentationMode(QtCore.QObject):
         if self.strip is None:
             menus = self.window.menus
             actions = {"previous": menus.previous_lesson_action, "next": menus.next_lesson_action}
-            self.strip = DemoStrip(self.window.document, actions, self.window)
+            self.strip = DemoStrip(self.window.document, actions,
+                                   self.window.controls.scale_tools, self.window)
             self.window.addToolBar(QtCore.Qt.TopToolBarArea, self.strip)
         self.strip.show_project(self.window.document.project)
         self.strip.show()
+
+    def _tab_stages(self) -> list:
+        if not self.tab_stages:
+            views = {view.objectName(): view for view in self.window.teaching_views}
+            self.tab_stages = [TrainingStage(views["trainingView"]),
+                               CompareStage(views["compareView"], self)]
+        return self.tab_stages
 
     def _apply_theme(self, theme: th.Theme) -> None:
         window = self.window
@@ -184,18 +183,13 @@ class PresentationMode(QtCore.QObject):
         window.dashboard.apply_theme(theme)
         for view in window.teaching_views:
             view.apply_theme(theme)
-
-    def _share_splitters(self) -> None:
-        for view in self.window.teaching_views:
-            share = SUMMARY_SHARES.get(view.objectName())
-            for splitter in view.findChildren(QtWidgets.QSplitter):
-                if share is not None and splitter.orientation() == QtCore.Qt.Vertical:
-                    total = sum(splitter.sizes()) or 1000  # a tab not yet shown: its share
-                    splitter.setSizes([round(total * share), round(total * (1 - share))])
+        if self.active:
+            for stage in self.tab_stages:
+                stage.theme_changed()
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QtCore.QEvent.Type.Resize:
-            if self.active and watched is self.window.dashboard.splitter:
+            if self.active and watched in (self.window.dashboard.splitter, self.window.tabs):
                 self._fit_timer.start()  # once the layout has settled on the new size
             if watched in self._pending_sizes:  # after the splitter has shared out its length
                 QtCore.QTimer.singleShot(0, functools.partial(self._restore_sizes, watched))
@@ -247,7 +241,11 @@ class PresentationMode(QtCore.QObject):
         for widget, visible in saved.visible.items():
             widget.setVisible(visible)
         window.dashboard.stage_rows = None  # drawn again with the window's theme, next
+        for stage in self.tab_stages:
+            stage.leave()
         self._apply_theme(saved.theme)
+        for stage in self.tab_stages:
+            stage.restore()
         for axis in axes_of(window):  # not one the stage made and removed (a layer row)
             if axis not in saved.text_space:
                 continue

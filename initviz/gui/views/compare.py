@@ -13,6 +13,7 @@ so equal shapes mean equal distributions.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from initviz.gui.prepare.comparison import (
     with_compare,
 )
 from initviz.gui.view_refresh import RefreshWhenVisible, view_document
+from initviz.gui.view_settings import spread_layers
 from initviz.gui.views.compare_columns import ColumnChooser, min_cell_width, shown_columns
 from initviz.gui.workers.background import BackgroundTask, stop_requested
 from initviz.project import Project
@@ -99,9 +101,19 @@ class CompareDepthPlot(pg.PlotWidget):
             for key in ("forward", "backward"):
                 self.curves[side, key] = item.plot(connect="finite")
         self.legend = None
+        self.staged = False
+        """On presentation's stage the plot is narrow and tall: a short title (the legend
+        says which is A and which B; the axis label, which axis is logarithmic) and a legend
+        of two columns."""
         self.apply_theme(theme)
 
+    def set_staged(self, on: bool) -> None:
+        if on != self.staged:
+            self.staged = on
+            self.apply_theme(self.theme)
+
     def apply_theme(self, theme: th.Theme) -> None:
+        self.theme = theme
         item = self.getPlotItem()
         self.setBackground(theme.background)
         for (side, key), curve in self.curves.items():
@@ -115,13 +127,19 @@ class CompareDepthPlot(pg.PlotWidget):
         for name in ("left", "bottom"):
             th.style_axis(item.getAxis(name), theme)
         item.setLabel("bottom", "layer")
-        item.setLabel("left", "std")  # short: see DepthPlot; the title names the log axis
-        item.setTitle("Std against depth (log axis): A solid, B dashed", color=theme.foreground,
+        if self.staged:  # a title that fits a third of a 1024-pixel screen
+            item.setLabel("left", "std (log axis)")
+            title = "Std against depth"
+        else:
+            item.setLabel("left", "std")  # short: see DepthPlot; the title names the log axis
+            title = "Std against depth (log axis): A solid, B dashed"
+        item.setTitle(title, color=theme.foreground,
                       size=f"{theme.font_pt * 1.1:.1f}pt", bold=True)
         if self.legend is not None:
             item.layout.removeItem(self.legend)
             self.legend.scene() and self.legend.scene().removeItem(self.legend)
-        self.legend = pg.LegendItem(colCount=4, labelTextColor=theme.foreground,
+        self.legend = pg.LegendItem(colCount=2 if self.staged else 4,
+                                    labelTextColor=theme.foreground,
                                     labelTextSize=f"{theme.font_pt * 0.9:.1f}pt")
         for (side, key), curve in self.curves.items():
             self.legend.addItem(curve, f"{side}: {'z' if key == 'forward' else '∂L/∂z'}")
@@ -158,6 +176,9 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         self._key = None
         self._settings = None
         self._drawing = 0
+        self.stage_rows: int | None = None
+        """Presentation mode's few rows: with layers "auto", this many spread from the first
+        layer to the last; None shows every row the settings ask for."""
         self.task = BackgroundTask(compute_pair_here, "initviz-compare", self)
         self.task.resultReady.connect(self._show)
         self.task.failed.connect(self._failed)
@@ -307,7 +328,20 @@ class CompareView(RefreshWhenVisible, QtWidgets.QWidget):
         peaks = {key: max(p[key] for p in each) for key in each[0]}
         self._drawing = len(SIDES)
         for side, data in zip(SIDES, datas, strict=True):
-            self.grids[side].show_data(data, settings, peaks)
+            self.grids[side].show_data(data, self._grid_settings(settings, data.depth_count),
+                                       peaks)
+
+    def _grid_settings(self, settings, depth: int):
+        if self.stage_rows is None or settings.layers != "auto":
+            return settings  # the teacher's own choice of layers wins
+        return dataclasses.replace(settings, layers=spread_layers(depth, self.stage_rows))
+
+    def set_stage_rows(self, count: int | None) -> None:
+        """Show ``count`` spread rows (None: all), re-drawing the last result (also at a
+        new row height)."""
+        self.stage_rows = count
+        if self.datas is not None:
+            self._show(self.datas)
 
     # --- layout -------------------------------------------------------------------------------
 

@@ -204,7 +204,9 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
                              "only memorise them: test accuracy stays at chance. Pick a 2-D set "
                              "(moons, spiral, ...) to watch it learn")
             text = "; ".join(parts)
-            self.status_label.setText(f"<span style='color:#555555'>{text}</span>")
+            self.status_label.setText(f"<span style='color:#555555'>{text}</span>" if text else "")
+        # nothing to say (on stage, with a 2-D set): no empty line above the plots
+        self.status_label.setVisible(bool(self.status_label.text()))
 
     def _draw_grid(self, data) -> None:
         """Newest wins: while the grid is still drawing, keep only the latest frame for later."""
@@ -233,6 +235,7 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         self.set_playing(False)
         colour = th.WARNING_COLOURS["nonfinite"]
         self.status_label.setText(f"<b style='color:{colour}'>{message}</b>")
+        self.status_label.show()
         self.document.show_message(message)
 
     def frames_per_second(self) -> float:
