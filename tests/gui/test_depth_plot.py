@@ -98,3 +98,26 @@ def test_rounding_residue_is_a_gap_in_the_gradient_line_not_a_measurement():
     assert np.isnan(backward[:-1]).all()  # layers 1-3: residue, no line
     assert backward[-1] > 1e-4  # the output layer's gradient is real
     assert np.isfinite(curves["forward"]).all()
+
+
+def legend_rows(plot) -> int:
+    """How many rows the legend's labels take, read from where they are drawn."""
+    return len({round(label.mapToScene(0, 0).y()) for _, label in plot.legend.items})
+
+
+def test_the_legend_takes_one_row_where_the_plot_is_wide_enough(qtbot):
+    """On a projector's stage the plot is short: a second legend row cost it a third of its
+    height at 1024 x 768, so every entry goes on one row whenever they fit."""
+    from initviz.gui import theme as th
+
+    plot = DepthSummaryPlot(th.PRESENTATION)
+    qtbot.addWidget(plot)
+    plot.show()
+    view_box = plot.plot_item.getViewBox()
+    plot.resize(420, 300)
+    qtbot.waitUntil(lambda: legend_rows(plot) == 2)  # entries that do not fit wrap, never clip
+    plot.plot_item.layout.activate()
+    narrow_plot = view_box.height()
+    plot.resize(1000, 300)
+    qtbot.waitUntil(lambda: legend_rows(plot) == 1)
+    qtbot.waitUntil(lambda: view_box.height() > narrow_plot + 10)  # the row given back

@@ -37,6 +37,8 @@ tanh with Xavier; 10th–90th percentile): width 8, 0.08–1.6 and 0.53–1.27; 
 THEORY_Z = 10
 """The theory's dashes lie over the measured lines and dots: where theory and measurement
 agree (the point of a good initialisation) the dashes must still be seen."""
+LEGEND_GAP = 24
+"""Pixels between legend entries, and kept free beside a legend on one row."""
 MEASURED_ALPHA = 120
 """The measured line is a wide, pale band (its dots full colour), so a thin dark dash shows
 on top of it."""
@@ -91,6 +93,9 @@ def positive_or_nan(values: np.ndarray) -> np.ndarray:
 
 
 class DepthSummaryPlot(pg.PlotWidget):
+    legend = None
+    """The legend below the plot (_build_legend); None until the theme is applied."""
+
     def __init__(self, theme: th.Theme = th.NORMAL, parent=None):
         super().__init__(parent, axisItems={"left": DecadeAxis("left")})
         self.plot_item = self.getPlotItem()
@@ -206,6 +211,23 @@ class DepthSummaryPlot(pg.PlotWidget):
                 self.legend.addItem(
                     self.band_samples[band_key], f"{band_name}, seeds {first}–{last} (··· rms)")
         self.plot_item.layout.addItem(self.legend, 4, 1)
+        self._fit_legend_columns()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_legend_columns()
+
+    def _fit_legend_columns(self) -> None:
+        """Every entry on one row where the plot is wide enough: on a projector's stage the
+        plot is short, and a second legend row takes a fifth of its height."""
+        if self.legend is None or self.closed:  # closed: pyqtgraph has cleared the scene
+            return
+        needed = sum(sample.boundingRect().width() + label.item.boundingRect().width()
+                     + LEGEND_GAP for sample, label in self.legend.items)
+        room = self.width() - self.plot_item.getAxis("left").width() - LEGEND_GAP
+        count = len(self.legend.items) if needed <= room else (2 if self.band is None else 3)
+        if count != self.legend.columnCount:
+            self.legend.setColumnCount(count)
 
     def show_data(self, data) -> None:
         depth = data.depth
