@@ -21,6 +21,12 @@ and these settings pay off there:
   cannot help against other programs (each session is its own scheduling group).
   Qt's own thread priorities do nothing on Linux (its threads share SCHED_OTHER's one
   priority), so the thread's nice value is set; it inherits to the threads it starts.
+- (window only) The GIL's switch interval is SWITCH_INTERVAL_S instead of Python's 5 ms.
+  Painting a plot calls Python from Qt's C++ many times (an item's ``paint``, its
+  ``boundingRect``), and the GUI thread gives the GIL up between those calls; while a
+  computing thread runs Python, each call can wait a whole interval before the GIL comes
+  back, so a paint of a hundred calls waits a hundred intervals. The interval only comes
+  into play while a thread waits for the GIL; a computation then hands it over more often.
 """
 from __future__ import annotations
 
@@ -35,6 +41,10 @@ WORKER_NICE = 10
 """Nice steps between the GUI thread and the computing threads (CFS weight 1024 against 110:
 a thread waking to draw gets a contended core first, while on an idle core the computation
 runs as fast as before). In the soak, 5 steps left the GUI thread queued clearly longer."""
+
+SWITCH_INTERVAL_S = 0.0005
+"""The window's GIL switch interval (``sys.setswitchinterval``): the longest a GUI thread's
+return to Python waits for a thread computing in Python."""
 
 _worker_nice: int | None = None
 """The nice value of computing threads, once ``apply_window`` has run (else untouched)."""
@@ -64,10 +74,12 @@ def apply_window() -> bool:
 
     NumPy is loaded here so that BLAS's threads exist, and they are lowered with every
     other thread already running; a thread the window starts later to compute calls
-    ``lower_this_thread``. Returns ``apply``'s result.
+    ``lower_this_thread``. The GIL's switch interval becomes SWITCH_INTERVAL_S. Returns
+    ``apply``'s result.
     """
     global _worker_nice
     tuned = apply()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     import numpy  # noqa: F401 - starts BLAS's threads, lowered below
 
     if not sys.platform.startswith("linux"):  # elsewhere a thread id is no process id
