@@ -88,6 +88,40 @@ def rss_split_kb() -> dict:
     return split
 
 
+def anonymous_by_kind_kb() -> dict:
+    """Anonymous RSS by the kind of mapping (/proc/self/smaps): the main heap, thread stacks
+    (8 MB mappings), glibc's per-thread malloc arenas (64 MB reservations), and the rest
+    (Python's 1 MB object arenas, large arrays, libraries' own mmaps) by size."""
+    kinds = Counter()
+    try:
+        with open("/proc/self/smaps") as smaps:
+            size = name = None
+            for line in smaps:
+                head = line.split()
+                if "-" in head[0] and len(head) >= 5:  # a mapping's first line
+                    low, high = (int(x, 16) for x in head[0].split("-"))
+                    size, name = (high - low) // 1024, head[5] if len(head) > 5 else ""
+                elif head[0] == "Anonymous:" and int(head[1]):
+                    if name == "[heap]":
+                        kind = "heap"
+                    elif name.startswith("["):
+                        kind = name
+                    elif name:
+                        kind = "files' private pages"
+                    elif size in (8192, 8196):
+                        kind = "thread stacks"
+                    elif size >= 60 * 1024:
+                        kind = "malloc arenas / large mmaps"
+                    elif size <= 1028:
+                        kind = "mmaps up to 1 MB (Python's arenas)"
+                    else:
+                        kind = "other mmaps"
+                    kinds[kind] += int(head[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return dict(kinds)
+
+
 class _MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in (
         "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
@@ -364,6 +398,7 @@ class ReferenceProbe:
         split = rss_split_kb()
         self.log("reference", phase=self.phase, rss_kb=rss_kb(), heap_kb=heap_kb(),
                  anon_kb=split.get("anon"), file_kb=split.get("file"),
+                 anon_by_kind_kb=anonymous_by_kind_kb(), threads=threading.active_count(),
                  draw_cache_kb=draws.SHARED._bytes // 1024,
                  objects=len(gc.get_objects()), took_s=round(time.time() - self.started, 1),
                  timed_out=timed_out)

@@ -15,6 +15,12 @@ and these settings pay off there:
   ``release_kept_memory`` hands that memory back once the window has had nothing to
   compute for a moment (and now and then while it computes without a pause), so a window
   does not hold its largest update's memory for good.
+- (window only) Every thread allocates from glibc's main arena (``one_malloc_arena``):
+  malloc_trim, the release above, hands back the free memory at the top of the main arena
+  but not at the top of another thread's own arena, and with the trim threshold above
+  nothing else does, so each computing thread's arena kept its largest update's memory
+  for good. The window's threads allocate large arrays now and then, not small blocks all
+  the time, so they seldom queue for the one arena's lock.
 - (window only, ``apply_window``) Every thread that computes runs WORKER_NICE steps below
   the GUI thread: on a machine with fewer cores than busy threads the scheduler then
   gives the GUI thread a core first, and a drawing waits less behind a computation. It
@@ -78,6 +84,7 @@ def apply_window() -> bool:
     ``apply``'s result.
     """
     global _worker_nice
+    one_malloc_arena()  # before NumPy starts BLAS's threads: a thread's arena is for good
     tuned = apply()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     import numpy  # noqa: F401 - starts BLAS's threads, lowered below
@@ -90,6 +97,23 @@ def apply_window() -> bool:
         if task != threading.get_native_id():
             _set_nice(task)
     return tuned
+
+
+M_ARENA_MAX = -8
+"""glibc's mallopt parameter: the most malloc arenas the threads of a process share."""
+
+
+def one_malloc_arena() -> bool:
+    """Every thread of the process allocates from glibc's main arena (see the module's notes);
+    False where the C library is not glibc (nothing done). Call before any other thread runs."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_ARENA_MAX, 1))
 
 
 def lower_this_thread() -> None:

@@ -231,3 +231,45 @@ def test_a_computation_in_python_holds_a_paint_back_one_short_switch_at_a_time()
     assert seen["tuned"] == pytest.approx(_runtime.SWITCH_INTERVAL_S) and seen["tuned"] <= 0.001
     # each of 100 returns waits up to a whole interval: ~0.5 s at 5 ms, well under at 0.5 ms
     assert seen["tuned_s"] < 0.5 * seen["default_s"], seen
+
+
+ARENAS = r"""
+import json, sys, threading
+from initviz import _runtime
+_runtime.apply_window()
+import numpy as np
+from initviz.core import memory
+
+def anonymous_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssAnon")) / 1024
+
+kept = []
+
+def update():  # a computing thread's update: arrays of 1-3 MB, a few alive at a time
+    alive = []
+    for i in range(60):
+        alive.append(np.ones(1024 * 1024 // 8 * (1 + i % 3)))
+        if len(alive) > 10:
+            alive.pop(0)
+    kept.append(np.ones(64))  # its result outlives it
+
+before = anonymous_mb()
+for _ in range(4):
+    thread = threading.Thread(target=update)
+    thread.start()
+    thread.join()
+memory.release_freed_memory()  # what the window does once it is quiet
+print(json.dumps({"kept_mb": anonymous_mb() - before}))
+"""
+
+
+@linux_only
+def test_memory_a_computing_thread_freed_goes_back_when_the_window_is_quiet():
+    """Four updates on threads of their own free everything but a small result; once the
+    window is quiet (malloc_trim) RSS is back where it was. A thread with its own malloc
+    arena kept over 20 MB of it for good, out of malloc_trim's reach."""
+    done = subprocess.run([sys.executable, "-c", ARENAS], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["kept_mb"] < 4.0
