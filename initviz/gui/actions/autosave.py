@@ -21,6 +21,7 @@ from PySide6 import QtCore, QtWidgets
 
 from initviz.autosave_store import AutosaveStore, Recovery, data_dir
 from initviz.errors import ProjectError
+from initviz.gui.gc_guard import collect_in_gui_thread
 from initviz.project import Project
 
 AUTOSAVE_DELAY_MS = 2000
@@ -74,6 +75,7 @@ class AutosaveController(QtCore.QObject):
         self.store = store if store is not None else default_store()
         self._lock = self._take_lock()
         self._last_error = None
+        collect_in_gui_thread()  # Python's GC must never free a Qt object in the writer thread
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initviz-autosave")
         self._last_write: Future | None = None
         self._closed = False

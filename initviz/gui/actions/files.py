@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError, ProtectedFileError
+from initviz.gui.gc_guard import collect_in_gui_thread
 from initviz.project import Project
 
 MAX_RECENT = 8
@@ -53,6 +54,7 @@ class FileActions(QtCore.QObject):
         super().__init__(window)
         self.window = window
         self.document = document
+        collect_in_gui_thread()  # Python's GC must never free a Qt object in the save thread
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initviz-save")
         self._numbers = itertools.count(1)
         self._in_flight: tuple | None = None  # (number, future, snapshot, path, load)
