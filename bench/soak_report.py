@@ -20,6 +20,8 @@ RSS_SLACK_MB = 48.0
 RSS_SLACK_FRACTION = 0.10
 """The trend's own yardstick (shown, not a target): the last sample within max(48 MB, 10 %)
 of the one after warm-up; glibc keeps freed arenas (``_runtime``)."""
+REFERENCE_MIN_GAP_S = 60.0
+"""Probes closer than this (a window restarted shortly before the end's probe) say nothing."""
 REFERENCE_RSS_SLACK_MB = 32.0
 REFERENCE_HEAP_SLACK_MB = 16.0
 REFERENCE_SLACK_FRACTION = 0.08
@@ -146,7 +148,8 @@ def rss_figures(run: Run, warmup_s: float) -> dict:
 def reference_figures(run: Run) -> dict:
     """RSS (anonymous and of files), malloc in use and Python's object count at the
     reference project, at warm-up and at the end (MB), and whether the growth between them
-    is within the slack (``flat``): only for a window that had both probes, each finished."""
+    is within the slack (``flat``): only for a window that had both probes, each finished,
+    at least REFERENCE_MIN_GAP_S apart."""
 
     def mb(probe, key):
         return None if probe.get(key) is None else probe[key] / 1024
@@ -157,7 +160,8 @@ def reference_figures(run: Run) -> dict:
                        "timed_out": bool(probe.get("timed_out"))}
                for phase, probe in run.reference.items()}
     warm, end = figures.get("warm"), figures.get("end")
-    if warm is None or end is None or warm["timed_out"] or end["timed_out"]:
+    if warm is None or end is None or warm["timed_out"] or end["timed_out"] or (
+            end["at_s"] - warm["at_s"] < REFERENCE_MIN_GAP_S):
         return figures
     figures["rss_growth_mb"] = end["rss_mb"] - warm["rss_mb"]
     judged = "anon_mb" if warm["anon_mb"] is not None and end["anon_mb"] is not None else "rss_mb"

@@ -101,10 +101,15 @@ def test_rss_is_judged_at_the_reference_project_not_at_whatever_was_shown_last(t
 
 
 def test_a_window_without_both_reference_probes_gives_no_verdict(tmp_path):
-    """Killed before its end probe (or started too late for the warm-up's): no pair, no
-    verdict; a soak with no pair at all does not pass."""
+    """Killed before its end probe (or started too late for the warm-up's, or so late that
+    the two came 6 s apart): no pair, no verdict; a soak with no pair at all does not pass."""
     killed = soak_report.read_run(_probes(tmp_path / "A2.jsonl", (405, 148, 9), None))
     assert "flat" not in soak_report.reference_figures(killed)
+    close = _probes(tmp_path / "B5.jsonl", (269, 80, 9), (269, 80, 9))
+    lines = [json.loads(line) for line in close.read_text().splitlines()]
+    lines[-1]["t"] = lines[-2]["t"] + 6.0
+    close.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert "flat" not in soak_report.reference_figures(soak_report.read_run(close))
     summary = soak_report.summarise([killed], kills=[], warmup_s=40)
     assert summary["targets"]["RSS flat after warm-up (at the reference project)"] is False
 
