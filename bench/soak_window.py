@@ -19,7 +19,9 @@ kill loses at most the line being written:
   per action its longest synchronous run and the RSS it added;
 - ``reference``: RSS, malloc in use and Python's object count at the reference project
   (``ReferenceProbe``), once after ``--probe-after`` seconds and once before the end, after
-  the same steps: what a leak adds between the two, at the same memory in use.
+  the same steps: what a leak adds between the two, at the same memory in use. With
+  INITVIZ_SOAK_TRACEMALLOC set, ``held_since_warm_up`` at the end lists the largest
+  allocations made after the first probe and still held (tracemalloc; NumPy's arrays too).
 
 Usage: python bench/soak_window.py --log LOG --projects DIR --seed N --until EPOCH
     [--probe-after SECONDS]
@@ -392,9 +394,19 @@ class ReferenceProbe:
             self._next()
 
     def _finish(self, timed_out: bool) -> None:
+        import tracemalloc
+
         from initviz.core import draws
 
         self.timer.stop()
+        if os.environ.get("INITVIZ_SOAK_TRACEMALLOC") and self.phase == "warm":
+            tracemalloc.start(12)  # what is allocated from here on and still held at the end
+        elif tracemalloc.is_tracing():
+            grown = tracemalloc.take_snapshot().statistics("traceback")[:12]
+            self.log("held_since_warm_up", top=[
+                {"kb": stat.size // 1024, "count": stat.count,
+                 "where": [f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback][-6:]}
+                for stat in grown])
         split = rss_split_kb()
         self.log("reference", phase=self.phase, rss_kb=rss_kb(), heap_kb=heap_kb(),
                  anon_kb=split.get("anon"), file_kb=split.get("file"),
