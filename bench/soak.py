@@ -215,7 +215,7 @@ def soak(args) -> dict:
             time.sleep(1.0)
             slot.proc.kill()
     runs = [soak_report.read_run(p) for p in sorted((root / "logs").glob("*.jsonl"))]
-    summary = soak_report.summarise(runs, kills, args.warmup)
+    summary = soak_report.summarise(runs, kills, args.warmup, args.min_pair_gap)
     summary["window_failures"] = deaths
     summary["targets"]["every window runs until the end, within the RSS limit, and closes"] = (
         not deaths)
@@ -231,6 +231,8 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=40.0,
                         help="seconds into a window's life of its first reference probe "
                              "(soak_window.ReferenceProbe; the second is at the end)")
+    parser.add_argument("--min-pair-gap", type=float, default=soak_report.REFERENCE_MIN_GAP_S,
+                        help="seconds a window's two reference probes must lie apart to count")
     parser.add_argument("--quiet-end", type=float, default=35.0,
                         help="no kill in the last seconds (a restart needs time to check, "
                              "and the end's reference probe time to run)")

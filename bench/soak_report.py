@@ -145,11 +145,11 @@ def rss_figures(run: Run, warmup_s: float) -> dict:
     return figures
 
 
-def reference_figures(run: Run) -> dict:
+def reference_figures(run: Run, min_gap_s: float = REFERENCE_MIN_GAP_S) -> dict:
     """RSS (anonymous and of files), malloc in use and Python's object count at the
     reference project, at warm-up and at the end (MB), and whether the growth between them
     is within the slack (``flat``): only for a window that had both probes, each finished,
-    at least REFERENCE_MIN_GAP_S apart."""
+    at least ``min_gap_s`` apart."""
 
     def mb(probe, key):
         return None if probe.get(key) is None else probe[key] / 1024
@@ -161,7 +161,7 @@ def reference_figures(run: Run) -> dict:
                for phase, probe in run.reference.items()}
     warm, end = figures.get("warm"), figures.get("end")
     if warm is None or end is None or warm["timed_out"] or end["timed_out"] or (
-            end["at_s"] - warm["at_s"] < REFERENCE_MIN_GAP_S):
+            end["at_s"] - warm["at_s"] < min_gap_s):
         return figures
     figures["rss_growth_mb"] = end["rss_mb"] - warm["rss_mb"]
     judged = "anon_mb" if warm["anon_mb"] is not None and end["anon_mb"] is not None else "rss_mb"
@@ -179,7 +179,8 @@ def reference_figures(run: Run) -> dict:
     return figures
 
 
-def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
+def summarise(runs: list[Run], kills: list[dict], warmup_s: float,
+              min_gap_s: float = REFERENCE_MIN_GAP_S) -> dict:
     gaps, longest, rss_added, counts = Counter(), Counter(), Counter(), Counter()
     warnings, qt, dialogs = Counter(), Counter(), Counter()
     for run in runs:
@@ -195,7 +196,7 @@ def summarise(runs: list[Run], kills: list[dict], warmup_s: float) -> dict:
     jumps = sorted((j for run in runs for j in run.rss_jumps), key=lambda j: -j["mb"])
     outcomes = Counter(k["outcome"] for k in kills)
     rss = {run.name: rss_figures(run, warmup_s) for run in runs}
-    reference = {run.name: reference_figures(run) for run in runs if run.reference}
+    reference = {run.name: reference_figures(run, min_gap_s) for run in runs if run.reference}
     measured = [f for f in reference.values() if "flat" in f]
     summary = {
         "actions": sum(counts.values()), "action_counts": dict(counts.most_common()),
