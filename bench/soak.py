@@ -11,6 +11,10 @@ restore exactly that work (or there was none, or the file it names already holds
 
     python bench/soak.py --duration 600        # or: make soak DURATION=600
 
+Each window measures its memory at a fixed reference project ``--warmup`` seconds into its
+life and again 30 s before the end (``soak_window.ReferenceProbe``): RSS is flat when what it
+holds there is the same, whatever projects came and went in between.
+
 Prints the summary (``soak_report``), writes it as JSON with ``--json``, exits 1 when a
 target is missed. The machine's load counts: stalls are wall time, and each one says how
 much of it the GUI thread spent on the CPU (little = the process was not scheduled).
@@ -46,8 +50,10 @@ MIN_AGE_S = 8.0
 class Slot:
     """One of the two windows, restarted after each kill; each process has its own log."""
 
-    def __init__(self, name: str, root: Path, env: dict, until: float, seed: int):
+    def __init__(self, name: str, root: Path, env: dict, until: float, seed: int,
+                 probe_after: float):
         self.name, self.root, self.env, self.until, self.seed = name, root, env, until, seed
+        self.probe_after = probe_after
         self.runs = 0
         self.proc = None
         self.log = None
@@ -61,7 +67,8 @@ class Slot:
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "soak_window.py"), "--log", str(self.log),
              "--projects", str(self.root / "projects"), "--until", str(self.until),
-             "--seed", str(self.seed * 1000 + ord(self.name) * 10 + self.runs)],
+             "--seed", str(self.seed * 1000 + ord(self.name) * 10 + self.runs),
+             "--probe-after", str(self.probe_after)],
             env=self.env, stdout=err, stderr=subprocess.STDOUT)
         err.close()
         self.started_at = time.time()
@@ -174,7 +181,7 @@ def soak(args) -> dict:
     rng = random.Random(args.seed)
     started = time.time()
     until = started + args.duration
-    slots = [Slot(name, root, env, until, args.seed) for name in "AB"]
+    slots = [Slot(name, root, env, until, args.seed, args.warmup) for name in "AB"]
     for slot in slots:
         slot.start()
     kills, deaths = [], []
@@ -208,7 +215,7 @@ def soak(args) -> dict:
             time.sleep(1.0)
             slot.proc.kill()
     runs = [soak_report.read_run(p) for p in sorted((root / "logs").glob("*.jsonl"))]
-    summary = soak_report.summarise(runs, kills, args.warmup)
+    summary = soak_report.summarise(runs, kills, args.warmup, args.min_pair_gap)
     summary["window_failures"] = deaths
     summary["targets"]["every window runs until the end, within the RSS limit, and closes"] = (
         not deaths)
@@ -221,10 +228,14 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--kill-every", type=float, nargs=2, default=(30.0, 90.0),
                         metavar=("MIN", "MAX"), help="seconds between kills, drawn uniformly")
-    parser.add_argument("--warmup", type=float, default=60.0,
-                        help="RSS is compared from this many seconds into a window's life")
-    parser.add_argument("--quiet-end", type=float, default=20.0,
-                        help="no kill in the last seconds (a restart needs time to check)")
+    parser.add_argument("--warmup", type=float, default=40.0,
+                        help="seconds into a window's life of its first reference probe "
+                             "(soak_window.ReferenceProbe; the second is at the end)")
+    parser.add_argument("--min-pair-gap", type=float, default=soak_report.REFERENCE_MIN_GAP_S,
+                        help="seconds a window's two reference probes must lie apart to count")
+    parser.add_argument("--quiet-end", type=float, default=35.0,
+                        help="no kill in the last seconds (a restart needs time to check, "
+                             "and the end's reference probe time to run)")
     parser.add_argument("--memory-budget", default="1G",
                         help="INITVIZ_MEMORY_BUDGET of each window (two share the machine)")
     parser.add_argument("--rss-limit", type=float, default=4096.0, metavar="MB",

@@ -151,8 +151,8 @@ def actions(win) -> dict:
         "lesson": (2, lambda rng: _lesson(win, rng)),
         "undo": (4, lambda rng: win.menus.undo_action.trigger()),
         "redo": (2, lambda rng: win.menus.redo_action.trigger()),
-        "save": (3, lambda rng: win.files.save()),
-        "save_as": (2, lambda rng: win.files.save_as()),
+        "save": (3, lambda rng: win.files.save_action.trigger()),  # Ctrl+S, as a user saves
+        "save_as": (2, lambda rng: win.files.save_as_action.trigger()),
         "open": (2, lambda rng: win.files.open()),
         "new": (1, lambda rng: win.files.new()),
     }

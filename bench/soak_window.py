@@ -16,14 +16,21 @@ kill loses at most the line being written:
   stack sampled during it: a GUI thread that computed, one that waited for the worker
   threads (the GIL), and one the machine did not run tell apart);
 - ``stats`` every 2 s: cumulative action counts, the heartbeat gaps as a histogram, RSS, and
-  per action its longest synchronous run and the RSS it added.
+  per action its longest synchronous run and the RSS it added;
+- ``reference``: RSS, malloc in use and Python's object count at the reference project
+  (``ReferenceProbe``), once after ``--probe-after`` seconds and once before the end, after
+  the same steps: what a leak adds between the two, at the same memory in use. With
+  INITVIZ_SOAK_TRACEMALLOC set, ``held_since_warm_up`` at the end lists the largest
+  allocations made after the first probe and still held (tracemalloc; NumPy's arrays too).
 
 Usage: python bench/soak_window.py --log LOG --projects DIR --seed N --until EPOCH
+    [--probe-after SECONDS]
 """
 from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import json
 import os
 import random
@@ -47,11 +54,74 @@ HANG_S = 5.0
 RSS_JUMP_KB = 50 * 1024
 """RSS growth between two actions that is logged with the project that caused it."""
 QT_NOISE = ("This plugin does not support propagateSizeHints()",)
+REFERENCE = {
+    "name": "soak reference",
+    "network": {"widths": [64, 128, 128, 128, 10], "activation": "tanh"},
+    "init": {"scheme": "xavier_normal"},
+    "data": {"batch_size": 256, "seed": 7},
+}
+"""The project each window measures its memory at, at warm-up and at the end."""
+END_PROBE_S = 30.0
+"""The end's reference probe starts this long before ``--until`` (it waits for every tab)."""
+PROBE_IDLE_MS = 600
+"""A tab counts as done once nothing has computed or drawn for this long."""
+PROBE_TIMEOUT_S = 80.0
+"""A probe that has not finished by then is logged as timed out (the soak waits 60 s past
+the end for a window to close)."""
 
 
 def rss_kb() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def rss_split_kb() -> dict:
+    """RSS as anonymous memory (the heap, arenas, stacks: where a leak lands) and pages of
+    files (libraries' code, paged in as new code paths run, dropped by the kernel at will)."""
+    split = {}
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+                    name, value = line.split()[:2]
+                    split[name[3:-1].lower()] = int(value)
+    except (OSError, ValueError):
+        pass
+    return split
+
+
+def anonymous_by_kind_kb() -> dict:
+    """Anonymous RSS by the kind of mapping (/proc/self/smaps): the main heap, thread stacks
+    (8 MB mappings), glibc's per-thread malloc arenas (64 MB reservations), and the rest
+    (Python's 1 MB object arenas, large arrays, libraries' own mmaps) by size."""
+    kinds = Counter()
+    try:
+        with open("/proc/self/smaps") as smaps:
+            size = name = None
+            for line in smaps:
+                head = line.split()
+                if "-" in head[0] and len(head) >= 5:  # a mapping's first line
+                    low, high = (int(x, 16) for x in head[0].split("-"))
+                    size, name = (high - low) // 1024, head[5] if len(head) > 5 else ""
+                elif head[0] == "Anonymous:" and int(head[1]):
+                    if name == "[heap]":
+                        kind = "heap"
+                    elif name.startswith("["):
+                        kind = name
+                    elif name:
+                        kind = "files' private pages"
+                    elif size in (8192, 8196):
+                        kind = "thread stacks"
+                    elif size >= 60 * 1024:
+                        kind = "malloc arenas / large mmaps"
+                    elif size <= 1028:
+                        kind = "mmaps up to 1 MB (Python's arenas)"
+                    else:
+                        kind = "other mmaps"
+                    kinds[kind] += int(head[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return dict(kinds)
 
 
 class _MallInfo2(ctypes.Structure):
@@ -209,6 +279,9 @@ class Heartbeat:
         now, cpu, process = time.perf_counter(), time.thread_time(), time.process_time()
         queued = queued_s()
         late = max(0.0, (now - self.last) * 1000.0 - HEARTBEAT_MS)
+        if self.state.pop("harness_gap", False):  # the probe's own gc.collect: not the app's
+            self.log("harness_gap", ms=round(late, 1))
+            late = 0.0
         self.gaps[int(late)] += 1
         self.worst = max(self.worst, late)
         if late > STALL_MS:
@@ -245,14 +318,123 @@ class Heartbeat:
                          action=self.state.get("action"), project=self.state.get("project"))
 
 
+class ReferenceProbe:
+    """RSS and malloc in use at one fixed project, after the same steps each time.
+
+    Memory in use follows what the window shows (each tab keeps its latest results), so two
+    samples at different projects cannot tell a leak from a larger project. The probe
+    pauses the random actions, empties the cache of unit draws (bounded at 128 MB, it fills
+    as projects come and go: after this it holds the reference's draws alone), loads
+    REFERENCE (no question asked: the soak's work is expendable), visits every tab in order
+    until it has computed and drawn, comes back to the first, collects Python's garbage and
+    returns the freed memory glibc keeps (``malloc_trim``, on a thread as the window does),
+    then logs a ``reference`` event.
+    """
+
+    def __init__(self, window, log: Log, state: dict):
+        from PySide6 import QtCore
+
+        self.window, self.log, self.state = window, log, state
+        self.timer = QtCore.QTimer(interval=100)
+        self.timer.timeout.connect(self._poll)
+        self.steps, self.phase, self.done, self.started = [], "", None, 0.0
+
+    def run(self, phase: str, done) -> None:
+        from initviz.core import draws
+        from initviz.project import Project
+
+        self.state["probing"] = phase
+        self.phase, self.done, self.started = phase, done, time.time()
+        window = self.window
+        for view in window.teaching_views:  # the Training tab stops playing
+            if getattr(view, "playing", False):
+                view.set_playing(False)
+        draws.SHARED.clear()
+        window.document.load(Project(REFERENCE))
+        tabs = list(range(window.tabs.count()))
+        self.steps = [("tab", index) for index in tabs + [0]] + [("trim", None)]
+        self._next()
+
+    def _next(self) -> None:
+        self.step, self.arg = self.steps.pop(0)
+        self.idle_since = None
+        if self.step == "tab":
+            self.window.tabs.setCurrentIndex(self.arg)
+        else:
+            self.state["harness_gap"] = True
+            gc.collect()
+            self.trimmer = threading.Thread(target=_trim, name="soak-trim")
+            self.trimmer.start()
+        self.timer.start()
+
+    def _idle(self) -> bool:
+        from initviz.gui.workers import background
+
+        if any(owner.busy for owner in list(background._COMPUTING)):
+            return False
+        grids = [getattr(view, "grid", None) for view in self.window.teaching_views]
+        grids.append(self.window.dashboard.grid)
+        return not any(getattr(grid, "drawing", False) for grid in grids)
+
+    def _poll(self) -> None:
+        now = time.time()
+        if self.step == "trim":
+            if self.trimmer.is_alive():
+                return
+            self._finish(timed_out=False)
+            return
+        if not self._idle():
+            self.idle_since = None
+        elif self.idle_since is None:
+            self.idle_since = now
+        if now - self.started > PROBE_TIMEOUT_S:
+            self._finish(timed_out=True)
+        elif self.idle_since is not None and now - self.idle_since >= PROBE_IDLE_MS / 1000:
+            self.timer.stop()
+            self._next()
+
+    def _finish(self, timed_out: bool) -> None:
+        import tracemalloc
+
+        from initviz.core import draws
+
+        self.timer.stop()
+        if os.environ.get("INITVIZ_SOAK_TRACEMALLOC") and self.phase == "warm":
+            tracemalloc.start(12)  # what is allocated from here on and still held at the end
+        elif tracemalloc.is_tracing():
+            grown = tracemalloc.take_snapshot().statistics("traceback")[:12]
+            self.log("held_since_warm_up", top=[
+                {"kb": stat.size // 1024, "count": stat.count,
+                 "where": [f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback][-6:]}
+                for stat in grown])
+        split = rss_split_kb()
+        self.log("reference", phase=self.phase, rss_kb=rss_kb(), heap_kb=heap_kb(),
+                 anon_kb=split.get("anon"), file_kb=split.get("file"),
+                 anon_by_kind_kb=anonymous_by_kind_kb(), threads=threading.active_count(),
+                 draw_cache_kb=draws.SHARED._bytes // 1024,
+                 objects=len(gc.get_objects()), took_s=round(time.time() - self.started, 1),
+                 timed_out=timed_out)
+        self.state["probing"] = None
+        self.done()
+
+
+def _trim() -> None:
+    from initviz.core import memory
+
+    memory.release_freed_memory()
+
+
 class Soak:
     """The action loop and the periodic stats of one window."""
 
-    def __init__(self, window, log: Log, state: dict, rng: random.Random, until: float):
+    def __init__(self, window, log: Log, state: dict, rng: random.Random, until: float,
+                 probe_after: float):
         import soak_actions
         from PySide6 import QtCore
 
         self.window, self.log, self.state, self.rng, self.until = window, log, state, rng, until
+        self.probe = ReferenceProbe(window, log, state)
+        self.probe_at = {"warm": time.time() + probe_after, "end": until - END_PROBE_S}
         self.table = soak_actions.actions(window)
         self.choose = soak_actions.choose
         self.counts = Counter()
@@ -270,6 +452,14 @@ class Soak:
     def act(self) -> None:
         if time.time() >= self.until:
             self.finish()
+            return
+        due = [phase for phase, at in self.probe_at.items() if time.time() >= at]
+        if due:  # no random action while the reference project is measured
+            phase = due[0]
+            del self.probe_at[phase]
+            if phase == "end":
+                self.probe_at.pop("warm", None)  # too late for one: the end's has no pair
+            self.probe.run(phase, lambda: self.timer.start(100))
             return
         rss = rss_kb()
         if self.state.get("action"):
@@ -350,6 +540,8 @@ def main() -> int:
     parser.add_argument("--projects", required=True, help="the shared folder of project files")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--until", type=float, required=True, help="stop at this time.time()")
+    parser.add_argument("--probe-after", type=float, default=40.0,
+                        help="seconds into the window's life of the first reference probe")
     args = parser.parse_args()
     import faulthandler
     import signal
@@ -365,7 +557,7 @@ def main() -> int:
 
     soak_actions.FileDialogs(Path(args.projects), rng).install()
     app, window = start_window(log, state)
-    soak = Soak(window, log, state, rng, args.until)  # noqa: F841 - kept alive by the loop
+    soak = Soak(window, log, state, rng, args.until, args.probe_after)  # noqa: F841 - kept alive by the loop
     return app.exec()
 
 

@@ -15,12 +15,24 @@ and these settings pay off there:
   ``release_kept_memory`` hands that memory back once the window has had nothing to
   compute for a moment (and now and then while it computes without a pause), so a window
   does not hold its largest update's memory for good.
+- (window only) Every thread allocates from glibc's main arena (``one_malloc_arena``):
+  malloc_trim, the release above, hands back the free memory at the top of the main arena
+  but not at the top of another thread's own arena, and with the trim threshold above
+  nothing else does, so each computing thread's arena kept its largest update's memory
+  for good. The window's threads allocate large arrays now and then, not small blocks all
+  the time, so they seldom queue for the one arena's lock.
 - (window only, ``apply_window``) Every thread that computes runs WORKER_NICE steps below
   the GUI thread: on a machine with fewer cores than busy threads the scheduler then
   gives the GUI thread a core first, and a drawing waits less behind a computation. It
   cannot help against other programs (each session is its own scheduling group).
   Qt's own thread priorities do nothing on Linux (its threads share SCHED_OTHER's one
   priority), so the thread's nice value is set; it inherits to the threads it starts.
+- (window only) The GIL's switch interval is SWITCH_INTERVAL_S instead of Python's 5 ms.
+  Painting a plot calls Python from Qt's C++ many times (an item's ``paint``, its
+  ``boundingRect``), and the GUI thread gives the GIL up between those calls; while a
+  computing thread runs Python, each call can wait a whole interval before the GIL comes
+  back, so a paint of a hundred calls waits a hundred intervals. The interval only comes
+  into play while a thread waits for the GIL; a computation then hands it over more often.
 """
 from __future__ import annotations
 
@@ -35,6 +47,10 @@ WORKER_NICE = 10
 """Nice steps between the GUI thread and the computing threads (CFS weight 1024 against 110:
 a thread waking to draw gets a contended core first, while on an idle core the computation
 runs as fast as before). In the soak, 5 steps left the GUI thread queued clearly longer."""
+
+SWITCH_INTERVAL_S = 0.0005
+"""The window's GIL switch interval (``sys.setswitchinterval``): the longest a GUI thread's
+return to Python waits for a thread computing in Python."""
 
 _worker_nice: int | None = None
 """The nice value of computing threads, once ``apply_window`` has run (else untouched)."""
@@ -64,10 +80,13 @@ def apply_window() -> bool:
 
     NumPy is loaded here so that BLAS's threads exist, and they are lowered with every
     other thread already running; a thread the window starts later to compute calls
-    ``lower_this_thread``. Returns ``apply``'s result.
+    ``lower_this_thread``. The GIL's switch interval becomes SWITCH_INTERVAL_S. Returns
+    ``apply``'s result.
     """
     global _worker_nice
+    one_malloc_arena()  # before NumPy starts BLAS's threads: a thread's arena is for good
     tuned = apply()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     import numpy  # noqa: F401 - starts BLAS's threads, lowered below
 
     if not sys.platform.startswith("linux"):  # elsewhere a thread id is no process id
@@ -78,6 +97,23 @@ def apply_window() -> bool:
         if task != threading.get_native_id():
             _set_nice(task)
     return tuned
+
+
+M_ARENA_MAX = -8
+"""glibc's mallopt parameter: the most malloc arenas the threads of a process share."""
+
+
+def one_malloc_arena() -> bool:
+    """Every thread of the process allocates from glibc's main arena (see the module's notes);
+    False where the C library is not glibc (nothing done). Call before any other thread runs."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(M_ARENA_MAX, 1))
 
 
 def lower_this_thread() -> None:

@@ -180,9 +180,17 @@ def weight_var_range(activation: Activation, params: dict, include: float = 0.0)
     Sigmoid's slope is at most 1/4 and its mean is 1/2, so q* grows with σ_w² and pushes
     χ₁ down: its edge lies near σ_w² = 103, far beyond tanh's 1; the search reaches 1000.
     """
-    edge = float(critical_weight_var(activation, params, 0.0, 0.05, 1000.0, iterations=24))
+    edge = _edge_of_chaos(activation, tuple(sorted(params.items())))
     top = max(4.0, 2.0 * edge) if math.isfinite(edge) else 4.0
     return float(max(top, 1.2 * include))
+
+
+@functools.lru_cache(maxsize=32)
+def _edge_of_chaos(activation: Activation, params: tuple) -> float:
+    """σ_w² where χ₁ = 1 at σ_b² = 0, once per (activation, parameters): a bisection of
+    fixed-point solves, all Python and small arrays, which holds the GIL while it runs."""
+    return float(critical_weight_var(activation, dict(params), 0.0, 0.05, 1000.0,
+                                     iterations=24))
 
 
 @dataclass(frozen=True)

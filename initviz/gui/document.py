@@ -63,6 +63,8 @@ class ProjectDocument(QtCore.QObject):
         self._modified = False
         self._gesture: int | None = None
         self._gestures = 0
+        self._loads = 0
+        """Projects loaded so far: a save that ends after another load is not this one's."""
         self.undo_stack.cleanChanged.connect(self._stack_moved)
         self.undo_stack.indexChanged.connect(self._stack_moved)
 
@@ -166,6 +168,7 @@ class ProjectDocument(QtCore.QObject):
 
     def load(self, project: Project, path=None, lesson_key: str | None = None) -> None:
         """A project from a file or a lesson: the new saved state, with nothing to undo."""
+        self._loads += 1
         self._project = project.copy()
         self._saved = self._project.copy()
         self.path = Path(path) if path is not None else None
@@ -189,6 +192,27 @@ class ProjectDocument(QtCore.QObject):
         self.undo_stack.setClean()
         self._refresh_modified()
         self.sourceChanged.emit()
+
+    def snapshot_for_save(self) -> tuple[Project, int]:
+        """What a save on another thread writes, and the load it belongs to (``saved``)."""
+        return self._project.copy(), self._loads
+
+    def saved(self, snapshot: Project, path, load: int) -> bool:
+        """``snapshot`` (``snapshot_for_save``) is now in ``path``: it is the saved state,
+        unless another project was loaded meanwhile (False). Edits made while it was written
+        stay unsaved work."""
+        if load != self._loads:
+            return False
+        self._saved = snapshot
+        self.path = Path(path)
+        if self._differs_from_saved():
+            self.undo_stack.resetClean()  # no step of the stack holds what the file holds
+            self._refresh_modified(trust_clean=False)
+        else:
+            self.undo_stack.setClean()
+            self._refresh_modified()
+        self.sourceChanged.emit()
+        return True
 
     def show_message(self, text: str) -> None:
         self.message.emit(text)

@@ -178,6 +178,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def save_project(self, path) -> None:
         self.document.save(path)
+        self.project_saved(path)
+
+    def project_saved(self, path) -> None:
+        """``path`` holds the project now (a save here or on the File menu's thread)."""
         remember_file(path)
         self.show_message(f"Saved {Path(path).name}")
 
@@ -280,6 +284,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.controls.scale_tools.sweep.stop()  # no edits under the question, nor after it
+        self.files.wait_for_save()  # a save from the menu still writing: its end first
         if not (self.menus.shelf.offer_save_on_close() and self.files.confirm_discard()):
             event.ignore()
             return

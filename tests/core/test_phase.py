@@ -96,3 +96,28 @@ def test_project_point_reads_the_scheme():
     assert biased.bias_var == pytest.approx(0.01)
     normal = phase.project_point(project([16, 64, 64, 10], "normal", {"std": 0.25}))
     assert normal.weight_var == pytest.approx(64 * 0.0625)
+
+
+def test_the_theory_tab_solves_an_activations_edge_of_chaos_once(monkeypatch):
+    """The σ_w² axis reaches twice the edge of chaos; the edge depends on the activation
+    alone, so a second project (another scale, another bias) on the same activation solves
+    nothing again: the bisection holds the GIL, and a paint waits for it meanwhile."""
+    from initviz.gui.prepare import theory
+
+    phase._edge_of_chaos.cache_clear()  # as a window that has not shown elu yet
+    solved = []
+    solve = phase.critical_weight_var
+    monkeypatch.setattr(phase, "critical_weight_var",
+                        lambda *a, **k: solved.append(a[3:]) or solve(*a, **k))
+    elu = resolve_activation("elu")
+    params = elu.resolve({"alpha": 0.73})
+    first = phase.weight_var_range(elu, params)
+    edges = len(solved)
+    assert edges == 1
+    assert phase.weight_var_range(elu, params, include=3.0) == pytest.approx(max(first, 3.6))
+    assert len(solved) == edges
+    project = initviz.Project.from_dict({"network": {"widths": [8, 16, 16, 4],
+                                                     "activation": "elu",
+                                                     "activation_params": {"alpha": 0.73}}})
+    theory.compute_theory(project)
+    assert all(high != 1000.0 for _, high, *_ in solved[edges:])  # only the diagram's line

@@ -18,6 +18,7 @@ SCRIPT = r"""
 import gc, io, json, os, sys, contextlib
 before_env = dict(os.environ)
 gc_before = (gc.isenabled(), gc.get_threshold())
+switch_before = sys.getswitchinterval()
 import initviz
 numpy_on_import = "numpy" in sys.modules
 import initviz.core.memory as memory
@@ -48,6 +49,7 @@ print(json.dumps({
     "numpy_on_import": numpy_on_import, "status": status, "changed_env": changed,
     "gc": [gc.isenabled(), list(gc.get_threshold())] == [gc_before[0], list(gc_before[1])],
     "touched": touched, "cached_bytes": draws.SHARED._bytes, "thread_nice": thread_nice,
+    "switch_interval": sys.getswitchinterval() == switch_before,
 }))
 """
 
@@ -69,6 +71,7 @@ def test_import_simulate_train_and_stats_change_nothing_process_wide(tmp_path):
     assert seen["touched"] == []  # neither the allocator nor BLAS's thread count
     assert seen["cached_bytes"] == 0  # no weights kept alive behind the user's back
     assert len(seen["thread_nice"]) <= 1  # drawing and BLAS threads keep the caller's
+    assert seen["switch_interval"] is True  # the GIL's, only the window sets it
 
 
 def test_the_window_entry_applies_the_tuning_before_numpy_loads(tmp_path):

@@ -61,3 +61,75 @@ def test_stall_time_is_split_by_where_the_gui_thread_was(tmp_path):
                                         "queued for a core": 300, "waiting (GIL, lock)": 400}
     assert summary["stalls_over_target"] == 2
     assert "time in stalls (ms)" in soak_report.format_summary(summary)
+
+
+def _probes(path: Path, warm: tuple | None, end: tuple | None, samples=((2, 200), (10, 900))):
+    """A window's log with its reference probes: (RSS MB, malloc in use MB, objects) each."""
+    _log(path, list(samples))
+    lines = []
+    for phase, probe, t in (("warm", warm, 40.0), ("end", end, 570.0)):
+        if probe is not None:
+            rss, heap, objects = probe
+            lines.append({"event": "reference", "phase": phase, "t": t,
+                          "rss_kb": int(rss * 1024), "heap_kb": int(heap * 1024),
+                          "objects": objects, "timed_out": False})
+    with path.open("a") as log:
+        log.write("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def test_rss_is_judged_at_the_reference_project_not_at_whatever_was_shown_last(tmp_path):
+    """A window whose last sample holds a large project (900 MB against 200 MB at warm-up)
+    but sits at the reference project at 412 MB RSS and 151 MB in use after 405 MB and 148
+    MB at warm-up: flat. A window that kept 60 MB of results at the same project: it grows,
+    and the target fails."""
+    level = soak_report.read_run(_probes(tmp_path / "A1.jsonl", (405, 148, 90000),
+                                         (412, 151, 90400)))
+    figures = soak_report.reference_figures(level)
+    assert figures["rss_growth_mb"] == pytest.approx(7, abs=0.01)
+    assert figures["heap_growth_mb"] == pytest.approx(3, abs=0.01)
+    assert figures["objects_growth"] == 400 and figures["flat"] is True
+    summary = soak_report.summarise([level], kills=[], warmup_s=40)
+    assert summary["targets"]["RSS flat after warm-up (at the reference project)"] is True
+    assert "at the reference project A1" in soak_report.format_summary(summary)
+
+    leaking = soak_report.read_run(_probes(tmp_path / "B1.jsonl", (405, 148, 90000),
+                                           (431, 208, 150000)))
+    assert soak_report.reference_figures(leaking)["flat"] is False  # 60 MB more in use
+    summary = soak_report.summarise([level, leaking], kills=[], warmup_s=40)
+    assert summary["targets"]["RSS flat after warm-up (at the reference project)"] is False
+
+
+def test_a_window_without_both_reference_probes_gives_no_verdict(tmp_path):
+    """Killed before its end probe (or started too late for the warm-up's, or so late that
+    the two came 6 s apart): no pair, no verdict; a soak with no pair at all does not pass."""
+    killed = soak_report.read_run(_probes(tmp_path / "A2.jsonl", (405, 148, 9), None))
+    assert "flat" not in soak_report.reference_figures(killed)
+    close = _probes(tmp_path / "B5.jsonl", (269, 80, 9), (269, 80, 9))
+    lines = [json.loads(line) for line in close.read_text().splitlines()]
+    lines[-1]["t"] = lines[-2]["t"] + 6.0
+    close.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert "flat" not in soak_report.reference_figures(soak_report.read_run(close))
+    summary = soak_report.summarise([killed], kills=[], warmup_s=40)
+    assert summary["targets"]["RSS flat after warm-up (at the reference project)"] is False
+
+
+def test_pages_of_libraries_read_in_after_warm_up_are_not_a_leak(tmp_path):
+    """+55 MB of RSS at the reference project, all of it pages of files (library code run
+    for the first time after warm-up): anonymous memory and malloc in use stay level, so RSS
+    is flat. The same +55 MB anonymous is a leak."""
+    path = _probes(tmp_path / "A1.jsonl", (250, 90, 97000), (305, 95, 97500))
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    for line, (anon, file) in zip([x for x in lines if x["event"] == "reference"],
+                                  [(200, 50), (202, 103)]):
+        line.update(anon_kb=anon * 1024, file_kb=file * 1024)
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    figures = soak_report.reference_figures(soak_report.read_run(path))
+    assert figures["judged"] == "anon_mb" and figures["judged_growth_mb"] == pytest.approx(2)
+    assert figures["rss_growth_mb"] == pytest.approx(55) and figures["flat"] is True
+
+    for line in lines:
+        if line.get("phase") == "end":
+            line.update(anon_kb=255 * 1024, file_kb=50 * 1024)
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert soak_report.reference_figures(soak_report.read_run(path))["flat"] is False

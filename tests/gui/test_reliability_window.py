@@ -367,6 +367,40 @@ def test_run_app_records_a_clean_exit(store, monkeypatch, qapp):
     windows[0].deleteLater()
 
 
+def test_an_autosave_waits_for_the_disk_off_the_gui_thread_and_closing_waits_for_it(
+        qtbot, window, store, monkeypatch):
+    """An autosave's fsync can take a while on a busy or slow disk: the window goes on
+    answering meanwhile (the wait is on the autosave's own thread), and a clean exit still
+    finds the write done before it forgets the autosave."""
+    from initviz.gui.actions.autosave import AutosaveController
+
+    gate, synced, done = threading.Event(), [], []
+    real_fsync = os.fsync
+
+    def slow_disk(fd):
+        synced.append(threading.current_thread() is threading.main_thread())
+        gate.wait(3)
+        real_fsync(fd)
+        done.append(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_disk)
+    autosave = AutosaveController(window.document, delay_ms=10)
+    window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(51)
+    qtbot.waitUntil(lambda: bool(synced), timeout=TIMEOUT)  # the write waits for the disk...
+    assert synced[0] is False  # ...and not on the GUI thread
+    assert not done
+    window.findChild(QtWidgets.QSpinBox, "seedSpin").setValue(52)  # the window still answers
+    assert window.project.seed == 52
+    threading.Timer(0.3, gate.set).start()
+    autosave.autosave_now()
+    autosave.flush()  # both writes, in order: the last one holds the last edit
+    assert store.pending().project.seed == 52
+    assert len(done) >= 2 and True not in synced
+    autosave.clean_exit()  # the session's record is written as the window closes
+    assert store.pending() is None
+    assert json.loads(store.session_path.read_text())["clean_exit_at"] > 0
+
+
 def test_autosave_into_a_full_disk_says_so_once(qtbot, window, store, monkeypatch):
     from initviz.gui.actions.autosave import AutosaveController
 

@@ -173,3 +173,103 @@ def test_without_the_window_tuning_computations_keep_their_priority(qtbot, monke
         assert result.args == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())]
     finally:
         task.shutdown()
+
+
+CONVOY = r"""
+import json, statistics, sys, threading, time
+default = sys.getswitchinterval()
+from initviz import _runtime
+_runtime.apply_window()
+tuned = sys.getswitchinterval()
+import numpy as np
+from initviz.core import phase
+from initviz.core.activations import resolve_activation
+
+stop = threading.Event()
+
+def compute():  # the Theory tab's solver: Python and small NumPy calls, all holding the GIL
+    _runtime.lower_this_thread()
+    tanh = resolve_activation("tanh")
+    while not stop.is_set():
+        phase.critical_weight_var(tanh, {}, np.linspace(0.0, 0.5, 41), 0.05, 4.0)
+
+def callbacks():
+    # a paint: Qt's C++ (which runs without the GIL) calling into Python a hundred times
+    started = time.perf_counter()
+    for _ in range(100):
+        time.sleep(0.0001)
+        sum(range(100))
+    return time.perf_counter() - started
+
+worker = threading.Thread(target=compute)
+worker.start()
+time.sleep(0.2)
+times = {}
+for interval in (default, tuned) * 3:
+    sys.setswitchinterval(interval)
+    times.setdefault(interval, []).append(callbacks())
+stop.set()
+worker.join()
+print(json.dumps({"default": default, "tuned": tuned,
+                  "default_s": statistics.median(times[default]),
+                  "tuned_s": statistics.median(times[tuned])}))
+"""
+
+
+def test_a_computation_in_python_holds_a_paint_back_one_short_switch_at_a_time():
+    """While a computing thread runs Python, each of the GUI thread's returns to Python
+    waits for the GIL's switch interval: the window's is a tenth of Python's 5 ms, so a
+    paint that calls into Python a hundred times comes through several times sooner. A
+    library user's interpreter keeps Python's own interval (test_process_untouched)."""
+    from initviz import _runtime
+
+    done = subprocess.run([sys.executable, "-c", CONVOY], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["default"] == pytest.approx(0.005)
+    assert seen["tuned"] == pytest.approx(_runtime.SWITCH_INTERVAL_S) and seen["tuned"] <= 0.001
+    # each of 100 returns waits up to a whole interval: ~0.5 s at 5 ms, well under at 0.5 ms
+    assert seen["tuned_s"] < 0.5 * seen["default_s"], seen
+
+
+ARENAS = r"""
+import json, sys, threading
+from initviz import _runtime
+_runtime.apply_window()
+import numpy as np
+from initviz.core import memory
+
+def anonymous_mb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssAnon")) / 1024
+
+kept = []
+
+def update():  # a computing thread's update: arrays of 1-3 MB, a few alive at a time
+    alive = []
+    for i in range(60):
+        alive.append(np.ones(1024 * 1024 // 8 * (1 + i % 3)))
+        if len(alive) > 10:
+            alive.pop(0)
+    kept.append(np.ones(64))  # its result outlives it
+
+before = anonymous_mb()
+for _ in range(4):
+    thread = threading.Thread(target=update)
+    thread.start()
+    thread.join()
+memory.release_freed_memory()  # what the window does once it is quiet
+print(json.dumps({"kept_mb": anonymous_mb() - before}))
+"""
+
+
+@linux_only
+def test_memory_a_computing_thread_freed_goes_back_when_the_window_is_quiet():
+    """Four updates on threads of their own free everything but a small result; once the
+    window is quiet (malloc_trim) RSS is back where it was. A thread with its own malloc
+    arena kept over 20 MB of it for good, out of malloc_trim's reach."""
+    done = subprocess.run([sys.executable, "-c", ARENAS], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["kept_mb"] < 4.0

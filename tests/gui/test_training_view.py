@@ -297,3 +297,17 @@ def test_each_ratio_curve_of_a_deep_network_draws_its_own_layer(qtbot):
     for layer, curve in zip(curves.ratio_layers, curves.ratio_curves, strict=True):
         _, y = curve.getData()  # log10: the plot has a log y axis
         np.testing.assert_allclose(y, -(layer + 1))
+
+
+def test_gradients_as_log_magnitudes_turned_on_while_training_draws_the_frame_linear(
+        qtbot, view):
+    """A training frame has no log10|x| histograms (the Layers view computes those): turning
+    the toggle on redraws the last frame linear instead of failing on the missing ones."""
+    settle(qtbot, view)
+    cell = view.grid.rows[0].cells[-1]  # ∂L/∂W, a gradient column
+    shown = cell.outline.path().boundingRect()
+    view.document.set_display({"log_magnitude": True})
+    qtbot.waitUntil(lambda: not view.grid.drawing, timeout=TIMEOUT)
+    assert cell.outline.path().boundingRect() == shown  # the same linear histogram
+    with qtbot.waitSignal(view.frameDrawn, timeout=TIMEOUT):
+        qtbot.mouseClick(view.toolbar.step_button, QtCore.Qt.LeftButton)  # and it goes on

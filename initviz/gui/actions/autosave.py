@@ -2,18 +2,26 @@
 after a crash. The files and the rules live in ``initviz.autosave_store`` (no Qt); this is the
 timer, the lock that marks a window's autosave as its own while it runs, the question to the
 user and the restore.
+
+The files are written on a thread of the controller's own, one after the other in the order
+they were asked for: each write waits for the disk (``fsync``), which may take a noticeable
+moment, and the GUI thread must not wait with it. Closing waits for the writes asked for.
 """
 from __future__ import annotations
 
+import functools
 import os
+import sys
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
 from initviz.autosave_store import AutosaveStore, Recovery, data_dir
 from initviz.errors import ProjectError
+from initviz.gui.gc_guard import collect_in_gui_thread
 from initviz.project import Project
 
 AUTOSAVE_DELAY_MS = 2000
@@ -52,8 +60,12 @@ class AutosaveController(QtCore.QObject):
     """Keeps a ProjectDocument's unsaved project in the store; ``clean_exit`` when the app closes.
 
     It follows the document's edits and its saved state (a save or a load forgets the autosave);
-    display settings are no unsaved work and never start it.
+    display settings are no unsaved work and never start it. The writes run on its writer
+    thread (``autosave_now``); ``flush`` waits for them.
     """
+
+    _written = QtCore.Signal(object)
+    """From the writer thread: None once a write succeeded, else the message to show."""
 
     def __init__(self, document, store: AutosaveStore | None = None,
                  delay_ms: int = AUTOSAVE_DELAY_MS,
@@ -63,6 +75,11 @@ class AutosaveController(QtCore.QObject):
         self.store = store if store is not None else default_store()
         self._lock = self._take_lock()
         self._last_error = None
+        collect_in_gui_thread()  # Python's GC must never free a Qt object in the writer thread
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initviz-autosave")
+        self._last_write: Future | None = None
+        self._closed = False
+        self._written.connect(self._report)
         self.timer = QtCore.QTimer(self, singleShot=True, interval=delay_ms)
         self.timer.timeout.connect(self.autosave_now)
         self.deadline = QtCore.QTimer(self, singleShot=True, interval=longest_wait_ms)
@@ -89,22 +106,43 @@ class AutosaveController(QtCore.QObject):
         return lock if lock.tryLock(0) else None
 
     def autosave_now(self) -> None:
-        """Save the project if it has unsaved changes, else forget the autosave."""
+        """Save the project if it has unsaved changes, else forget the autosave: asked of the
+        writer thread, which says how it went through ``_written`` (a failure is shown once)."""
         self.timer.stop()
         self.deadline.stop()
-        document = self.document
-        try:
-            if document.is_modified():
-                self.store.save(document.project, document.path)
-            else:
-                self.store.discard()
-        except ProjectError as error:
-            message = f"Autosave failed: {error}"
-            if message != self._last_error:  # say it once, not after every edit
-                document.show_message(message)
-            self._last_error = message
+        if self._closed:  # after the clean exit: nothing may be left to offer
             return
-        self._last_error = None
+        document = self.document
+        if document.is_modified():
+            job = functools.partial(self.store.save, document.project.copy(), document.path)
+        else:
+            job = self.store.discard
+        self._last_write = self._writer.submit(self._write, job)
+
+    def flush(self) -> None:
+        """Wait until every write asked for so far is on disk (or has failed)."""
+        if self._last_write is not None:
+            self._last_write.result()  # the writes run in order: the last one is the last done
+
+    def _write(self, job) -> None:
+        """In the writer thread."""
+        try:
+            job()
+            outcome = None
+        except ProjectError as error:
+            outcome = f"Autosave failed: {error}"
+        except Exception:  # a bug: reported as one, where an exception in the window would be
+            sys.excepthook(*sys.exc_info())
+            return
+        try:
+            self._written.emit(outcome)
+        except RuntimeError:  # the window is gone: nobody to tell
+            pass
+
+    def _report(self, message: str | None) -> None:
+        if message is not None and message != self._last_error:  # once, not after every edit
+            self.document.show_message(message)
+        self._last_error = message
 
     def offer_restore(self) -> bool:
         """After a crash, ask whether to restore the unsaved work; True when it was restored."""
@@ -124,6 +162,7 @@ class AutosaveController(QtCore.QObject):
             return False
         self._restore(recovery)
         self.autosave_now()  # the work is this window's now: keep it under its own name first
+        self.flush()
         self._forget(recovery)
         return True
 
@@ -155,9 +194,13 @@ class AutosaveController(QtCore.QObject):
         self.document.show_message(f"Restored unsaved work on “{recovery.project.name}”")
 
     def clean_exit(self) -> None:
-        """The app is closing normally (the user saved or discarded): nothing to offer next time."""
+        """The app is closing normally (the user saved or discarded): nothing to offer next time.
+        The writes asked for before are finished first."""
         self.timer.stop()
         self.deadline.stop()
+        self.flush()
+        self._closed = True
+        self._writer.shutdown()
         try:
             self.store.mark_clean_exit()
         except ProjectError:

@@ -2,14 +2,23 @@
 
 Recent files live in QSettings (organisation "initviz"); tests point QSettings
 at a temporary folder with ``QSettings.setPath``.
+
+Save and Save As from the menu write on a thread of their own: a save waits for the disk
+(``fsync``, twice with the backup), and the window goes on answering meanwhile. A failure
+is shown when it comes back, as before. A second save, a question about unsaved changes
+and closing the window first wait for the save in flight (``wait_for_save``). Saves that
+need their answer at once (Save in "Unsaved changes?") run as before, in the GUI thread.
 """
 from __future__ import annotations
 
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.errors import ProjectError, ProtectedFileError
+from initviz.gui.gc_guard import collect_in_gui_thread
 from initviz.project import Project
 
 MAX_RECENT = 8
@@ -38,10 +47,18 @@ class FileActions(QtCore.QObject):
     """The File menu of a MainWindow and its document; all prompts go through QMessageBox and
     QFileDialog statics. The file and its saved state are the document's."""
 
+    _saveEnded = QtCore.Signal(int)
+    """From the save thread: the save with this number is done (``_finish_save``)."""
+
     def __init__(self, window, document):
         super().__init__(window)
         self.window = window
         self.document = document
+        collect_in_gui_thread()  # Python's GC must never free a Qt object in the save thread
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initviz-save")
+        self._numbers = itertools.count(1)
+        self._in_flight: tuple | None = None  # (number, future, snapshot, path, load)
+        self._saveEnded.connect(self._save_ended)
         self.save_action: QtGui.QAction | None = None
         self.revert_action: QtGui.QAction | None = None
         self.lesson_shelf = None
@@ -63,9 +80,12 @@ class FileActions(QtCore.QObject):
         menu.addAction("&Open…", self.open, QtGui.QKeySequence.Open)
         menu.addMenu(self.recent_menu)
         menu.addSeparator()
-        self.save_action = menu.addAction("&Save", self.save, QtGui.QKeySequence.Save)
+        self.save_action = menu.addAction("&Save", self.save_in_background,
+                                          QtGui.QKeySequence.Save)
         self.save_action.setObjectName("saveAction")
-        menu.addAction("Save &as…", self.save_as, QtGui.QKeySequence("Ctrl+Shift+S"))
+        self.save_as_action = menu.addAction("Save &as…", self.save_as_in_background,
+                                             QtGui.QKeySequence("Ctrl+Shift+S"))
+        self.save_as_action.setObjectName("saveAsAction")
         self.revert_action = menu.addAction("Re&vert to saved", self.revert)
         self.revert_action.setObjectName("revertAction")
         menu.addSeparator()
@@ -94,6 +114,7 @@ class FileActions(QtCore.QObject):
     def confirm_discard(self) -> bool:
         """True when it is fine to replace the project: saved, discarded, kept for the session
         (a shipped lesson), or nothing to lose."""
+        self.wait_for_save()
         if self.lesson_shelf is not None and self.lesson_shelf.leave_lesson():
             return True
         if not self.document.is_modified():
@@ -148,30 +169,92 @@ class FileActions(QtCore.QObject):
         return True
 
     def save(self) -> bool:
+        """Save now, in the GUI thread: True once the file holds the project."""
         if self.path is None:
             return self.save_as()
         return self._save_to(self.path)
 
     def save_as(self, suggestion: str | None = None) -> bool:
+        path = self._ask_save_name(suggestion)
+        return path is not None and self._save_to(path)
+
+    def save_in_background(self) -> bool:
+        """The menu's Save: written on the save thread (False: nothing was started)."""
+        if self.path is None:
+            return self.save_as_in_background()
+        return self._start_save(self.path)
+
+    def save_as_in_background(self) -> bool:
+        path = self._ask_save_name(None)
+        return path is not None and self._start_save(path)
+
+    def _ask_save_name(self, suggestion: str | None) -> Path | None:
         if suggestion is None:
             suggestion = str(self.path) if self.path else f"{self.document.project.name}.json"
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self.window, "Save project", suggestion, FILTER)
         if not path:
-            return False
+            return None
         if not path.lower().endswith(".json"):
             path += ".json"
-        return self._save_to(Path(path))
+        return Path(path)
 
     def _save_to(self, path: Path) -> bool:
+        self.wait_for_save()
         try:
             self.window.save_project(path)
-        except ProtectedFileError as error:
-            return self._offer_save_as(str(error))
         except ProjectError as error:
-            QtWidgets.QMessageBox.critical(self.window, "Cannot save project", str(error))
-            return False
+            return self._save_failed(error)
         return True
+
+    def _save_failed(self, error: ProjectError) -> bool:
+        if isinstance(error, ProtectedFileError):
+            return self._offer_save_as(str(error))
+        QtWidgets.QMessageBox.critical(self.window, "Cannot save project", str(error))
+        return False
+
+    # --- saving on the save thread ----------------------------------------------------------
+
+    def _start_save(self, path: Path) -> bool:
+        self.wait_for_save()  # one save at a time, in the order asked
+        snapshot, load = self.document.snapshot_for_save()
+        number = next(self._numbers)
+        future = self._writer.submit(_write, snapshot, path)
+        self._in_flight = (number, future, snapshot, path, load)
+        future.add_done_callback(lambda _, number=number: self._announce(number))
+        return True
+
+    def _announce(self, number: int) -> None:
+        """In the save thread, as a save ends: the GUI thread takes it from there."""
+        try:
+            self._saveEnded.emit(number)
+        except RuntimeError:  # the window is gone
+            pass
+
+    @property
+    def saving(self) -> bool:
+        return self._in_flight is not None
+
+    def wait_for_save(self) -> None:
+        """Let the save in flight (if any) end, and show how it went."""
+        if self._in_flight is not None:
+            self._in_flight[1].result()
+            self._finish_save()
+
+    def _save_ended(self, number: int) -> None:
+        if self._in_flight is not None and self._in_flight[0] == number:
+            self._finish_save()
+
+    def _finish_save(self) -> None:
+        _, future, snapshot, path, load = self._in_flight
+        self._in_flight = None
+        error = future.result()
+        if error is not None:
+            self._save_failed(error)
+        elif self.document.saved(snapshot, path, load):
+            self.window.project_saved(path)
+        else:  # another project was opened meanwhile: the file still holds what was saved
+            remember_file(str(path))
 
     def _offer_save_as(self, message: str) -> bool:
         """The file must be kept as it is: say why and offer another name instead."""
@@ -184,3 +267,12 @@ class FileActions(QtCore.QObject):
             return False
         folder = self.path.parent if self.path else Path.home()
         return self.save_as(str(folder / f"{self.document.project.name} copy.json"))
+
+
+def _write(project: Project, path: Path) -> ProjectError | None:
+    """In the save thread: write ``project``; the error that says why it failed, or None."""
+    try:
+        project.save(path)
+    except ProjectError as error:
+        return error
+    return None

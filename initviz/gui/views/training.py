@@ -9,6 +9,7 @@ work. Changing the network, the init, the data or the optimiser resets training
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from pathlib import Path
@@ -214,9 +215,11 @@ class TrainingView(RefreshWhenVisible, QtWidgets.QWidget):
         if self.grid.drawing:
             self._pending_grid = data
             return
-        self._settings = self.document.settings
-        self._peaks = sticky_peaks(self._peaks, column_peaks(data, self._settings.log_magnitude))
-        self.grid.show_data(data, self._settings, self._peaks)
+        self._settings = settings = self.document.settings
+        if settings.log_magnitude and not data.log_limits:  # a frame has no log10|x| ones
+            settings = dataclasses.replace(settings, log_magnitude=False)
+        self._peaks = sticky_peaks(self._peaks, column_peaks(data, settings.log_magnitude))
+        self.grid.show_data(data, settings, self._peaks)
 
     def _grid_drawn(self) -> None:
         if self.record_folder is not None:
