@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import initviz
-from initviz.core import blocks, network
+from initviz.core import blocks, network, stats
 from initviz.core.activations import resolve_activation
 from initviz.core.losses import LOSSES
 
@@ -108,3 +108,33 @@ def test_the_pass_computes_its_formulas_in_float32(normalization, residual, scal
                 scale_of = float(np.abs(layer.grad_raw_preactivation).sum(axis=0).max())
             np.testing.assert_allclose(got, value, rtol=0, atol=2e-5 * scale_of,
                                        err_msg=f"layer {layer.index} {name}")
+
+
+def skip_project(activation, bias=None):
+    """64 → 64 → 64 → 10 with skips on both hidden layers, weights tiny: u ≈ b."""
+    return initviz.Project().with_changes({
+        "network.widths": [64, 64, 64, 10], "network.activation": activation,
+        "network.residual": {"enabled": True, "branch_scale": 1.0},
+        "init.scheme": "normal", "init.params": {"std": 1e-4},
+        "init.bias": bias or {"scheme": "zeros"}, "data.batch_size": 64})
+
+
+def test_a_skip_layer_is_saturated_by_its_branch_not_by_the_sum():
+    """tanh(u) with u ≈ 0 is nowhere saturated; a = a₋₁ + tanh(u) ≈ the Gaussian inputs, of
+    which ~2 % lie near ±1, where 1 − a² would count them saturated."""
+    sim = initviz.simulate(skip_project("tanh"))
+    records = sim.stats()["layers"]
+    assert [layer.skip for layer in sim.layers] == [True, True, False]
+    assert np.abs(sim.layers[0].preactivation).max() < 0.1
+    assert records[0]["activation"]["saturated_fraction"] == 0.0
+    assert records[1]["activation"]["saturated_fraction"] == 0.0
+
+
+def test_a_skip_layer_whose_relu_branch_never_fires_is_dead():
+    """b = −10: φ(u) = 0 for every sample and unit, no gradient reaches W; a = a₋₁ is not 0."""
+    sim = initviz.simulate(skip_project("relu", {"scheme": "constant", "params": {"value": -10}}))
+    layer = sim.layers[0]
+    np.testing.assert_array_equal(layer.activation, sim.inputs)
+    assert stats.dead_fraction(layer) == 1.0
+    assert sim.stats()["layers"][0]["activation"]["dead_fraction"] == 1.0
+    assert not np.any(layer.grad_weight)
