@@ -58,6 +58,11 @@ def test_where_only_some_rows_skip_the_legend_says_which_is_which():
     assert legends["activation"] == "+ skip: a₋₁ + 0.25·φ(u), else φ(u)"
     plain = initviz.Project()
     assert plot_data.column_titles(plain) == plot_data.COLUMN_TITLES
+    # tanh's ±1 bound φ(u), not a = a₋₁ + α·φ(u): no ticks at φ's limits with skips
+    tanh = plain.with_changes({"network.activation": "tanh"})
+    assert plot_data.activation_marks(tanh) == (-1.0, 0.0, 1.0)
+    assert plot_data.activation_marks(tanh.with_changes(
+        {"network.residual.enabled": True})) == ()
     assert plot_data.column_legends(plain) == {}
 
 
