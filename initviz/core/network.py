@@ -36,6 +36,8 @@ class Layer:
     """a_l = a_{l−1} + α·φ(u_l) (core.blocks); the other fields below are None without
     normalisation: z before it, dL/dz, γ, β and their gradients, BatchNorm's batch mean
     and std per unit."""
+    branch: np.ndarray | None = None
+    """φ(u) of a layer with a skip, whose a is a_{l−1} + α·φ(u); None elsewhere (a is φ)."""
     raw_preactivation: np.ndarray | None = None
     grad_raw_preactivation: np.ndarray | None = None
     gamma: np.ndarray | None = None

@@ -251,13 +251,20 @@ def saturated_fraction(layer, activation, params) -> float:
     if activation.saturates_below is None:
         return 0.0
     z = layer.preactivation
-    slope = activation.derivative(z, layer.activation, **params)
+    slope = activation.derivative(z, _phi(layer), **params)
     return np.count_nonzero(np.abs(slope) < activation.saturates_below) / slope.size
 
 
+def _phi(layer) -> np.ndarray:
+    """φ of the layer's pre-activation: its activation, or with a skip the branch φ(u) that
+    a_{l−1} is added to (a unit of it is dead or saturated, not of the sum)."""
+    return layer.activation if getattr(layer, "branch", None) is None else layer.branch
+
+
 def dead_fraction(layer) -> float:
-    """Share of units that output 0 for every sample of the batch."""
-    a = layer.activation
+    """Share of units whose φ outputs 0 for every sample of the batch (with a skip: the
+    branch's units, through which no gradient then reaches the layer's weights)."""
+    a = _phi(layer)
     return float(np.mean(~np.any(a != 0, axis=0)))
 
 

@@ -72,6 +72,23 @@ def first_moment(activation: Activation, params: dict, mean: float, variance: fl
         return float(np.dot(activation.forward(z, **params), weights))
 
 
+def branch_moments(activation: Activation, params: dict, mean: float,
+                   variance: float) -> tuple[float, float, float]:
+    """(E[φ(z)²], E[φ'(z)²], E[φ(z)]) for z ~ N(mean, variance): ``shifted_moments`` and
+    ``first_moment`` together, on one rule and one evaluation of φ where both would
+    integrate (what a layer of core.blocks needs; the same numbers as the two)."""
+    closed = mean == 0 and variance > 0 and activation.gaussian_moments is not None
+    if closed or not (math.isfinite(variance) and math.isfinite(mean)):
+        return (*shifted_moments(activation, params, mean, variance),
+                first_moment(activation, params, mean, variance))
+    with np.errstate(all="ignore"):
+        z, weights = gaussian.rule(max(variance, 0.0), mean)
+        value = activation.forward(z, **params)
+        slope = activation.derivative(z, value, **params)
+        return (float(np.dot(value * value, weights)), float(np.dot(slope * slope, weights)),
+                float(np.dot(value, weights)))
+
+
 def second_moment(activation: Activation, params: dict, variance: float) -> float:
     """E[φ(z)²] for z ~ N(0, variance)."""
     return moments(activation, params, variance)[0]
@@ -174,9 +191,8 @@ def _predict_blocks(widths, w2, b2, activation, params, input_sq, output_grad_sq
         shown_means.append(mean)
         if not hidden:
             break
-        phi_sq, slope_sq = shifted_moments(activation, params, mean, v)
+        phi_sq, slope_sq, phi_mean = branch_moments(activation, params, mean, v)
         slopes.append(slope_sq)
-        phi_mean = first_moment(activation, params, mean, v)
         if blocks.skips[layer]:
             a_sq = a_sq + 2 * alpha * a_mean * phi_mean + alpha * alpha * phi_sq
             a_mean = a_mean + alpha * phi_mean

@@ -25,6 +25,8 @@ QUANTITY_COLOURS = {
 
 FORWARD_COLOUR = OKABE_ITO["blue"]
 BACKWARD_COLOUR = OKABE_ITO["vermillion"]
+RAW_COLOUR = "#6E6E6E"
+"""The raw z behind a normalised pre-activation: grey, beside every quantity's colour."""
 WARNING_COLOURS = {"saturated": "#B35806", "dead": "#7B3294", "nonfinite": "#C00000"}
 """Badge text colours: darker than the palette so small text keeps a 4.5:1 contrast on white."""
 HEATMAP_COLORMAP = "cividis"

@@ -90,3 +90,18 @@ def test_batchnorm_gradient_theory_is_measured_only():
     prediction = stats.theory_prediction(sim)
     assert all(math.isnan(r) for r in prediction.grad_preactivation_var[:-1])
     assert math.isfinite(prediction.grad_preactivation_var[-1])
+
+
+@pytest.mark.parametrize("activation", sorted(initviz.ACTIVATIONS))
+def test_branch_moments_are_the_moments_and_the_mean_of_one_rule(activation):
+    """What a normalised or residual layer's recursion takes: E[φ²], E[φ'²] and E[φ]."""
+    from initviz.core import theory
+    from initviz.core.activations import resolve_activation
+
+    unit = resolve_activation(activation)
+    params = unit.resolve(None)
+    for mean, variance in [(0.0, 1.0), (0.3, 0.99), (-1.5, 4.0), (0.0, 0.0), (0.0, math.inf)]:
+        together = theory.branch_moments(unit, params, mean, variance)
+        apart = (*theory.shifted_moments(unit, params, mean, variance),
+                 theory.first_moment(unit, params, mean, variance))
+        assert together == pytest.approx(apart, rel=1e-12, nan_ok=True)

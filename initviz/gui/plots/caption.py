@@ -53,16 +53,19 @@ def caption_lines(cell, digits: int = 3, stacked: bool = False) -> tuple[tuple[R
         stats = (((mean, None, False),), ((std, None, False),))
     else:
         stats = (((f"{mean}  {std}", None, False),),)
-    badges = []
+    badges = []  # (text, colour, bold): warnings bold, the raw z's σ plain
+    if math.isfinite(getattr(cell, "raw_std", math.nan)):  # normalised: the z φ never sees
+        badges.append((f"raw z σ {fmt(cell.raw_std, digits)}", th.RAW_COLOUR, False))
     if cell.saturated >= 0.005:
-        badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"]))
+        badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"],
+                       True))
     if cell.dead >= 0.005:
-        badges.append((f"dead {100 * cell.dead:.0f}%", th.WARNING_COLOURS["dead"]))
+        badges.append((f"dead {100 * cell.dead:.0f}%", th.WARNING_COLOURS["dead"], True))
     if cell.nonfinite:
-        badges.append((f"{cell.nonfinite:,} inf/NaN", th.WARNING_COLOURS["nonfinite"]))
+        badges.append((f"{cell.nonfinite:,} inf/NaN", th.WARNING_COLOURS["nonfinite"], True))
     second = []
-    for text, colour in badges:
-        second.append((("  " if second else "") + text, colour, True))
+    for text, colour, bold in badges:
+        second.append((("  " if second else "") + text, colour, bold))
     return (*stats, tuple(second)) if len(stats) == 1 or second else stats
 
 

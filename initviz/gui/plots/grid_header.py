@@ -7,6 +7,8 @@ wide, and its symbol alone in the narrowest columns (Compare's two grids): on a
 """
 from __future__ import annotations
 
+import html
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
@@ -20,6 +22,8 @@ NOTE_SCALE, SMALLEST_NOTE_SCALE = 0.85, 0.7
 """The notes' font size ("sampled 8.2k/66k"), relative to the base font, and its floor."""
 PADDING = 4
 """Pixels kept free beside the widest title line."""
+LEGEND_COLOURS = {"preactivation": th.RAW_COLOUR}
+"""A legend in the colour of what it explains: the raw z's outline is grey."""
 
 
 WHOLE, TWO_LINES, SYMBOL = "whole", "two lines", "symbol"
@@ -74,6 +78,23 @@ def fitted_notes(notes: dict, width: float, font: QtGui.QFont) -> tuple[dict, fl
     return shown, SMALLEST_NOTE_SCALE
 
 
+def fitted_legends(legends: dict, width: float, font: QtGui.QFont) -> dict:
+    """{column: (legend, font scale)} for the legends under the titles ("grey line: z before
+    BN"): each at NOTE_SCALE, or smaller where it is wider than its column, down to
+    SMALLEST_NOTE_SCALE; one that fits at none is left to the tooltip, never cut short."""
+    sized = QtGui.QFont(font)
+    sized.setPointSizeF(font.pointSizeF() * NOTE_SCALE)
+    metrics = QtGui.QFontMetricsF(sized)
+    room = width - PADDING
+    fitted = {}
+    for quantity, text in legends.items():
+        need = metrics.horizontalAdvance(text)
+        scale = NOTE_SCALE * min(1.0, room / need * 0.98) if need > 0 else NOTE_SCALE
+        if scale >= SMALLEST_NOTE_SCALE:
+            fitted[quantity] = (text, scale)
+    return fitted
+
+
 class GridHeader(QtWidgets.QWidget):
     """A blank over the row labels, then one title per column; notes below the titles."""
 
@@ -82,7 +103,10 @@ class GridHeader(QtWidgets.QWidget):
         self.theme = theme
         self._notes: dict = {}
         self._shown = None
+        self._network_titles = dict(COLUMN_TITLES)
+        self._magnitudes = False
         self._titles = dict(COLUMN_TITLES)
+        self._legends: dict = {}
         layout = QtWidgets.QHBoxLayout(self)
         self.titles = [QtWidgets.QLabel() for _ in range(len(COLUMNS) + 1)]
         # the y axes' meaning, once for every row, above the row labels
@@ -127,8 +151,22 @@ class GridHeader(QtWidgets.QWidget):
 
     def show_magnitudes(self, on: bool) -> None:
         """Gradient columns titled as what they show: log₁₀|∂L/∂a| in the log-magnitude view."""
-        titles = {**COLUMN_TITLES, **(LOG_MAGNITUDE_TITLES if on else {})}
-        if titles != self._titles:
+        self._magnitudes = on
+        self._retitle()
+
+    def show_network(self, titles: dict, legends: dict) -> None:
+        """Titles said of the network shown (plot_data.column_titles: u = BN(z), a with skips)
+        and a legend line under the titles that need one (plot_data.column_legends)."""
+        self._network_titles = dict(titles)
+        if legends != self._legends:
+            self._legends = dict(legends)
+            self._shown = None
+        self._retitle()
+
+    def _retitle(self) -> None:
+        titles = {**self._network_titles,
+                  **(LOG_MAGNITUDE_TITLES if self._magnitudes else {})}
+        if titles != self._titles or self._shown is None:
             self._titles = titles
             self._fit()
 
@@ -149,21 +187,32 @@ class GridHeader(QtWidgets.QWidget):
         font.setPointSizeF(self.theme.font_pt)
         form, scale = fitted_layout([self._titles[q] for q in COLUMNS], width, font)
         notes, note_scale = fitted_notes(self._notes, width, font)
+        legends = fitted_legends(self._legends, width, font)
         shown = (form, scale, note_scale, tuple(sorted(notes.items())),
-                 tuple(self._titles.values()))
+                 tuple(self._titles.values()), tuple(sorted(legends.items())))
         if shown == self._shown:  # a resize that changes nothing re-lays out no rich text
             return
         self._shown = shown
         for label, quantity in zip(labels, COLUMNS):
-            label.setText(self._html(quantity, form, scale, notes.get(quantity, ""), note_scale))
+            legend = legends.get(quantity, ("", NOTE_SCALE))
+            label.setText(self._html(quantity, form, scale, notes.get(quantity, ""), note_scale,
+                                     legend))
             note = self._notes.get(quantity, "")
-            label.setToolTip(self._titles[quantity] + (f" ({note} values)" if note else ""))
+            full_legend = self._legends.get(quantity, "")
+            label.setToolTip(self._titles[quantity] + (f"; {full_legend}" if full_legend else "")
+                             + (f" ({note} values)" if note else ""))
 
-    def _html(self, quantity: str, form: str, scale: float, note: str, note_scale: float) -> str:
+    def _html(self, quantity: str, form: str, scale: float, note: str, note_scale: float,
+              legend: tuple[str, float] = ("", NOTE_SCALE)) -> str:
         theme = self.theme
         lines = "<br>".join(line.replace(" ", "&nbsp;")
                             for line in title_lines(self._titles[quantity], form))
+        legend_text, legend_scale = legend
+        legend_html = html.escape(legend_text).replace(" ", "&nbsp;")
         return (f"<span style='font-size:{theme.font_pt * scale:.1f}pt; font-weight:bold; "
                 f"color:{th.QUANTITY_COLOURS[quantity]}'>{lines}</span>"
+                + (f"<br><span style='font-size:{theme.font_pt * legend_scale:.1f}pt; "
+                   f"color:{LEGEND_COLOURS.get(quantity, '#222')}'>{legend_html}</span>"
+                   if legend_text else "")
                 + (f"<br><span style='font-size:{theme.font_pt * note_scale:.1f}pt; color:#444'>"
                    f"{note}</span>" if note else ""))

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from initviz.gui import theme as th
-from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS
+from initviz.gui.prepare.plot_data import COLUMN_TITLES, COLUMNS, column_titles
 
 LOG_LEVELS = (-4.0, 0.0)
 """Colour scale: from 1 in 10,000 values per bin (dark) to all of them (bright)."""
@@ -43,22 +43,31 @@ class LayerHeatmap(pg.GraphicsLayoutWidget):
         self.colour_bar.setImageItem(self.images, insert_in=None)
         self.addItem(self.colour_bar, row=0, col=len(COLUMNS))
         self._ranges = {}
+        self._titles = dict(COLUMN_TITLES)
         self.apply_theme(theme)
 
     def apply_theme(self, theme: th.Theme) -> None:
         self.theme = theme
         self.setBackground(theme.background)
-        for plot, quantity in zip(self.plots, COLUMNS):
-            plot.setTitle(
-                COLUMN_TITLES[quantity], color=th.QUANTITY_COLOURS[quantity],
-                size=f"{theme.font_pt * 1.1:.1f}pt", bold=True,
-            )
+        for plot in self.plots:
             for name in ("left", "bottom"):
                 th.style_axis(plot.getAxis(name), theme)
             plot.getAxis("left").setLabel("layer")
         th.style_axis(self.colour_bar.axis, theme)
+        self._show_titles()
+
+    def _show_titles(self) -> None:
+        for plot, quantity in zip(self.plots, COLUMNS):
+            plot.setTitle(
+                self._titles[quantity], color=th.QUANTITY_COLOURS[quantity],
+                size=f"{self.theme.font_pt * 1.1:.1f}pt", bold=True,
+            )
 
     def show_data(self, data) -> None:
+        titles = column_titles(data.simulation.project)  # u = BN(z), a with skips
+        if titles != self._titles:
+            self._titles = titles
+            self._show_titles()
         depth = data.depth_count
         for plot, image, quantity in zip(self.plots, self.images, COLUMNS):
             with np.errstate(divide="ignore"):

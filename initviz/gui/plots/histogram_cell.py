@@ -103,7 +103,10 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
         self.fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
         self.outline = QtWidgets.QGraphicsPathItem()
         self.outline.setBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
-        for item in (self.fill, self.outline):
+        # a normalised layer's raw z (Cell.raw_shared), behind the values φ sees
+        self.raw_outline = QtWidgets.QGraphicsPathItem()
+        self.raw_outline.setBrush(QtGui.QBrush(QtCore.Qt.BrushStyle.NoBrush))
+        for item in (self.raw_outline, self.fill, self.outline):
             self.view_box.addItem(item)
         self.caption = Caption()
         layout.addItem(self.caption, 0, 0, 1, 2)
@@ -117,6 +120,7 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
         hex_code = th.QUANTITY_COLOURS[self.quantity]
         self.outline.setPen(pg.mkPen(th.colour(hex_code), width=theme.line_width))  # cosmetic
         self.fill.setBrush(pg.mkBrush(th.colour(hex_code, theme.fill_alpha)))
+        self.raw_outline.setPen(pg.mkPen(th.colour(th.RAW_COLOUR), width=theme.line_width))
         for axis in (self.left_axis, self.bottom_axis):
             axis.apply_theme(theme)
         self.caption.set_font(th.plot_font(theme, 0.9), theme.foreground)
@@ -145,6 +149,13 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
         path = step_path(hist.edges, fractions, fill)
         self.fill.setPath(path)
         self.outline.setPath(path)
+        raw = None if log_magnitude else (cell.raw_shared if shared else cell.raw_own)
+        if raw is not None:
+            raw_fractions = raw.fractions
+            if log_counts:
+                raw_fractions = np.log10(np.maximum(raw_fractions, LOG_FLOOR))
+            self.raw_outline.setPath(step_path(raw.edges, raw_fractions, fill))
+        self.raw_outline.setVisible(raw is not None)
         # steady only for the same axis under new data: another kind of axis starts afresh
         mode = (shared, log_counts, log_magnitude)
         if ranges is None:

@@ -33,7 +33,12 @@ from initviz.gui.plots.layer_row import (
     label_width,
     row_height,
 )
-from initviz.gui.prepare.plot_data import COLUMNS, GRADIENT_COLUMNS
+from initviz.gui.prepare.plot_data import (
+    COLUMNS,
+    GRADIENT_COLUMNS,
+    column_legends,
+    column_titles,
+)
 
 DRAW_BUDGET_S = 0.018
 """Work per event-loop turn while drawing; keeps every stall well under 100 ms."""
@@ -195,6 +200,8 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         self._stale = set(range(len(layers)))
         self._idle_timer.stop()
         self.header.show_notes({q: sample_note(data.cells[q][0].shared) for q in COLUMNS})
+        project = data.simulation.project
+        self.header.show_network(column_titles(project), column_legends(project))
         self.header.show_magnitudes(settings.log_magnitude)
         self._place_rows(len(layers))
         self._timer.stop()  # an unfinished fill of the previous data is superseded

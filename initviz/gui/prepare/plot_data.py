@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from initviz.core import schemes, stats
+from initviz.core import blocks, schemes, stats
 from initviz.core.activations import resolve_activation
 from initviz.core.cancel import ShouldStop, check_stop
 
@@ -24,6 +24,50 @@ COLUMN_TITLES = {
     "grad_activation": "gradients ∂L/∂a",
     "grad_weight": "gradients ∂L/∂W",
 }
+NORMALIZED_SYMBOLS = {"batch": "BN", "layer": "LN"}
+
+
+def column_titles(project) -> dict[str, str]:
+    """COLUMN_TITLES, said of ``project``'s network: with normalisation φ sees u = BN(z) (or
+    LN), which the pre-activation column shows; with skips on every hidden layer a is
+    a₋₁ + α·φ; on some of them only, a alone, and ``column_legends`` says which is which."""
+    arch = blocks.architecture(project)
+    titles = dict(COLUMN_TITLES)
+    argument = "u" if arch.normalized else "z"
+    if arch.normalized:
+        titles["preactivation"] = (
+            f"pre-activations u = {NORMALIZED_SYMBOLS[arch.normalization]}(z)")
+        titles["activation"] = "activations a = φ(u)"
+    hidden_skips = arch.skips[:-1]
+    if hidden_skips and all(hidden_skips):
+        titles["activation"] = f"activations a = {_skip_formula(arch.branch_scale, argument)}"
+    elif any(hidden_skips):
+        titles["activation"] = "activations a"
+    return titles
+
+
+def column_legends(project) -> dict[str, str]:
+    """A line under a column's title where the network makes it say more: the raw z drawn
+    behind a normalised pre-activation; what a is where only some rows have a skip."""
+    arch = blocks.architecture(project)
+    legends = {}
+    argument = "u" if arch.normalized else "z"
+    if arch.normalized:
+        legends["preactivation"] = (
+            f"grey line: z before {NORMALIZED_SYMBOLS[arch.normalization]}")
+    hidden_skips = arch.skips[:-1]
+    if any(hidden_skips) and not all(hidden_skips):
+        legends["activation"] = (f"+ skip: {_skip_formula(arch.branch_scale, argument)}, "
+                                 f"else φ({argument})")
+    return legends
+
+
+def _skip_formula(alpha: float, argument: str) -> str:
+    """a₋₁ + α·φ(u) with the branch scale's value (none where it is 1)."""
+    scale = "" if alpha == 1 else f"{alpha:.3g}·"
+    return f"a₋₁ + {scale}φ({argument})"
+
+
 BINS = 48
 GRADIENT_COLUMNS = ("grad_activation", "grad_weight")
 """Columns drawn on log10|x| in the log-magnitude view, where a collapse by 10^7 is a shift
@@ -66,6 +110,11 @@ class Cell:
     """log10|x| of the non-zero values on the column's shared decades (gradient columns);
     fractions of all values, so exact zeros are the share missing from the bars."""
     log_own: Histogram | None = None
+    raw_shared: Histogram | None = None
+    """A normalised layer's pre-activation cell: the raw z before the normalisation, binned
+    on the same limits as ``shared`` (drawn as an outline behind the normalised values)."""
+    raw_own: Histogram | None = None
+    raw_std: float = math.nan
 
 
 @dataclass
@@ -213,9 +262,10 @@ def _log_histogram(log, sample_size: int, total: int, limits, span) -> Histogram
 
 def activation_marks(project) -> tuple[float, ...]:
     """A bounded φ's limits and its value at 0 (tanh -1, 0, 1; sigmoid 0, 0.5, 1): where the
-    lesson says the saturated spikes pile up. Empty for an unbounded φ."""
+    lesson says the saturated spikes pile up. Empty for an unbounded φ, and with skips,
+    where a = a_{l−1} + α·φ(u) is not bounded by φ's limits."""
     activation = resolve_activation(project.activation)
-    if activation.saturates_below is None:
+    if activation.saturates_below is None or any(blocks.architecture(project).skips):
         return ()
     params = activation.resolve(project.activation_params)
     points = np.array([-1e4, 0.0, 1e4])
@@ -286,6 +336,7 @@ def prepare(simulation, should_stop: ShouldStop = None, log_columns: bool = True
         heat[quantity] = np.stack([c.shared.fractions for c in cells[quantity]])
         if log_columns and quantity in GRADIENT_COLUMNS:
             log_limits[quantity] = _log_column(values, cells[quantity])
+    _raw_overlays(cells["preactivation"], simulation.layers, layers, limits["preactivation"])
     for cell, r in zip(cells["activation"], layers):
         cell.saturated = r["activation"]["saturated_fraction"]
         cell.dead = r["activation"]["dead_fraction"]
@@ -294,6 +345,23 @@ def prepare(simulation, should_stop: ShouldStop = None, log_columns: bool = True
         formula=_formula_rows(simulation.project), log_limits=log_limits,
         marks={"activation": activation_marks(simulation.project)},
     )
+
+
+def _raw_overlays(cells: list[Cell], layers, records: list[dict], shared) -> None:
+    """The raw z of each normalised layer, on its cell's shared and own limits: beside the
+    normalised values, how far the init left z from mean 0 and std 1 (lesson 13's "bad
+    init": σ 0.11 raw, 1.00 after BatchNorm). Values beyond the axis are not drawn; the
+    caption gives the raw σ whatever it is."""
+    for cell, layer, record in zip(cells, layers, records, strict=True):
+        raw = layer.raw_preactivation
+        if raw is None:
+            continue
+        sample = shown_sample(raw, False)
+        cell.raw_shared = histogram_of(sample, raw.size, shared)
+        own = (float(cell.own.edges[0]), float(cell.own.edges[-1]))
+        cell.raw_own = (cell.raw_shared if cell.own is cell.shared
+                        else histogram_of(sample, raw.size, own))
+        cell.raw_std = record["raw_preactivation"]["std"]
 
 
 def rebin(data, limits: dict) -> None:
@@ -305,6 +373,9 @@ def rebin(data, limits: dict) -> None:
             values = getattr(layer, quantity)
             sample = shown_sample(values, cell.residue)
             cell.shared = histogram_of(sample, values.size, (low, high))
+            raw = layer.raw_preactivation if quantity == "preactivation" else None
+            if raw is not None:
+                cell.raw_shared = histogram_of(shown_sample(raw, False), raw.size, (low, high))
         data.limits[quantity] = (low, high)
         data.heat[quantity] = np.stack([c.shared.fractions for c in data.cells[quantity]])
 
