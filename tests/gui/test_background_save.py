@@ -94,14 +94,21 @@ def test_edits_made_while_a_save_writes_stay_unsaved_work(qtbot, window, tmp_pat
     assert window.document.is_modified()
 
 
-def test_a_second_save_and_the_unsaved_changes_question_wait_for_the_first(
-        qtbot, window, tmp_path, monkeypatch, no_dialogs):
-    path = tmp_path / "lesson.json"
+def save_on_a_slow_disk(window, path, monkeypatch, value):
+    """Save ``path`` once, change the seed to ``value`` and press Save with a disk that
+    finishes 0.3 s later; returns the disk's gate (os.fsync waits for it)."""
     window.save_project(path)
-    seed(window, 65)
+    seed(window, value)
     gate, _ = slow_disk(monkeypatch)
     window.files.save_action.trigger()
     threading.Timer(0.3, gate.set).start()
+    return gate
+
+
+def test_a_second_save_and_the_unsaved_changes_question_wait_for_the_first(
+        qtbot, window, tmp_path, monkeypatch, no_dialogs):
+    path = tmp_path / "lesson.json"
+    gate = save_on_a_slow_disk(window, path, monkeypatch, 65)
     assert window.files.confirm_discard() is True  # after the save ended: nothing to ask
     assert no_dialogs == [] and not window.files.saving
     assert Project.load(path).seed == 65
@@ -117,11 +124,7 @@ def test_a_second_save_and_the_unsaved_changes_question_wait_for_the_first(
 
 def test_closing_waits_for_the_save_in_flight(qtbot, window, tmp_path, monkeypatch, no_dialogs):
     path = tmp_path / "lesson.json"
-    window.save_project(path)
-    seed(window, 68)
-    gate, _ = slow_disk(monkeypatch)
-    window.files.save_action.trigger()
-    threading.Timer(0.3, gate.set).start()
+    save_on_a_slow_disk(window, path, monkeypatch, 68)
     assert window.close() is True
     assert no_dialogs == []  # saved by then: no question about unsaved changes
     assert Project.load(path).seed == 68
