@@ -31,14 +31,12 @@ def column_titles(project) -> dict[str, str]:
     """COLUMN_TITLES, said of ``project``'s network: with normalisation φ sees u = BN(z) (or
     LN), which the pre-activation column shows; with skips on every hidden layer a is
     a₋₁ + α·φ; on some of them only, a alone, and ``column_legends`` says which is which."""
-    arch = blocks.architecture(project)
+    arch, argument, hidden_skips = _network_terms(project)
     titles = dict(COLUMN_TITLES)
-    argument = "u" if arch.normalized else "z"
     if arch.normalized:
         titles["preactivation"] = (
             f"pre-activations u = {NORMALIZED_SYMBOLS[arch.normalization]}(z)")
         titles["activation"] = "activations a = φ(u)"
-    hidden_skips = arch.skips[:-1]
     if hidden_skips and all(hidden_skips):
         titles["activation"] = f"activations a = {_skip_formula(arch.branch_scale, argument)}"
     elif any(hidden_skips):
@@ -49,17 +47,22 @@ def column_titles(project) -> dict[str, str]:
 def column_legends(project) -> dict[str, str]:
     """A line under a column's title where the network makes it say more: the raw z drawn
     behind a normalised pre-activation; what a is where only some rows have a skip."""
-    arch = blocks.architecture(project)
+    arch, argument, hidden_skips = _network_terms(project)
     legends = {}
-    argument = "u" if arch.normalized else "z"
     if arch.normalized:
         legends["preactivation"] = (
             f"grey line: z before {NORMALIZED_SYMBOLS[arch.normalization]}")
-    hidden_skips = arch.skips[:-1]
     if any(hidden_skips) and not all(hidden_skips):
         legends["activation"] = (f"+ skip: {_skip_formula(arch.branch_scale, argument)}, "
                                  f"else φ({argument})")
     return legends
+
+
+def _network_terms(project):
+    """(architecture, the argument φ sees: "u" when normalised else "z", the hidden layers'
+    skips): what both the column titles and their legends are said of."""
+    arch = blocks.architecture(project)
+    return arch, "u" if arch.normalized else "z", arch.skips[:-1]
 
 
 def _skip_formula(alpha: float, argument: str) -> str:
