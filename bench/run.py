@@ -64,7 +64,9 @@ def print_sizes(sizes) -> None:
         print(row, flush=True)
     print(f"targets: simulate <= {TARGETS['simulate']}x, simulate + statistics <= "
           f"{TARGETS['simulate+stats']}x the floor (ms and ratio shown); simulate = warm, as "
-          "while a slider is dragged; cold = every weight drawn anew (new seed)")
+          "while a slider is dragged; cold = every weight drawn anew (new seed); each size on "
+          "the BLAS threads the window gives it, the floor too (one at S: the other core is "
+          "the GUI's)")
 
 
 def print_memory(size_name: str) -> None:
@@ -79,11 +81,11 @@ def print_memory(size_name: str) -> None:
 
 def gui_rate_in_subprocess(normalization: str = "none",
                            presentation: bool = False) -> tuple[dict | None, str]:
-    """The window's rates measured in a fresh process, as the app starts: after the L
-    network this process keeps 1.3 GiB and a full draw cache, which no window has."""
+    """The window's rates measured in a fresh process, tuned as the app's (gui_rate.main):
+    after the L network this process keeps 1.3 GiB and a full draw cache, which no window has."""
     mode = ["--presentation"] if presentation else []
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--gui-rate",
+        [sys.executable, str(Path(__file__).resolve().parent / "gui_rate.py"),
          "--normalization", normalization, *mode],
         capture_output=True, text=True,
     )
@@ -167,19 +169,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="sizes S and M only, no GUI parts")
     parser.add_argument("--peak-memory", metavar="SIZE", help=argparse.SUPPRESS)
-    parser.add_argument("--gui-rate", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--normalization", default="none", help=argparse.SUPPRESS)
-    parser.add_argument("--presentation", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     tuned = _runtime.apply()  # the window's tuning (initviz._runtime)
     if args.peak_memory:
         print(json.dumps(memory.measure_here(args.peak_memory)))
-        return 0
-    if args.gui_rate:
-        import gui_rate
-
-        result, note = gui_rate.updates_per_second(args.normalization, args.presentation)
-        print(json.dumps({"result": result, "note": note}))
         return 0
     started = time.perf_counter()
     print("initviz bench")

@@ -2,14 +2,17 @@
 
 The floor is the least any implementation must do for one forward and backward pass:
 per layer the three float32 matrix products a@W, g@Wᵀ and aᵀ@g, written into
-preallocated arrays. simulate() also samples the weights, draws the batch, applies the
-activation and its derivative and the loss; the statistics add sim.stats() and the
+preallocated arrays, on as many BLAS threads as the window gives that network (one at
+size S, whose other core is the GUI's), so that a ratio compares like with like.
+simulate() also samples the weights, draws the batch, applies the activation and its
+derivative and the loss; the statistics add sim.stats() and the
 histograms the GUI's layer grid draws. "simulate" is the warm case, as while a slider is
 dragged (the unit draws come from initviz.core.draws' cache); "simulate cold" draws every
 weight anew (cache=None), as after a new seed.
 """
 from __future__ import annotations
 
+import functools
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -87,11 +90,21 @@ def grid_histograms(sim, bins: int = 40) -> list[dict]:
     ]
 
 
-def simulate_as_the_window(project, cache=draws.SHARED):
-    """simulate() as the window calls it: the draw cache kept, one BLAS thread below
+def windows_threads(project):
+    """A context with the BLAS threads the window computes ``project`` on: one below
     compute.ONE_BLAS_THREAD_FLOPS (size S: the other core is the GUI's), every core above."""
-    with blas.one_blas_thread() if blas_threads(project) == 1 else nullcontext():
+    return blas.one_blas_thread() if blas_threads(project) == 1 else nullcontext()
+
+
+def simulate_as_the_window(project, cache=draws.SHARED):
+    """simulate() as the window calls it: the draw cache kept, on the window's BLAS threads."""
+    with windows_threads(project):
         return initviz.simulate(project, cache=cache)
+
+
+def floor_as_the_window(project, floor: MatmulFloor) -> None:
+    with windows_threads(project):
+        floor()
 
 
 def simulate_and_statistics(project) -> None:
@@ -119,7 +132,7 @@ def time_size(size: Size) -> dict[str, float]:
     floor = MatmulFloor(size)
     times = median_times(
         {
-            "floor": floor,
+            "floor": functools.partial(floor_as_the_window, project, floor),
             "simulate": lambda: simulate_as_the_window(project),
             "simulate cold": lambda: simulate_as_the_window(project, cache=None),
             "simulate+stats": lambda: simulate_and_statistics(project),
