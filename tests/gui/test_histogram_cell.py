@@ -7,7 +7,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 import initviz
 from initviz.gui import theme as th
-from initviz.gui.plots.caption import caption_lines, lines_text
+from initviz.gui.plots.caption import caption_forms, caption_lines, lines_text
 from initviz.gui.plots.cell_axis import y_ticks
 from initviz.gui.plots.histogram_cell import HistogramCell, step_outline
 from initviz.gui.prepare.frames import frame_plot_data
@@ -70,6 +70,21 @@ def test_the_caption_states_mean_and_std_and_only_the_warnings_that_apply(drawn_
     assert all(run[2] for run in badges)  # bold
     drawn_cell.caption.set_lines(loud)
     assert drawn_cell.caption.text == "μ 0.0123  σ 1.5\nsaturated 89%  dead 25%"
+
+
+@pytest.mark.parametrize("extra", [
+    {}, {"saturated": 0.5, "dead": 0.25}, {"raw_std": 0.1134}, {"residue": True},
+    {"nonfinite": 3, "raw_std": 2.5e-7},
+])
+def test_the_forms_a_caption_chooses_from_say_what_caption_lines_says(extra):
+    """The grid hands a caption all three forms at once: each must be the one caption_lines
+    writes, so a narrow cell never shows other numbers than a wide one."""
+    hist = Histogram(np.array([0.0, 1.0]), np.array([1.0]), 100, 400)
+    cell = Cell(shared=hist, own=hist, mean=-0.0123456, std=1.5e-5,
+                nonfinite=extra.pop("nonfinite", 0), **extra)
+    assert caption_forms(cell) == (caption_lines(cell), caption_lines(cell, stacked=True),
+                                   caption_lines(cell, digits=2))
+    assert "1.5e" in lines_text(caption_forms(cell)[0]) or cell.residue
 
 
 def test_the_caption_paints_its_text_inside_its_own_box(drawn_cell):

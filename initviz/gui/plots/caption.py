@@ -46,7 +46,27 @@ def caption_lines(cell, digits: int = 3, stacked: bool = False) -> tuple[tuple[R
     """Mean and std to ``digits`` significant digits (or that the values are zero but for
     rounding), then warnings only when there is something to warn about. ``stacked``: mean
     and std on lines of their own (a narrow cell with no warning has room for two lines)."""
-    mean, std = f"μ {fmt(cell.mean, digits)}", f"σ {fmt(cell.std, digits)}"
+    return _lines(cell, _numbers(cell, digits), stacked)
+
+
+def caption_forms(cell) -> tuple:
+    """``caption_lines`` of ``cell``, stacked, and to two digits: the forms ``Caption.set_lines``
+    chooses from, each number formatted once (a grid formats 50 captions per update)."""
+    numbers = _numbers(cell, 3)
+    return (_lines(cell, numbers, False), _lines(cell, numbers, True),
+            _lines(cell, _numbers(cell, 2), False))
+
+
+def _numbers(cell, digits: int) -> tuple[str, str, str | None]:
+    """The caption's mean, std and raw z std (None when not normalised), as shown."""
+    raw = getattr(cell, "raw_std", math.nan)
+    return (fmt(cell.mean, digits), fmt(cell.std, digits),
+            fmt(raw, digits) if math.isfinite(raw) else None)
+
+
+def _lines(cell, numbers, stacked: bool) -> tuple[tuple[Run, ...], ...]:
+    mean_text, std_text, raw_text = numbers
+    mean, std = f"μ {mean_text}", f"σ {std_text}"
     if cell.residue:
         stats = (((RESIDUE_CAPTION, None, False),),)
     elif stacked:
@@ -54,8 +74,8 @@ def caption_lines(cell, digits: int = 3, stacked: bool = False) -> tuple[tuple[R
     else:
         stats = (((f"{mean}  {std}", None, False),),)
     badges = []  # (text, colour, bold): warnings bold, the raw z's σ plain
-    if math.isfinite(getattr(cell, "raw_std", math.nan)):  # normalised: the z φ never sees
-        badges.append((f"raw z σ {fmt(cell.raw_std, digits)}", th.RAW_COLOUR, False))
+    if raw_text is not None:  # normalised: the z φ never sees
+        badges.append((f"raw z σ {raw_text}", th.RAW_COLOUR, False))
     if cell.saturated >= 0.005:
         badges.append((f"saturated {100 * cell.saturated:.0f}%", th.WARNING_COLOURS["saturated"],
                        True))
@@ -103,6 +123,7 @@ class Caption(QtWidgets.QGraphicsWidget):
         self._fonts = {False: QtGui.QFont(font), True: QtGui.QFont(font)}
         self._fonts[True].setBold(True)
         self._metrics = {bold: QtGui.QFontMetricsF(f) for bold, f in self._fonts.items()}
+        self._advances = {}
         self._colour = QtGui.QColor(colour)
         self.update()
 
@@ -117,6 +138,7 @@ class Caption(QtWidgets.QGraphicsWidget):
         alternatives = tuple(tuple(tuple(line) for line in option) for option in alternatives)
         if (lines, alternatives) != (self._lines, self._alternatives):
             self._lines, self._alternatives = lines, alternatives
+            self._advances = {}
             self.update()
 
     @property
@@ -129,8 +151,17 @@ class Caption(QtWidgets.QGraphicsWidget):
         """What the caption draws at its present width (shorter or elided), one line per line."""
         return lines_text(runs for _, runs in self._laid_out(self.boundingRect().width()))
 
+    def _advance(self, text: str, bold: bool) -> float:
+        """The width of ``text`` at full size, measured once per text shown: choosing a form
+        and laying it out ask for the same runs."""
+        key = (text, bold)
+        width = self._advances.get(key)
+        if width is None:
+            width = self._advances[key] = self._metrics[bold].horizontalAdvance(text)
+        return width
+
     def _width(self, line) -> float:
-        return sum(self._metrics[bold].horizontalAdvance(text) for text, _, bold in line)
+        return sum(self._advance(text, bold) for text, _, bold in line)
 
     def _chosen(self, room: float):
         """The form drawn ``room`` pixels wide (``set_lines``)."""
@@ -151,7 +182,7 @@ class Caption(QtWidgets.QGraphicsWidget):
         laid = []
         for line in self._chosen(room):
             fonts, metrics = self._fonts, self._metrics
-            widths = [metrics[bold].horizontalAdvance(text) for text, _, bold in line]
+            widths = [self._advance(text, bold) for text, _, bold in line]
             if sum(widths) > room > 0:  # a narrow cell: smaller, never cut mid-number
                 fonts, metrics, widths, line = self._fitted(line, sum(widths), room)
             laid.append((fonts, [(*run, w) for run, w in zip(line, widths)]))

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from initviz.gui import theme as th
-from initviz.gui.plots.caption import Caption, caption_lines
+from initviz.gui.plots.caption import Caption, caption_forms
 from initviz.gui.plots.cell_axis import CellAxis, decade_ticks, x_ticks, y_ticks
 from initviz.gui.plots.plot_area import PlotArea
 from initviz.gui.prepare.plot_data import nice_limits
@@ -171,5 +171,4 @@ class HistogramCell(QtWidgets.QGraphicsWidget):
                 x_range, decade_ticks(*x_range) if log_magnitude else x_ticks(*x_range, marks))
             self.left_axis.set_ticks(y_range, y_ticks(*y_range, log=log_counts))
             self._ranges, self._axes = ranges, axes
-        self.caption.set_lines(caption_lines(cell), caption_lines(cell, stacked=True),
-                               caption_lines(cell, digits=2))
+        self.caption.set_lines(*caption_forms(cell))
