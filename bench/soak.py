@@ -37,6 +37,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(1, str(HERE))
 
 import soak_report  # noqa: E402
+from soak_window import END_PROBE_S  # noqa: E402
 
 from initviz.errors import ProjectError  # noqa: E402
 from initviz.project import Project  # noqa: E402
@@ -45,6 +46,8 @@ START_TIMEOUT_S = 120.0
 """A window's start (the app, the first computation, the offer to restore) on a loaded box."""
 MIN_AGE_S = 8.0
 """A window is killed only after this long: time to act and to autosave (2 s after an edit)."""
+START_MARGIN_S = 15.0
+"""Allowance for a window's start before its warm-up clock means anything (``can_pair``)."""
 
 
 class Slot:
@@ -166,6 +169,21 @@ def environment(root: Path, memory_budget: str, extremes: float) -> dict:
     return env
 
 
+def can_pair(slot: Slot, until: float, warmup: float, min_gap: float) -> bool:
+    """Whether ``slot``'s window, left alone until the end, takes both reference probes far
+    enough apart to be judged (the warm-up's, then soak_window.END_PROBE_S before the end)."""
+    return slot.started_at + START_MARGIN_S + warmup + min_gap <= until - END_PROBE_S
+
+
+def choose_victim(ready: list, slots: list, rng, pairs) -> Slot | None:
+    """A window to kill at random among ``ready``, but never the last one that can still be
+    judged for RSS (``pairs(slot)``): random kills late in the run left no window old enough,
+    and RSS went unjudged. None when every choice would do that."""
+    keepers = [slot for slot in slots if pairs(slot)]
+    allowed = [slot for slot in ready if keepers != [slot]]
+    return rng.choice(allowed) if allowed else None
+
+
 def kill_and_check(victim: Slot, started: float, why: str, stacks: bool = False) -> dict:
     """Kill ``victim``, start it again and check what came back of its autosave."""
     killed = victim.kill(stacks)
@@ -202,8 +220,10 @@ def soak(args) -> dict:
         if time.time() < next_kill:
             continue
         ready = [s for s in slots if time.time() - s.started_at >= MIN_AGE_S]
-        if ready:
-            kills.append(kill_and_check(rng.choice(ready), started, "killed"))
+        victim = choose_victim(ready, slots, rng, lambda slot: can_pair(
+            slot, until, args.warmup, args.min_pair_gap))
+        if victim is not None:
+            kills.append(kill_and_check(victim, started, "killed"))
         next_kill = time.time() + rng.uniform(low, high)
     for slot in slots:
         try:

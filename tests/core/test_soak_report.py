@@ -133,3 +133,31 @@ def test_pages_of_libraries_read_in_after_warm_up_are_not_a_leak(tmp_path):
             line.update(anon_kb=255 * 1024, file_kb=50 * 1024)
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     assert soak_report.reference_figures(soak_report.read_run(path))["flat"] is False
+
+
+class _Window:
+    """A soak slot as far as choosing whom to kill goes: when it started."""
+
+    def __init__(self, started_at: float):
+        self.started_at = started_at
+
+
+def test_a_kill_never_takes_the_last_window_whose_rss_can_still_be_judged():
+    """A 600 s soak whose last kills left no window old enough for its two reference probes
+    judged no RSS at all: the window that can still pair them is spared."""
+    import random
+
+    import soak
+
+    def pairs(window):
+        return soak.can_pair(window, 600.0, 40.0, 60.0)
+
+    old, young = _Window(100.0), _Window(560.0)
+    assert pairs(old) and not pairs(young)
+    chosen = {soak.choose_victim([old, young], [old, young], random.Random(seed), pairs)
+              for seed in range(40)}
+    assert chosen == {young}
+    assert soak.choose_victim([old], [old, young], random.Random(0), pairs) is None
+    both = [_Window(0.0), _Window(10.0)]  # either can go: the other is still judged
+    chosen = {soak.choose_victim(both, both, random.Random(seed), pairs) for seed in range(40)}
+    assert chosen == set(both)
