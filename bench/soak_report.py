@@ -275,6 +275,8 @@ def format_summary(s: dict) -> str:
                      f"on {stall['tab']} ({stall.get('project')})")
         for stack in stall.get("stacks", [])[:2]:
             lines.append(f"      in {stack}")
+        for stack in [w for w in stall.get("workers", []) if w][:2]:
+            lines.append(f"      meanwhile {stack}")
     lines.append(f"longest actions (ms): {s['longest_action_ms']}")
     lines.append(f"RSS added by action (MB): {s['rss_added_mb_by_action']}")
     for name, f in s["rss"].items():

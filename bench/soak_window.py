@@ -265,6 +265,7 @@ class Heartbeat:
 
         self.log, self.state = log, state
         self.samples = []  # the GUI thread's stack, taken while a tick is late
+        self.worker_samples = []  # what the other threads ran meanwhile (the GIL's holder?)
         self.main = threading.main_thread().ident
         threading.Thread(target=self._watch, name="soak-watchdog", daemon=True).start()
         self.gaps = Counter()  # whole ms of lateness -> ticks
@@ -292,8 +293,8 @@ class Heartbeat:
                      action=self.state.get("action"), tab=self.state.get("tab"),
                      project=self.state.get("project"),
                      since_action_ms=round((now - at) * 1000.0) if at else None,
-                     stacks=self.samples[:4])
-        self.samples = []
+                     stacks=self.samples[:4], workers=self.worker_samples[:4])
+        self.samples, self.worker_samples = [], []
         self.last, self.last_cpu, self.last_process = now, cpu, process
         self.last_queued = queued
 
@@ -312,6 +313,7 @@ class Heartbeat:
                                for f in reversed(traceback.extract_stack(frame)[-8:]))
             if len(self.samples) < 8:
                 self.samples.append(stack)
+                self.worker_samples.append(" | ".join(worker_stacks()))
             if waited > HANG_S and hung != self.last:  # it may never tick again: say it now
                 hung = self.last
                 self.log("hang", waited_s=round(waited, 1), stack=stack,
