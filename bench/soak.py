@@ -177,8 +177,8 @@ def can_pair(slot: Slot, until: float, warmup: float, min_gap: float) -> bool:
 
 def choose_victim(ready: list, slots: list, rng, pairs) -> Slot | None:
     """A window to kill at random among ``ready``, but never the last one that can still be
-    judged for RSS (``pairs(slot)``): random kills late in the run left no window old enough,
-    and RSS went unjudged. None when every choice would do that."""
+    judged for RSS (``pairs(slot)``): random kills late in a run can leave no window old
+    enough, and RSS unjudged. None when every choice would do that."""
     keepers = [slot for slot in slots if pairs(slot)]
     allowed = [slot for slot in ready if keepers != [slot]]
     return rng.choice(allowed) if allowed else None
