@@ -111,3 +111,16 @@ def test_new_data_supersedes_a_fill_of_hidden_rows_that_is_under_way(qtbot, deep
     qtbot.waitUntil(lambda: not grid.drawing, timeout=TIMEOUT)
     assert set(drawn) <= set(sight), drawn  # the stale fill did not go on with hidden rows
     assert all(shows(grid, slot, results[-1]) for slot in sight)
+
+
+def test_rows_drawn_out_of_sight_take_their_place_below_the_others_at_once(qtbot, window):
+    """``draw_pending`` (an export, the Training tab's frame) creates the rows out of sight:
+    grabbed before the next event-loop turn, each must already sit below the one before, not
+    on top of the first row."""
+    with qtbot.waitSignal(window.resultsUpdated, timeout=TIMEOUT):
+        window.document.set_project(Project(DEEP))
+    grid = window.dashboard.grid
+    grid.draw_pending()
+    tops = [row.geometry().top() for row in grid.rows]
+    assert len(tops) == len(DEEP["network"]["widths"]) - 1
+    assert all(above < below for above, below in zip(tops, tops[1:])), tops

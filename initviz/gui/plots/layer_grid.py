@@ -302,8 +302,7 @@ class LayerHistogramGrid(QtWidgets.QWidget):
         QtCore.QTimer.singleShot(0, self, self._bring_into_sight)  # once the layout has its size
 
     def _draw_row(self, slot: int, job) -> None:
-        while slot >= len(self.rows):  # rows are created in order, once
-            self._append_row()
+        self._ensure_rows(slot + 1)
         row = self.rows[slot]
         data, settings = job["data"], job["settings"]
         index = job["layers"][slot] - 1
@@ -333,6 +332,15 @@ class LayerHistogramGrid(QtWidgets.QWidget):
                 cell, shared, settings.log_counts, x_range, y_top,
                 log_magnitude=magnitude, ranges=ranges, lock=settings.lock_axes,
                 marks=data.marks.get(quantity, ()))
+
+    def _ensure_rows(self, count: int) -> None:
+        """At least ``count`` rows, created in order, once, and laid out at once: a new row
+        waits for the layout's next event-loop turn for its place, and one drawn (and
+        exported or grabbed) before then sits on top of the first row."""
+        if count > len(self.rows):
+            while count > len(self.rows):
+                self._append_row()
+            self.rows_layout.activate()
 
     def _append_row(self) -> None:
         row = LayerRow(self.theme)
