@@ -124,3 +124,19 @@ def test_rows_drawn_out_of_sight_take_their_place_below_the_others_at_once(qtbot
     tops = [row.geometry().top() for row in grid.rows]
     assert len(tops) == len(DEEP["network"]["widths"]) - 1
     assert all(above < below for above, below in zip(tops, tops[1:])), tops
+
+
+def test_each_columns_count_axis_reaches_its_tallest_bar_and_no_higher():
+    """column_peaks: the shared count axis of a column tops out at its tallest hidden-layer
+    bar; the output's own axis at the output's (softmax's p − y spike would flatten the rest)."""
+    import initviz
+    from initviz.gui.prepare import plot_data
+
+    data = plot_data.prepare(initviz.simulate(Project(DEEP)))
+    peaks = layer_grid.column_peaks(data)
+    for q in COLUMNS:
+        cells = data.cells[q]
+        shared = [c.shared.fractions.max() for c in cells if not c.own_axis]
+        assert peaks[q] == max(shared or [c.own.fractions.max() for c in cells]), q
+    output = data.cells["grad_activation"][-1]
+    assert output.own_axis and peaks["grad_activation"] < output.own.fractions.max()

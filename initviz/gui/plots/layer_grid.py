@@ -56,7 +56,10 @@ def log_magnitude(settings, quantity: str) -> bool:
 
 
 def _peak(histograms) -> float:
-    return max((float(np.max(h.fractions)) for h in histograms), default=0.0)
+    """The tallest bar of ``histograms``, in one pass over all of them (a 200-layer network's
+    column would otherwise take 200 NumPy calls for every frame it draws)."""
+    fractions = [h.fractions for h in histograms]
+    return float(np.max(np.concatenate(fractions))) if fractions else 0.0
 
 
 def column_peaks(data, log_magnitude: bool = False) -> dict:
