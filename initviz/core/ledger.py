@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import weakref
+
+from initviz.core.cancel import ShouldStop, check_stop
 
 LOCK = threading.RLock()
 """Held from a check to its promise, so two computations cannot both take the last bytes."""
 _promised: dict[int, int] = {}
 _tokens = itertools.count()
+_released = threading.Condition(LOCK)
+"""Notified whenever a promise ends: what a computation waiting for room waits on."""
 
 
 def promised_bytes() -> int:
@@ -49,4 +54,22 @@ class Promise:
 
 def _release(token: int) -> None:
     with LOCK:
-        _promised.pop(token, None)
+        if _promised.pop(token, None) is not None:
+            _released.notify_all()
+
+
+def wait_for_room(needed: int, total: int, timeout_s: float,
+                  should_stop: ShouldStop = None) -> None:
+    """Wait, at most ``timeout_s``, until ``needed`` bytes of ``total`` are not promised to
+    other computations: one that fits alone but not beside the ones running now (the
+    Layers pass of the same edit, which ends within moments) starts once they end rather
+    than being refused. Returns on time-out too: the caller's check then says what is
+    wrong. ``should_stop`` is asked every 0.1 s (core.cancel)."""
+    deadline = time.monotonic() + timeout_s
+    with _released:
+        while total - sum(_promised.values()) < needed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            _released.wait(min(left, 0.1))
+            check_stop(should_stop)

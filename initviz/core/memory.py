@@ -118,12 +118,17 @@ def largest_hidden_width(estimate: Estimate, widths: Sequence[int], batch_size: 
     return low
 
 
-def check_estimate(what: str, estimate: Estimate, project, budget: int | None = None) -> int:
+def check_estimate(what: str, estimate: Estimate, project, budget: int | None = None,
+                   wait_s: float = 0.0, should_stop=None) -> int:
     """``estimate`` of ``project`` in bytes; raises ProjectError, naming ``what`` and a fix
     (a batch size or a width that fits), when it is over the budget. The live budget
-    (``budget`` None) is what the computations running now have not been promised."""
+    (``budget`` None) is what the computations running now have not been promised; where
+    the estimate fits the whole budget, up to ``wait_s`` seconds are spent waiting for
+    them to end first (ledger.wait_for_room, asking ``should_stop``)."""
     widths, batch = project.widths, project.batch_size
     needed = estimate(widths, batch)
+    if budget is None and wait_s > 0 and needed <= memory_budget():
+        ledger.wait_for_room(needed, memory_budget(), wait_s, should_stop)
     promised = ledger.promised_bytes() if budget is None else 0
     budget = max(0, memory_budget() - promised) if budget is None else budget
     if needed <= budget:
@@ -145,11 +150,14 @@ def check_estimate(what: str, estimate: Estimate, project, budget: int | None = 
     )
 
 
-def promise_estimate(what: str, estimate: Estimate, project, owner=None) -> ledger.Promise:
-    """``check_estimate`` on the live budget, and the estimate promised to the computation
-    at once (ledger.Promise: a ``with`` block, or ``owner``'s lifetime)."""
+def promise_estimate(what: str, estimate: Estimate, project, owner=None,
+                     wait_s: float = 0.0, should_stop=None) -> ledger.Promise:
+    """``check_estimate`` on the live budget (waiting up to ``wait_s`` for room), and the
+    estimate promised to the computation at once (ledger.Promise: a ``with`` block, or
+    ``owner``'s lifetime)."""
     with ledger.LOCK:
-        return ledger.Promise(check_estimate(what, estimate, project), owner)
+        return ledger.Promise(check_estimate(what, estimate, project, None, wait_s,
+                                             should_stop), owner)
 
 
 def uses_blocks(project) -> bool:

@@ -45,14 +45,16 @@ def dataset_size(batch_size: int) -> tuple[int, int]:
 
 
 def check_training_fits(project, held: int = 0, boundary: bool = False,
-                        budget: int | None = None) -> int:
+                        budget: int | None = None, wait_s: float = 0.0,
+                        should_stop: ShouldStop = None) -> int:
     """A Trainer's estimate over its whole run (footprint.training_bytes); raises
-    ProjectError with a fix when it would not fit (memory.check_estimate). ``held``:
-    earlier simulations the caller keeps while the next step runs; ``boundary``: the
-    decision boundary is drawn after every step."""
+    ProjectError with a fix when it would not fit (memory.check_estimate, which waits up
+    to ``wait_s`` for computations running now to make room). ``held``: earlier
+    simulations the caller keeps while the next step runs; ``boundary``: the decision
+    boundary is drawn after every step."""
     return memory.check_estimate("training this project",
                                  training_estimate(project, held, boundary),
-                                 project, budget)
+                                 project, budget, wait_s, should_stop)
 
 
 def training_estimate(project, held: int = 0, boundary: bool = False):
@@ -209,11 +211,11 @@ class Trainer:
     """
 
     def __init__(self, project, dtype=np.float32, eval_every: int = EVAL_EVERY,
-                 *, should_stop: ShouldStop = None):
+                 *, should_stop: ShouldStop = None, wait_s: float = 0.0):
         self.project = project.copy()
         self.memory = memory.promise_estimate(  # promised for as long as the trainer lives
             "training this project", training_estimate(self.project),
-            self.project, owner=self)
+            self.project, owner=self, wait_s=wait_s, should_stop=should_stop)
         self.dtype = dtype
         self.should_stop = should_stop
         self.eval_every = eval_every

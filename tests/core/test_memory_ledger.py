@@ -66,3 +66,34 @@ def test_two_that_fit_alone_but_not_together_are_not_both_let_through(monkeypatc
             memory.promise_fits(PROJECT)
     with memory.promise_fits(PROJECT):
         pass
+
+
+def test_a_trainer_that_fits_alone_waits_for_a_running_pass_instead_of_being_refused(
+        budget_for_one_of_each):
+    """An edit starts the Layers pass and the Training tab's reset at once; the window's
+    reset waits for the pass to end (wait_s) rather than refusing what the budget holds."""
+    import threading
+
+    running = ledger.Promise(needs(memory.simulation_estimate(PROJECT)))  # the pass
+    with pytest.raises(ProjectError):  # no wait: refused while the pass runs
+        Trainer(PROJECT)
+    threading.Timer(0.3, running.release).start()  # the pass ends
+    trainer = Trainer(PROJECT, wait_s=10.0)
+    assert trainer.memory.nbytes == needs(training_estimate(PROJECT))
+    del trainer
+
+
+def test_waiting_for_room_stops_when_asked_and_gives_up_in_time(budget_for_one_of_each):
+    import time
+
+    running = ledger.Promise(needs(memory.simulation_estimate(PROJECT)))
+    try:
+        with pytest.raises(Cancelled):  # a window closing does not wait out the pass
+            Trainer(PROJECT, wait_s=10.0, should_stop=lambda: True)
+        started = time.monotonic()
+        with pytest.raises(ProjectError) as refused:  # still running after wait_s: refused
+            Trainer(PROJECT, wait_s=0.3)
+        assert 0.3 <= time.monotonic() - started < 5.0
+        assert "being in use by computations running now" in str(refused.value)
+    finally:
+        running.release()

@@ -29,6 +29,10 @@ from initviz.gui.workers.background import BackgroundTask, stop_requested
 SHOWN_FRAMES = 1
 """Simulations the view may keep while the next step runs: the grid can still be drawing
 the previous frame when the newest arrives (TrainingView._draw_grid)."""
+ROOM_WAIT_S = 10.0
+"""How long a reset waits for the window's other computations to make room in the memory
+budget before it is refused: an edit starts the Layers pass of the same project at the
+same moment, and a project that fits alone is trained once that pass ends."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,10 @@ class TrainingSession:
         self.trainer = None  # its promise goes before the next trainer asks for memory
         started = time.perf_counter()
         self.two_d = resolve_source(snapshot.source).two_d
-        check_training_fits(snapshot, held=SHOWN_FRAMES, boundary=self.two_d)
-        self.trainer = Trainer(snapshot, should_stop=stop_requested())
+        should_stop = stop_requested()
+        check_training_fits(snapshot, held=SHOWN_FRAMES, boundary=self.two_d,
+                            wait_s=ROOM_WAIT_S, should_stop=should_stop)
+        self.trainer = Trainer(snapshot, should_stop=should_stop, wait_s=ROOM_WAIT_S)
         data = self.trainer.data
         self.extent = boundary_extent(data.train_inputs) if self.two_d else None
         self._sent = 0
