@@ -67,7 +67,7 @@ def wait_for_room(needed: int, total: int, timeout_s: float,
     wrong. ``should_stop`` is asked every 0.1 s (core.cancel)."""
     deadline = time.monotonic() + timeout_s
     with _released:
-        while total - sum(_promised.values()) < needed:
+        while total - promised_bytes() < needed:
             left = deadline - time.monotonic()
             if left <= 0:
                 return

@@ -127,8 +127,10 @@ def check_estimate(what: str, estimate: Estimate, project, budget: int | None = 
     them to end first (ledger.wait_for_room, asking ``should_stop``)."""
     widths, batch = project.widths, project.batch_size
     needed = estimate(widths, batch)
-    if budget is None and wait_s > 0 and needed <= memory_budget():
-        ledger.wait_for_room(needed, memory_budget(), wait_s, should_stop)
+    if budget is None and wait_s > 0:
+        whole = memory_budget()
+        if needed <= whole:
+            ledger.wait_for_room(needed, whole, wait_s, should_stop)
     promised = ledger.promised_bytes() if budget is None else 0
     budget = max(0, memory_budget() - promised) if budget is None else budget
     if needed <= budget:
